@@ -1,0 +1,260 @@
+//! Extractive summarising: choose the sentences that together cover the most of what the text is about.
+//!
+//! Each sentence is reduced to its set of content-word stems. A stem's weight is how much the text talks about
+//! it: how many documents of the cluster use it, and how often. Sentences are then chosen greedily, each time
+//! the one whose *not yet covered* stems weigh most, scaled by a lead prior (news puts the gist first) and, for
+//! word budgets, by its length. Covering a stem once is all that counts, so a second sentence saying the same
+//! thing gains nothing: redundancy control comes for free (this is the budgeted-coverage objective of Lin and
+//! Bilmes, 2011, solved greedily). The chosen sentences are returned in article order.
+
+use std::collections::HashMap;
+
+use super::Budget;
+use crate::text;
+
+/// Tuning of the extractive summariser. The defaults were chosen on development data; see README.md.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// Strength of the lead prior in a cluster: a sentence at position `p` (0-based, within its document) is
+    /// weighted `1 / (1 + p)^lead`.
+    pub lead: f64,
+    /// For word budgets, gain is divided by `words^length_exp`.
+    pub length_exp: f64,
+    /// Sentences shorter than this many words are not chosen.
+    pub min_words: usize,
+    /// Sentences longer than this many words are not chosen.
+    pub max_words: usize,
+    /// The same for a single document, where the lead is all the more the gist.
+    pub lead_single: f64,
+    /// For sentence budgets, gain is divided by `words^sent_len_exp`.
+    pub sent_len_exp: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            lead: 0.6,
+            lead_single: 0.8,
+            length_exp: 0.5,
+            sent_len_exp: 0.5,
+            min_words: 8,
+            max_words: 60,
+        }
+    }
+}
+
+struct Sentence<'a> {
+    doc: usize,
+    pos: usize,
+    text: &'a str,
+    words: usize,
+    terms: Vec<u32>,
+}
+
+/// Summarises one document (`docs.len() == 1`) or a cluster of documents about one event.
+///
+/// Returns whole sentences from the input, in order (document order, then position), within `budget`.
+pub fn summarize(docs: &[&str], budget: Budget) -> Vec<String> {
+    summarize_with(docs, budget, Params::default())
+}
+
+/// [`summarize`] with explicit parameters.
+pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<String> {
+    let split: Vec<Vec<String>> = docs.iter().map(|d| text::split_sentences(d)).collect();
+    let mut vocab: HashMap<String, u32> = HashMap::new();
+    let mut stem_cache: HashMap<String, u32> = HashMap::new();
+    let mut sentences = Vec::new();
+    for (doc, sents) in split.iter().enumerate() {
+        for (pos, s) in sents.iter().enumerate() {
+            let mut terms = Vec::new();
+            let mut words = 0;
+            for w in text::words(s) {
+                words += 1;
+                if text::is_stopword(&w)
+                    || (w.chars().count() < 2 && !w.chars().all(|c| c.is_ascii_digit()))
+                {
+                    continue;
+                }
+                let id = match stem_cache.get(&w) {
+                    Some(id) => *id,
+                    None => {
+                        let next = vocab.len() as u32;
+                        let id = *vocab.entry(text::stem(&w)).or_insert(next);
+                        stem_cache.insert(w, id);
+                        id
+                    }
+                };
+                terms.push(id);
+            }
+            sentences.push(Sentence {
+                doc,
+                pos,
+                text: s,
+                words,
+                terms,
+            });
+        }
+    }
+    if sentences.is_empty() {
+        return Vec::new();
+    }
+
+    // Weight of a stem: documents using it (the cluster's agreement on what matters) plus a damped count.
+    let n_terms = vocab.len();
+    let mut count = vec![0u32; n_terms];
+    let mut docs_with = vec![0u32; n_terms];
+    let mut last_doc = vec![usize::MAX; n_terms];
+    for s in &sentences {
+        for &t in &s.terms {
+            count[t as usize] += 1;
+            if last_doc[t as usize] != s.doc {
+                last_doc[t as usize] = s.doc;
+                docs_with[t as usize] += 1;
+            }
+        }
+    }
+    let multi = docs.len() > 1;
+    let weight: Vec<f64> = (0..n_terms)
+        .map(|t| {
+            let c = f64::from(count[t]);
+            if multi {
+                let d = f64::from(docs_with[t]);
+                if d < 2.0 { 0.0 } else { d + c.ln() }
+            } else if c < 2.0 {
+                0.0
+            } else {
+                c
+            }
+        })
+        .collect();
+
+    for s in &mut sentences {
+        s.terms.sort_unstable();
+        s.terms.dedup();
+    }
+    let eligible: Vec<bool> = sentences
+        .iter()
+        .map(|s| s.words >= params.min_words && s.words <= params.max_words)
+        .collect();
+    let any_eligible = eligible.iter().any(|e| *e);
+
+    let mut covered = vec![false; n_terms];
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut words_used = 0usize;
+    loop {
+        match budget {
+            Budget::Sentences(n) if chosen.len() >= n => break,
+            Budget::Words(n) if words_used >= n => break,
+            _ => {}
+        }
+        // Words budgets prefer sentences that fit (at most half of one is cut); when none fits, the best of
+        // the rest is taken and cut to fill the budget.
+        let mut best_fit: Option<(f64, usize)> = None;
+        let mut best_any: Option<(f64, usize)> = None;
+        let lead = if multi {
+            params.lead
+        } else {
+            params.lead_single
+        };
+        for (i, s) in sentences.iter().enumerate() {
+            if chosen.contains(&i) || (any_eligible && !eligible[i]) {
+                continue;
+            }
+            let gain: f64 = s
+                .terms
+                .iter()
+                .filter(|t| !covered[**t as usize])
+                .map(|t| weight[*t as usize])
+                .sum();
+            let prior = (1.0 + s.pos as f64).powf(-lead);
+            let len_exp = match budget {
+                Budget::Words(_) => params.length_exp,
+                Budget::Sentences(_) => params.sent_len_exp,
+            };
+            let score = gain * prior / (s.words.max(1) as f64).powf(len_exp);
+            let fits = match budget {
+                Budget::Words(n) => words_used + s.words <= n + s.words / 2,
+                Budget::Sentences(_) => true,
+            };
+            if fits && best_fit.is_none_or(|(b, _)| score > b) {
+                best_fit = Some((score, i));
+            }
+            if best_any.is_none_or(|(b, _)| score > b) {
+                best_any = Some((score, i));
+            }
+        }
+        let best = best_fit.or(best_any);
+        let Some((score, i)) = best else { break };
+        if score <= 0.0 && !chosen.is_empty() {
+            break;
+        }
+        for &t in &sentences[i].terms {
+            covered[t as usize] = true;
+        }
+        words_used += sentences[i].words;
+        chosen.push(i);
+    }
+
+    chosen.sort_by_key(|&i| (sentences[i].pos, sentences[i].doc));
+    if !multi {
+        chosen.sort_by_key(|&i| sentences[i].pos);
+    }
+    let mut out: Vec<String> = chosen
+        .iter()
+        .map(|&i| sentences[i].text.to_owned())
+        .collect();
+    if let Budget::Words(n) = budget {
+        cut_to_words(&mut out, n);
+    }
+    out
+}
+
+/// Cuts the summary to `n` words, ending a cut sentence with "…".
+fn cut_to_words(sentences: &mut Vec<String>, n: usize) {
+    let mut left = n;
+    let mut keep = 0;
+    for s in sentences.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        let count = s.split_whitespace().count();
+        keep += 1;
+        if count <= left {
+            left -= count;
+        } else {
+            let cut: Vec<&str> = s.split_whitespace().take(left).collect();
+            *s = format!("{}…", cut.join(" ").trim_end_matches([',', ';', ':']));
+            left = 0;
+        }
+    }
+    sentences.truncate(keep);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_within_budget_in_article_order() {
+        let doc = "Russia and Ukraine held peace talks in Istanbul on Friday. \
+                   The weather in the city was mild and sunny for most of the day. \
+                   The peace talks in Istanbul ended after two hours without a ceasefire. \
+                   Ukraine asked Russia for a ceasefire and a prisoner exchange at the talks.";
+        let s = summarize(&[doc], Budget::Sentences(2));
+        assert_eq!(s.len(), 2);
+        assert!(s[0].starts_with("Russia and Ukraine held"));
+        assert!(!s.iter().any(|x| x.contains("weather")));
+        let w = summarize(&[doc], Budget::Words(15));
+        let n: usize = w.iter().map(|s| s.split_whitespace().count()).sum();
+        assert_eq!(n, 15);
+    }
+
+    #[test]
+    fn empty_and_tiny_inputs() {
+        assert!(summarize(&[""], Budget::Sentences(3)).is_empty());
+        assert_eq!(
+            summarize(&["Short one."], Budget::Sentences(3)),
+            ["Short one."]
+        );
+    }
+}

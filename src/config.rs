@@ -1,0 +1,203 @@
+//! Settings: `config/default.toml` compiled in, then `--config FILE`, then `HERALD_<SECTION>__<KEY>` env vars.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+
+/// The defaults, compiled in so the binary runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A file was named but could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file named.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// A value has the wrong type, a key is unknown, or the TOML is malformed.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// All of herald's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `[database]`
+    pub database: DatabaseConfig,
+    /// `[fetch]`
+    pub fetch: FetchConfig,
+    /// `[sources]`
+    pub sources: SourcesConfig,
+    /// `[brief]`
+    pub brief: BriefConfig,
+    /// `[log]`
+    pub log: LogConfig,
+}
+
+/// `[database]`: where the SQLite file lives and how the pool behaves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// The SQLite file; its folder is created if missing.
+    pub path: PathBuf,
+    /// Connections in the pool.
+    pub max_connections: u32,
+    /// Milliseconds a statement waits for a lock.
+    pub busy_timeout_ms: u64,
+}
+
+/// `[fetch]`: limits of the one shared HTTP client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchConfig {
+    /// Seconds to connect.
+    pub connect_timeout_secs: u64,
+    /// Seconds for a whole request.
+    pub timeout_secs: u64,
+    /// Largest body in bytes, after decompression.
+    pub max_body_bytes: u64,
+    /// Redirects followed at most.
+    pub max_redirects: usize,
+    /// Whether private and loopback addresses may be fetched.
+    pub allow_private_addresses: bool,
+    /// Sources fetched at once.
+    pub concurrency: usize,
+}
+
+/// `[sources]`: the feeds used when none are named.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesConfig {
+    /// Feed URLs `herald brief` reads without `--feed`.
+    pub default: Vec<String>,
+}
+
+/// `[brief]`: the shape of a briefing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BriefConfig {
+    /// Stories per briefing at most.
+    pub max_stories: usize,
+    /// Summary sentences per story.
+    pub sentences: usize,
+    /// Similarity at which two items are one story.
+    pub cluster_threshold: f64,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing env-filter directive.
+    pub filter: String,
+}
+
+impl Config {
+    /// Loads defaults, then `file` if given, then `HERALD_*` variables from the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            figment = figment.merge(Toml::string(&text));
+        }
+        figment = figment.merge(Env::prefixed("HERALD_").split("__"));
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Only the compiled-in defaults: what tests and benches start from.
+    pub fn defaults() -> Self {
+        Figment::from(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("config/default.toml is valid: a unit test checks it")
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |what: &str| Err(ConfigError::Invalid(what.to_owned()));
+        if self.database.max_connections == 0 {
+            return bad("[database] max_connections must be at least 1");
+        }
+        if self.fetch.timeout_secs == 0 || self.fetch.connect_timeout_secs == 0 {
+            return bad("[fetch] timeouts must be at least 1 second");
+        }
+        if self.fetch.max_body_bytes == 0 {
+            return bad("[fetch] max_body_bytes must be positive");
+        }
+        if self.fetch.concurrency == 0 {
+            return bad("[fetch] concurrency must be at least 1");
+        }
+        if !(1..=3).contains(&self.brief.sentences) {
+            return bad("[brief] sentences must be 1, 2 or 3");
+        }
+        if self.brief.max_stories == 0 {
+            return bad("[brief] max_stories must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&self.brief.cluster_threshold) {
+            return bad("[brief] cluster_threshold must be between 0 and 1");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_validate() {
+        let c = Config::defaults();
+        c.validate().unwrap();
+        assert_eq!(c.database.path, PathBuf::from("data/herald.db"));
+        assert!(!c.fetch.allow_private_addresses);
+        assert_eq!(c.fetch.max_redirects, 5);
+    }
+
+    #[test]
+    fn file_then_env_override() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "my.toml",
+                "[brief]\nmax_stories = 3\n[fetch]\ntimeout_secs = 7\n",
+            )?;
+            jail.set_env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "true");
+            jail.set_env("HERALD_DATABASE__PATH", "/tmp/x.db");
+            jail.set_env("HERALD_FETCH__TIMEOUT_SECS", "9");
+            let c = Config::load(Some(Path::new("my.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(c.brief.max_stories, 3);
+            assert_eq!(c.fetch.timeout_secs, 9, "env beats file");
+            assert!(c.fetch.allow_private_addresses);
+            assert_eq!(c.database.path, PathBuf::from("/tmp/x.db"));
+            assert_eq!(c.brief.sentences, 2, "untouched keys keep defaults");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "[brief]\nsentences = 9\n")?;
+            let err = Config::load(Some(Path::new("bad.toml"))).unwrap_err();
+            assert!(err.to_string().contains("sentences"), "{err}");
+            jail.create_file("typo.toml", "[fetch]\ntimeout = 1\n")?;
+            let err = Config::load(Some(Path::new("typo.toml"))).unwrap_err();
+            assert!(err.to_string().contains("timeout"), "{err}");
+            let err = Config::load(Some(Path::new("missing.toml"))).unwrap_err();
+            assert!(err.to_string().contains("missing.toml"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,13 @@
+//! herald: a Discord bot that posts one calm, summarised news briefing per channel.
+//!
+//! The pipeline reads left to right, one module per stage:
+//! [`sources`] fetch and parse feeds → [`store`] keeps items in SQLite → [`brief`] matches topics, merges the
+//! same story told by many outlets, ranks and summarises → a [`brief::Briefing`], a plain struct that the
+//! terminal (`herald brief`) or Discord renders. [`text`] holds the language primitives the stages share.
+
+pub mod brief;
+pub mod config;
+pub mod model;
+pub mod sources;
+pub mod store;
+pub mod text;

@@ -1,0 +1,9 @@
+//! The `herald` command line.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

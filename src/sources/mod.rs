@@ -1,0 +1,1 @@
+//! Where items come from: fetching over HTTP and parsing feeds.

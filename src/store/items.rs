@@ -1,0 +1,160 @@
+//! The `items` table: entries read from sources, stored once per (source, guid).
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::sources::display_name;
+use super::{Store, StoreError, from_secs, to_secs};
+use crate::model::{Item, NewItem};
+
+fn from_row(row: &SqliteRow) -> Result<Item, sqlx::Error> {
+    let title: Option<String> = row.try_get("source_title")?;
+    let url: String = row.try_get("source_url")?;
+    Ok(Item {
+        id: row.try_get("id")?,
+        source_id: row.try_get("source_id")?,
+        source_name: display_name(title.as_deref(), &url),
+        guid: row.try_get("guid")?,
+        url: row.try_get("url")?,
+        title: row.try_get("title")?,
+        author: row.try_get("author")?,
+        published_at: row
+            .try_get::<Option<i64>, _>("published_at")?
+            .map(from_secs),
+        fetched_at: from_secs(row.try_get("fetched_at")?),
+        snippet: row.try_get("snippet")?,
+        body: row.try_get("body")?,
+    })
+}
+
+impl Store {
+    /// Stores the items of one source in one transaction; those already stored (same guid) are left as they
+    /// were. Returns how many were new.
+    pub async fn insert_items(
+        &self,
+        source_id: i64,
+        items: &[NewItem],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut added = 0;
+        for item in items {
+            let done = sqlx::query(
+                "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
+                 snippet, body, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (source_id, guid) DO NOTHING",
+            )
+            .bind(source_id)
+            .bind(&item.guid)
+            .bind(&item.url)
+            .bind(&item.title)
+            .bind(&item.author)
+            .bind(item.published_at.map(to_secs))
+            .bind(to_secs(now))
+            .bind(&item.snippet)
+            .bind(&item.body)
+            .bind(&item.lang)
+            .execute(&mut *tx)
+            .await?;
+            added += done.rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Items of the given sources, newest first, published (or first seen) at or after `since` when given.
+    pub async fn items_of_sources(
+        &self,
+        source_ids: &[i64],
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        if source_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, i.fetched_at, \
+             i.snippet, i.body, s.title AS source_title, s.url AS source_url \
+             FROM items i JOIN sources s ON s.id = i.source_id WHERE i.source_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for id in source_ids {
+            ids.push_bind(*id);
+        }
+        q.push(")");
+        if let Some(since) = since {
+            q.push(" AND COALESCE(i.published_at, i.fetched_at) >= ")
+                .push_bind(to_secs(since));
+        }
+        q.push(" ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ")
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let rows = q.build().fetch_all(self.pool()).await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_util::temp_store;
+    use chrono::Duration;
+
+    fn item(guid: &str, title: &str, age_h: i64) -> NewItem {
+        NewItem {
+            guid: guid.into(),
+            url: Some(format!("https://example.org/{guid}")),
+            title: title.into(),
+            author: None,
+            published_at: Some(Utc::now() - Duration::hours(age_h)),
+            snippet: "s".into(),
+            body: String::new(),
+            lang: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn stored_once_per_source_and_guid_newest_first() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let a = store
+            .upsert_source("https://a.example/feed", "feed", now)
+            .await
+            .unwrap();
+        let b = store
+            .upsert_source("https://b.example/feed", "feed", now)
+            .await
+            .unwrap();
+        let batch = [item("1", "old", 48), item("2", "new", 1)];
+        assert_eq!(store.insert_items(a.id, &batch, now).await.unwrap(), 2);
+        assert_eq!(
+            store.insert_items(a.id, &batch, now).await.unwrap(),
+            0,
+            "same guids again"
+        );
+        assert_eq!(
+            store.insert_items(b.id, &batch[..1], now).await.unwrap(),
+            1,
+            "other source"
+        );
+
+        let all = store.items_of_sources(&[a.id], None, 100).await.unwrap();
+        assert_eq!(
+            all.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(),
+            ["new", "old"]
+        );
+        assert_eq!(all[0].source_name, "a.example");
+        let recent = store
+            .items_of_sources(&[a.id, b.id], Some(now - Duration::hours(24)), 100)
+            .await
+            .unwrap();
+        assert_eq!(recent.len(), 1);
+        assert!(
+            store
+                .items_of_sources(&[], None, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! SQLite storage. Every SQL statement of herald lives in this module, one file per table family.
+
+mod items;
+mod sources;
+
+pub use sources::Source;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::config::DatabaseConfig;
+
+/// A storage failure. Internal detail for logs; users are told only that storage failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database folder could not be created.
+    #[error("cannot create database folder {path}: {source}")]
+    Folder {
+        /// The folder.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// A migration failed to apply.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// The handle every part of herald shares: one pool over one SQLite file.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `cfg.path` in WAL mode with foreign keys on, and migrates it.
+    pub async fn open(cfg: &DatabaseConfig) -> Result<Self, StoreError> {
+        if let Some(dir) = cfg.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(&cfg.path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_millis(cfg.busy_timeout_ms));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(cfg.max_connections)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The underlying pool, for code in this module's files.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Seconds since the epoch, as stored.
+fn to_secs(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+/// A stored timestamp back to a time; out-of-range values (never written by herald) become the epoch.
+fn from_secs(s: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(s, 0).single().unwrap_or_default()
+}
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::*;
+
+    /// A fresh store in a temporary folder; keep the folder alive as long as the store.
+    pub async fn temp_store() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cfg = crate::config::Config::defaults().database;
+        cfg.path = dir.path().join("sub/herald.db");
+        let store = Store::open(&cfg).await.expect("open store");
+        (store, dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::temp_store;
+
+    #[tokio::test]
+    async fn opens_in_wal_with_foreign_keys_and_creates_folder() {
+        let (store, dir) = temp_store().await;
+        assert!(dir.path().join("sub/herald.db").exists());
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+}

@@ -1,0 +1,189 @@
+//! The `sources` table: one row per feed URL, shared by everyone who reads it.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::{Store, StoreError, from_secs, to_secs};
+
+/// A source row: where to fetch, what the last fetch said, and how it went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// Row id.
+    pub id: i64,
+    /// The feed URL (or a local path, for `herald brief --feed FILE`).
+    pub url: String,
+    /// `feed` for now; other kinds of source arrive later.
+    pub kind: String,
+    /// The feed's own title, once fetched.
+    pub title: Option<String>,
+    /// ETag of the last 200 response, sent back as If-None-Match.
+    pub etag: Option<String>,
+    /// Last-Modified of the last 200 response, sent back as If-Modified-Since.
+    pub last_modified: Option<String>,
+    /// Failures in a row since the last success.
+    pub fail_count: i64,
+    /// The last failure, in words.
+    pub last_error: Option<String>,
+    /// When a fetch last succeeded.
+    pub last_ok_at: Option<DateTime<Utc>>,
+}
+
+impl Source {
+    /// What to call this source in a briefing: its title, else its host, else its URL.
+    pub fn display_name(&self) -> String {
+        display_name(self.title.as_deref(), &self.url)
+    }
+}
+
+/// A source's name for humans: its title, else the URL's host (without `www.`), else the URL or file name.
+pub(crate) fn display_name(title: Option<&str>, url: &str) -> String {
+    if let Some(t) = title.map(str::trim).filter(|t| !t.is_empty()) {
+        return t.to_owned();
+    }
+    if let Ok(u) = url::Url::parse(url) {
+        if let Some(host) = u.host_str() {
+            return host.trim_start_matches("www.").to_owned();
+        }
+    }
+    std::path::Path::new(url)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| url.to_owned())
+}
+
+const COLUMNS: &str =
+    "id, url, kind, title, etag, last_modified, fail_count, last_error, last_ok_at";
+
+fn from_row(row: &SqliteRow) -> Result<Source, sqlx::Error> {
+    Ok(Source {
+        id: row.try_get("id")?,
+        url: row.try_get("url")?,
+        kind: row.try_get("kind")?,
+        title: row.try_get("title")?,
+        etag: row.try_get("etag")?,
+        last_modified: row.try_get("last_modified")?,
+        fail_count: row.try_get("fail_count")?,
+        last_error: row.try_get("last_error")?,
+        last_ok_at: row.try_get::<Option<i64>, _>("last_ok_at")?.map(from_secs),
+    })
+}
+
+impl Store {
+    /// The source with this URL, created if new.
+    pub async fn upsert_source(
+        &self,
+        url: &str,
+        kind: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Source, StoreError> {
+        sqlx::query(
+            "INSERT INTO sources (url, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
+        )
+        .bind(url)
+        .bind(kind)
+        .bind(to_secs(now))
+        .execute(self.pool())
+        .await?;
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sources WHERE url = ?"))
+            .bind(url)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(from_row(&row)?)
+    }
+
+    /// Records a successful fetch with a new body: validators for the next conditional GET, errors cleared.
+    pub async fn source_fetched(
+        &self,
+        id: i64,
+        title: Option<&str>,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sources SET title = COALESCE(?, title), etag = ?, last_modified = ?, \
+             fail_count = 0, last_error = NULL, last_ok_at = ? WHERE id = ?",
+        )
+        .bind(title)
+        .bind(etag)
+        .bind(last_modified)
+        .bind(to_secs(now))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a 304 Not Modified: a success that changes nothing else.
+    pub async fn source_not_modified(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sources SET fail_count = 0, last_error = NULL, last_ok_at = ? WHERE id = ?",
+        )
+        .bind(to_secs(now))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed fetch or parse, keeping the error for users to see.
+    pub async fn source_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sources SET fail_count = fail_count + 1, last_error = ? WHERE id = ?")
+            .bind(error)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_util::temp_store;
+
+    #[tokio::test]
+    async fn upsert_is_idempotent_and_status_round_trips() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let a = store
+            .upsert_source("https://example.org/feed", "feed", now)
+            .await
+            .unwrap();
+        let b = store
+            .upsert_source("https://example.org/feed", "feed", now)
+            .await
+            .unwrap();
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.display_name(), "example.org");
+
+        store.source_failed(a.id, "HTTP 500").await.unwrap();
+        store.source_failed(a.id, "HTTP 502").await.unwrap();
+        let s = store.upsert_source(&a.url, "feed", now).await.unwrap();
+        assert_eq!(
+            (s.fail_count, s.last_error.as_deref()),
+            (2, Some("HTTP 502"))
+        );
+
+        store
+            .source_fetched(a.id, Some("Example"), Some("\"v1\""), None, now)
+            .await
+            .unwrap();
+        let s = store.upsert_source(&a.url, "feed", now).await.unwrap();
+        assert_eq!(s.fail_count, 0);
+        assert_eq!(s.last_error, None);
+        assert_eq!(s.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(s.display_name(), "Example");
+        assert_eq!(s.last_ok_at.map(|t| t.timestamp()), Some(now.timestamp()));
+    }
+
+    #[test]
+    fn display_name_falls_back_to_file_name() {
+        assert_eq!(display_name(None, "../feeds/bbc.xml"), "bbc.xml");
+        assert_eq!(
+            display_name(Some("  "), "https://www.bbc.co.uk/x"),
+            "bbc.co.uk"
+        );
+    }
+}
