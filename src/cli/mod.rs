@@ -1,11 +1,13 @@
 //! Subcommands of the `herald` binary. This is the edge: errors become `anyhow` and one line on stderr.
 
+mod brief;
 mod summarize;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use herald::config::Config;
 
 /// herald — daily news briefings, in Discord or in your terminal.
 #[derive(Debug, Parser)]
@@ -20,15 +22,44 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Fetch feeds, and print a summarised briefing of their stories.
+    Brief(brief::Args),
     /// Summarise one article (a file or URL), or a batch of documents from a JSONL file.
     Summarize(summarize::Args),
+}
+
+/// Loads the config, sets up logging to stderr, and runs `f` on a Tokio runtime.
+fn with_runtime<F, Fut>(config: Option<&std::path::Path>, f: F) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<ExitCode>>,
+{
+    let config = Config::load(config)?;
+    init_logging("warn");
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(f(config))
+}
+
+/// Logs to stderr; RUST_LOG wins over `default`.
+fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Parses the command line, runs the subcommand, and turns its error into one line on stderr.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Summarize(args) => summarize::run(cli.config.as_deref(), args),
+        Command::Brief(args) => {
+            with_runtime(cli.config.as_deref(), |config| brief::run(config, args))
+        }
+        Command::Summarize(args) => {
+            with_runtime(cli.config.as_deref(), |config| summarize::run(config, args))
+        }
     };
     match result {
         Ok(code) => code,

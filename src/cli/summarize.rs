@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use herald::brief::summarize::{Budget, summarize};
+use herald::config::Config;
+use herald::sources::fetch::{Fetched, Fetcher, Validators};
+use herald::sources::html::extract_article;
 
 /// Arguments of `herald summarize`.
 #[derive(Debug, clap::Args)]
@@ -49,19 +52,62 @@ struct BatchOut<'a> {
 }
 
 /// Runs `herald summarize`.
-pub fn run(_config: Option<&Path>, args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     let budget = args.budget()?;
     if let Some(batch) = &args.batch {
         return run_batch(batch, budget);
     }
     let input = args.input.as_deref().unwrap_or_default();
-    let text = std::fs::read_to_string(input).with_context(|| format!("cannot read {input}"))?;
+    let (raw, url) = if input.starts_with("http://") || input.starts_with("https://") {
+        let fetcher = Fetcher::new(&config.fetch)?;
+        match fetcher
+            .get(input, &Validators::default())
+            .await
+            .with_context(|| input.to_owned())?
+        {
+            Fetched::Body { body, url, .. } => (
+                String::from_utf8_lossy(&body).into_owned(),
+                Some(url.to_string()),
+            ),
+            Fetched::NotModified => {
+                bail!("{input}: the server answered 304 to an unconditional request")
+            }
+        }
+    } else {
+        let text =
+            std::fs::read_to_string(input).with_context(|| format!("cannot read {input}"))?;
+        (text, None)
+    };
+    let text = if looks_like_html(&raw) {
+        let article = extract_article(&raw, url.as_deref())
+            .with_context(|| format!("{input}: no readable article found in this page"))?;
+        if !article.title.is_empty() {
+            println!("{}\n", article.title);
+        }
+        article.text
+    } else {
+        raw
+    };
     let summary = summarize(&[&text], budget);
     if summary.is_empty() {
         bail!("{input} has no sentences to summarise");
     }
     println!("{}", summary.join(" "));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a document is an HTML page rather than plain text.
+fn looks_like_html(s: &str) -> bool {
+    let head: String = s
+        .trim_start()
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.contains("<body")
+        || head.contains("<head")
 }
 
 fn run_batch(path: &Path, budget: Budget) -> anyhow::Result<ExitCode> {

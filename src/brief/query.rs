@@ -1,0 +1,383 @@
+//! The topic query language: `words` (all must match), `"exact phrase"`, `a OR b`, `-exclude`.
+//!
+//! `OR` binds tighter than the implicit AND, as in web search: `ukraine OR kyiv "peace talks" -football` means
+//! (ukraine or kyiv) and "peace talks" and not football. Matching folds case and diacritics and compares stems,
+//! so "ceasefire" finds "ceasefires" and "Україна" finds "України".
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::text;
+
+/// A query that could not be parsed: what is wrong, and where (1-based character position).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at character {position})")]
+pub struct QueryError {
+    /// What is wrong, in words.
+    pub message: String,
+    /// Where, counting characters from 1.
+    pub position: usize,
+}
+
+/// One thing to look for: a word (its stem) or a phrase (stems in a row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Atom {
+    Word { shown: String, stem: String },
+    Phrase { shown: String, stems: Vec<String> },
+}
+
+/// One AND-ed clause: any of several atoms, or the absence of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Clause {
+    Any(Vec<Atom>),
+    Not(Atom),
+}
+
+/// A parsed topic query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    clauses: Vec<Clause>,
+}
+
+/// A text prepared for matching many queries: its stems, once.
+#[derive(Debug, Clone)]
+pub struct Haystack {
+    title: Vec<String>,
+    body: Vec<String>,
+    set: HashSet<String>,
+}
+
+impl Haystack {
+    /// Prepares a title and body.
+    pub fn new(title: &str, body: &str) -> Self {
+        let stems = |s: &str| text::words(s).map(|w| text::stem(&w)).collect::<Vec<_>>();
+        let title = stems(title);
+        let body = stems(body);
+        let set = title.iter().chain(&body).cloned().collect();
+        Self { title, body, set }
+    }
+}
+
+#[derive(Debug)]
+enum Token {
+    Word(String, usize),
+    Phrase(String, usize),
+    Or(usize),
+    Minus(usize),
+}
+
+fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if matches!(c, '"' | '“' | '”' | '«' | '»') {
+            let start = i;
+            let close: &[char] = if c == '«' {
+                &['»']
+            } else {
+                &['"', '”', '“']
+            };
+            let end = chars[i + 1..]
+                .iter()
+                .position(|c| close.contains(c))
+                .map(|p| p + i + 1);
+            let Some(end) = end else {
+                return Err(QueryError {
+                    message: "this quote is never closed".into(),
+                    position: start + 1,
+                });
+            };
+            tokens.push(Token::Phrase(chars[i + 1..end].iter().collect(), start + 1));
+            i = end + 1;
+        } else if c == '-' && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) {
+            tokens.push(Token::Minus(i + 1));
+            i += 1;
+        } else {
+            let start = i;
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && !matches!(chars[i], '"' | '“' | '”' | '«' | '»')
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if word == "OR" || word == "|" {
+                tokens.push(Token::Or(start + 1));
+            } else {
+                tokens.push(Token::Word(word, start + 1));
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+fn atom(token: &Token) -> Result<Atom, QueryError> {
+    match token {
+        Token::Word(w, pos) => {
+            let mut stems = text::words(w).map(|w| text::stem(&w));
+            let first = stems.next();
+            match (first, stems.next()) {
+                (Some(stem), None) => Ok(Atom::Word {
+                    shown: w.clone(),
+                    stem,
+                }),
+                // "peace-talks" or "U.S." read as the phrase of their parts.
+                (Some(a), Some(b)) => {
+                    let stems = [a, b].into_iter().chain(stems).collect();
+                    Ok(Atom::Phrase {
+                        shown: w.clone(),
+                        stems,
+                    })
+                }
+                _ => Err(QueryError {
+                    message: format!("{w:?} has no letters or digits to match"),
+                    position: *pos,
+                }),
+            }
+        }
+        Token::Phrase(p, pos) => {
+            let stems: Vec<String> = text::words(p).map(|w| text::stem(&w)).collect();
+            if stems.is_empty() {
+                return Err(QueryError {
+                    message: "this phrase is empty".into(),
+                    position: *pos,
+                });
+            }
+            Ok(Atom::Phrase {
+                shown: p.trim().to_owned(),
+                stems,
+            })
+        }
+        Token::Or(pos) => Err(QueryError {
+            message: "OR needs a word on each side".into(),
+            position: *pos,
+        }),
+        Token::Minus(pos) => Err(QueryError {
+            message: "- must come right before a word or phrase".into(),
+            position: *pos,
+        }),
+    }
+}
+
+impl Query {
+    /// Parses a topic. Errors say what is wrong and at which character.
+    pub fn parse(input: &str) -> Result<Self, QueryError> {
+        let tokens = tokenize(input)?;
+        if tokens.is_empty() {
+            return Err(QueryError {
+                message: "the topic is empty: give at least one word".into(),
+                position: 1,
+            });
+        }
+        let mut clauses = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            match &tokens[i] {
+                Token::Minus(pos) => {
+                    let Some(next) = tokens.get(i + 1) else {
+                        return Err(QueryError {
+                            message: "- must come right before a word or phrase".into(),
+                            position: *pos,
+                        });
+                    };
+                    clauses.push(Clause::Not(atom(next)?));
+                    if let Some(Token::Or(p)) = tokens.get(i + 2) {
+                        return Err(QueryError {
+                            message: "an excluded word cannot be part of an OR".into(),
+                            position: *p,
+                        });
+                    }
+                    i += 2;
+                }
+                Token::Or(pos) => {
+                    return Err(QueryError {
+                        message: "OR needs a word on each side".into(),
+                        position: *pos,
+                    });
+                }
+                first => {
+                    let mut any = vec![atom(first)?];
+                    i += 1;
+                    while let Some(Token::Or(pos)) = tokens.get(i) {
+                        match tokens.get(i + 1) {
+                            Some(t @ (Token::Word(..) | Token::Phrase(..))) => any.push(atom(t)?),
+                            _ => {
+                                return Err(QueryError {
+                                    message: "OR needs a word on each side".into(),
+                                    position: *pos,
+                                });
+                            }
+                        }
+                        i += 2;
+                    }
+                    clauses.push(Clause::Any(any));
+                }
+            }
+        }
+        if !clauses.iter().any(|c| matches!(c, Clause::Any(_))) {
+            return Err(QueryError {
+                message: "a topic needs at least one word to look for, not only exclusions".into(),
+                position: 1,
+            });
+        }
+        Ok(Self { clauses })
+    }
+
+    /// A canonical form for spotting duplicates: how the query parsed, lower-cased.
+    pub fn normalized(&self) -> String {
+        text::fold(&self.to_string())
+    }
+
+    /// Whether the text matches.
+    pub fn matches(&self, hay: &Haystack) -> bool {
+        self.score(hay).is_some()
+    }
+
+    /// `None` when the text does not match; otherwise how strongly: matched atoms count double in the title.
+    pub fn score(&self, hay: &Haystack) -> Option<f64> {
+        let mut score = 0.0;
+        for clause in &self.clauses {
+            match clause {
+                Clause::Not(a) => {
+                    if atom_in(a, hay) {
+                        return None;
+                    }
+                }
+                Clause::Any(atoms) => {
+                    let mut hit = false;
+                    for a in atoms {
+                        if atom_in(a, hay) {
+                            hit = true;
+                            score += 1.0 + if atom_in_seq(a, &hay.title) { 1.0 } else { 0.0 };
+                        }
+                    }
+                    if !hit {
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(score)
+    }
+}
+
+fn atom_in(a: &Atom, hay: &Haystack) -> bool {
+    match a {
+        Atom::Word { stem, .. } => hay.set.contains(stem),
+        Atom::Phrase { .. } => atom_in_seq(a, &hay.title) || atom_in_seq(a, &hay.body),
+    }
+}
+
+fn atom_in_seq(a: &Atom, seq: &[String]) -> bool {
+    match a {
+        Atom::Word { stem, .. } => seq.contains(stem),
+        Atom::Phrase { stems, .. } => seq.windows(stems.len()).any(|w| w == stems.as_slice()),
+    }
+}
+
+impl fmt::Display for Atom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Atom::Word { shown, .. } => write!(f, "{shown}"),
+            Atom::Phrase { shown, .. } => write!(f, "\"{shown}\""),
+        }
+    }
+}
+
+impl fmt::Display for Query {
+    /// How the query parsed: `(a OR b) AND "c d" AND NOT e`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, clause) in self.clauses.iter().enumerate() {
+            if n > 0 {
+                write!(f, " AND ")?;
+            }
+            match clause {
+                Clause::Not(a) => write!(f, "NOT {a}")?,
+                Clause::Any(atoms) if atoms.len() == 1 => write!(f, "{}", atoms[0])?,
+                Clause::Any(atoms) => {
+                    let parts: Vec<String> = atoms.iter().map(ToString::to_string).collect();
+                    write!(f, "({})", parts.join(" OR "))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(q: &str, title: &str, body: &str) -> bool {
+        Query::parse(q)
+            .unwrap()
+            .matches(&Haystack::new(title, body))
+    }
+
+    #[test]
+    fn words_phrases_or_and_exclusions() {
+        assert!(m("peace talks", "Talks on peace resume", ""));
+        assert!(!m("peace talks", "Talks resume", ""));
+        assert!(m("\"peace talks\"", "", "The peace talks in Istanbul"));
+        assert!(!m("\"peace talks\"", "", "talks about peace"));
+        assert!(m("UPS OR proxmox", "My Proxmox cluster", ""));
+        assert!(m("UPS OR proxmox", "", "the ups died"));
+        assert!(!m("UPS OR proxmox", "Upset about it", ""));
+        assert!(!m("ukraine -football", "Ukraine football final", ""));
+        assert!(m("ukraine -football", "Ukraine talks", ""));
+        assert!(m("kyiv OR kiev ceasefire", "Kiev calls for ceasefire", ""));
+    }
+
+    #[test]
+    fn folds_case_diacritics_and_inflection() {
+        assert!(m("ceasefire", "Two ceasefires collapsed", ""));
+        assert!(m("Україна", "", "Делегація України прибула"));
+        assert!(m("україна", "", "УКРАЇНА"));
+        assert!(m(
+            "Украина переговоры",
+            "",
+            "Украины и России начали переговоров"
+        ));
+        assert!(m("zurich cafe", "Café in Zürich", ""));
+        assert!(m("\"мирні переговори\"", "", "Мирні переговори тривають"));
+    }
+
+    #[test]
+    fn shows_how_it_parsed() {
+        let q = Query::parse("ukraine OR kyiv \"peace talks\" -football").unwrap();
+        assert_eq!(
+            q.to_string(),
+            "(ukraine OR kyiv) AND \"peace talks\" AND NOT football"
+        );
+        assert_eq!(
+            Query::parse("Rust  compiler").unwrap().normalized(),
+            Query::parse("rust compiler").unwrap().normalized()
+        );
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        let e = |q: &str| Query::parse(q).unwrap_err();
+        assert_eq!(e("peace \"talks").position, 7);
+        assert!(e("peace \"talks").message.contains("never closed"));
+        assert_eq!(e("OR peace").position, 1);
+        assert_eq!(e("peace OR").position, 7);
+        assert!(e("").message.contains("empty"));
+        assert!(e("-football").message.contains("only exclusions"));
+        assert_eq!(e("-war OR peace").position, 6);
+        assert_eq!(e("a \"\"").message, "this phrase is empty");
+        assert!(e("!!!").message.contains("no letters"));
+    }
+
+    #[test]
+    fn score_prefers_title_hits() {
+        let q = Query::parse("ceasefire").unwrap();
+        let title = q.score(&Haystack::new("Ceasefire agreed", "")).unwrap();
+        let body = q.score(&Haystack::new("News", "a ceasefire")).unwrap();
+        assert!(title > body);
+    }
+}

@@ -1,0 +1,124 @@
+//! A [`Briefing`] as terminal text, Markdown or JSON.
+
+use std::fmt::Write;
+
+use super::Briefing;
+
+/// Output formats of `herald brief`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown, with linked headlines.
+    Markdown,
+    /// One JSON object.
+    Json,
+}
+
+/// Renders a briefing.
+pub fn render(b: &Briefing, format: Format) -> String {
+    match format {
+        Format::Text => text(b),
+        Format::Markdown => markdown(b),
+        Format::Json => {
+            serde_json::to_string_pretty(b).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        }
+    }
+}
+
+fn heading(b: &Briefing) -> String {
+    let about = b
+        .topic
+        .as_deref()
+        .map_or_else(|| "all sources".to_owned(), |t| format!("topic {t}"));
+    format!(
+        "Briefing — {about} — {} ({} of {} items matched, {} stories)",
+        b.generated_at.format("%Y-%m-%d %H:%M UTC"),
+        b.items_matched,
+        b.items_considered,
+        b.stories.len()
+    )
+}
+
+fn text(b: &Briefing) -> String {
+    let mut out = heading(b);
+    out.push('\n');
+    if b.stories.is_empty() {
+        out.push_str(
+            "\nNothing matched. Try a broader topic, a longer --since, or other --feed sources.\n",
+        );
+    }
+    for (n, s) in b.stories.iter().enumerate() {
+        let _ = writeln!(out, "\n{}. {}", n + 1, s.headline);
+        for sentence in &s.summary {
+            let _ = writeln!(out, "   {sentence}");
+        }
+        let _ = write!(
+            out,
+            "   — {}, {}",
+            s.source,
+            s.published_at.format("%Y-%m-%d %H:%M")
+        );
+        if let Some(u) = &s.url {
+            let _ = write!(out, " <{u}>");
+        }
+        out.push('\n');
+        if !s.also.is_empty() {
+            let names: Vec<&str> = s.also.iter().map(|c| c.source.as_str()).collect();
+            let _ = writeln!(out, "   also: {}", names.join(", "));
+        }
+    }
+    out
+}
+
+/// Escapes what Markdown would read as markup in feed text.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn markdown(b: &Briefing) -> String {
+    let mut out = format!("# {}\n", md_escape(&heading(b)));
+    if b.stories.is_empty() {
+        out.push_str("\nNothing matched.\n");
+    }
+    for s in &b.stories {
+        match &s.url {
+            Some(u) => {
+                let _ = write!(out, "\n## [{}](<{u}>)\n", md_escape(&s.headline));
+            }
+            None => {
+                let _ = write!(out, "\n## {}\n", md_escape(&s.headline));
+            }
+        }
+        if !s.summary.is_empty() {
+            let _ = writeln!(out, "\n{}", md_escape(&s.summary.join(" ")));
+        }
+        let _ = writeln!(
+            out,
+            "\n*{} · {}*",
+            md_escape(&s.source),
+            s.published_at.format("%Y-%m-%d %H:%M UTC")
+        );
+        for c in &s.also {
+            match &c.url {
+                Some(u) => {
+                    let _ = writeln!(out, "- also [{}](<{u}>)", md_escape(&c.source));
+                }
+                None => {
+                    let _ = writeln!(out, "- also {}", md_escape(&c.source));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,126 @@
+//! `herald brief`: fetch, store, match, summarise and print a briefing.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use futures_util::StreamExt;
+use herald::brief::query::Query;
+use herald::brief::render::{Format, render};
+use herald::brief::{Options, build_briefing};
+use herald::config::Config;
+use herald::sources::fetch::Fetcher;
+use herald::sources::ingest::refresh;
+use herald::store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Items read from the store for one briefing at most.
+const MAX_ITEMS: usize = 5000;
+
+/// Arguments of `herald brief`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only stories matching this query: words (all must match), "exact phrase", a OR b, -exclude.
+    #[arg(long, value_name = "QUERY")]
+    topic: Option<String>,
+    /// A feed URL or a local feed file; repeat for more. Default: [sources] default in the config.
+    #[arg(long, value_name = "URL_OR_FILE")]
+    feed: Vec<String>,
+    /// Only items published within this long, e.g. 24h, 3d, 90m. Default: every item of the feeds.
+    #[arg(long, value_name = "DURATION")]
+    since: Option<String>,
+    /// Stories at most (default: [brief] max_stories).
+    #[arg(long, value_name = "N")]
+    max_stories: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Runs `herald brief`.
+pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
+    let topic = args
+        .topic
+        .as_deref()
+        .map(Query::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--topic: {e}"))?;
+    let since = match args.since.as_deref() {
+        Some(s) => {
+            let d = humantime::parse_duration(s).with_context(|| {
+                format!("--since {s:?}: give a duration such as 24h, 3d or 90m")
+            })?;
+            Some(Utc::now() - chrono::Duration::from_std(d).context("--since is too long")?)
+        }
+        None => None,
+    };
+    let mut opts = Options::from(&config.brief);
+    if let Some(n) = args.max_stories {
+        if n == 0 {
+            bail!("--max-stories must be at least 1");
+        }
+        opts.max_stories = n;
+    }
+    let feeds = if args.feed.is_empty() {
+        config.sources.default.clone()
+    } else {
+        args.feed.clone()
+    };
+    if feeds.is_empty() {
+        bail!("no sources: pass --feed URL_OR_FILE or set [sources] default in the config");
+    }
+
+    let store = Store::open(&config.database).await?;
+    let fetcher = Fetcher::new(&config.fetch)?;
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(feeds.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} fetching {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+
+    let now = Utc::now();
+    let results: Vec<_> = futures_util::stream::iter(feeds.iter())
+        .map(|feed| {
+            let (store, fetcher, progress) = (&store, &fetcher, &progress);
+            async move {
+                let r = refresh(store, fetcher, feed, now).await;
+                progress.inc(1);
+                progress.set_message(feed.clone());
+                r
+            }
+        })
+        .buffer_unordered(config.fetch.concurrency)
+        .collect()
+        .await;
+    progress.finish_and_clear();
+
+    let mut source_ids = Vec::new();
+    for r in results {
+        match r {
+            Ok(r) => source_ids.push(r.source.id),
+            Err(e) => eprintln!("herald: {e}"),
+        }
+    }
+    if source_ids.is_empty() {
+        store.close().await;
+        bail!(
+            "nothing could be read from the {} source(s) given",
+            feeds.len()
+        );
+    }
+    let items = store
+        .items_of_sources(&source_ids, since, MAX_ITEMS)
+        .await?;
+    store.close().await;
+    let briefing = build_briefing(&items, topic.as_ref(), opts, Utc::now());
+    print!("{}", render(&briefing, args.format));
+    Ok(ExitCode::SUCCESS)
+}

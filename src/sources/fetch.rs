@@ -1,0 +1,345 @@
+//! The one HTTP client herald fetches with: timeouts, a body cap, a redirect limit, conditional GET, and a guard
+//! that refuses private and reserved addresses (users paste URLs into Discord; the bot must not become a way to
+//! probe the network it runs in).
+//!
+//! The guard sits where it cannot be bypassed: in the DNS resolver (every connection, so every redirect hop
+//! too, and the IPs actually connected to) and in the redirect policy and request check for IP-literal hosts,
+//! which never reach a resolver.
+
+use std::error::Error as StdError;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use url::Url;
+
+use crate::config::FetchConfig;
+
+/// The User-Agent every request sends.
+pub const USER_AGENT: &str = concat!("herald/", env!("CARGO_PKG_VERSION"), " (news briefing bot)");
+
+/// Why a fetch failed, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Not a URL at all.
+    #[error("{0:?} is not a valid URL")]
+    BadUrl(String),
+    /// A scheme other than http or https.
+    #[error("only http and https URLs can be fetched, not {0}:")]
+    Scheme(String),
+    /// The host is (or resolves to) a private, loopback or otherwise reserved address.
+    #[error("{host} is a private or reserved address ({ip}); herald does not fetch those")]
+    Blocked {
+        /// The host named in the URL.
+        host: String,
+        /// The address it is or resolves to.
+        ip: IpAddr,
+    },
+    /// More redirects than allowed.
+    #[error("more than {0} redirects")]
+    TooManyRedirects(usize),
+    /// The request took longer than the configured timeout.
+    #[error("timed out")]
+    Timeout,
+    /// The body is over the configured cap (after decompression).
+    #[error("response is larger than the {0}-byte limit")]
+    TooLarge(u64),
+    /// A status other than 2xx or 304.
+    #[error("server answered HTTP {0}")]
+    Status(u16),
+    /// DNS, connection, TLS or protocol failure.
+    #[error("cannot fetch: {0}")]
+    Network(String),
+}
+
+/// Validators from the last successful fetch, sent back for a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Validators {
+    /// The ETag, for If-None-Match.
+    pub etag: Option<String>,
+    /// The Last-Modified date, for If-Modified-Since.
+    pub last_modified: Option<String>,
+}
+
+/// What a fetch returned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched {
+    /// 304: nothing changed since the validators were issued.
+    NotModified,
+    /// A fresh body.
+    Body {
+        /// Where it finally came from, after redirects.
+        url: Url,
+        /// The decoded body.
+        body: Vec<u8>,
+        /// Validators for the next fetch.
+        validators: Validators,
+    },
+}
+
+/// The shared, hardened HTTP client.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    max_body: u64,
+    allow_private: bool,
+}
+
+impl Fetcher {
+    /// Builds the client from `[fetch]` settings.
+    pub fn new(cfg: &FetchConfig) -> Result<Self, FetchError> {
+        let max_redirects = cfg.max_redirects;
+        let allow_private = cfg.allow_private_addresses;
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > max_redirects {
+                return attempt.error(FetchError::TooManyRedirects(max_redirects));
+            }
+            match check_url(attempt.url(), allow_private) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        });
+        let mut builder = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(Duration::from_secs(cfg.connect_timeout_secs))
+            .timeout(Duration::from_secs(cfg.timeout_secs))
+            .redirect(policy)
+            .gzip(true)
+            .brotli(true);
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(GuardedResolver));
+        }
+        let client = builder
+            .build()
+            .map_err(|e| FetchError::Network(e.to_string()))?;
+        Ok(Self {
+            client,
+            max_body: cfg.max_body_bytes,
+            allow_private,
+        })
+    }
+
+    /// The body cap in bytes.
+    pub fn max_body(&self) -> u64 {
+        self.max_body
+    }
+
+    /// GETs `url`, conditionally when `validators` hold anything, reading at most the configured body size.
+    pub async fn get(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let parsed = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_owned()))?;
+        check_url(&parsed, self.allow_private)?;
+        let mut request = self.client.get(parsed);
+        if let Some(etag) = &validators.etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = &validators.last_modified {
+            request = request.header(IF_MODIFIED_SINCE, date);
+        }
+        let mut response = request.send().await.map_err(classify)?;
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status(status.as_u16()));
+        }
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let validators = Validators {
+            etag: header(ETAG),
+            last_modified: header(LAST_MODIFIED),
+        };
+        let final_url = response.url().clone();
+        let mut body = Vec::new();
+        // Counted on decoded bytes, so a small gzip bomb is stopped as soon as it grows past the cap.
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if (body.len() + chunk.len()) as u64 > self.max_body {
+                return Err(FetchError::TooLarge(self.max_body));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Body {
+            url: final_url,
+            body,
+            validators,
+        })
+    }
+}
+
+/// Refuses non-http(s) schemes and IP-literal hosts in reserved ranges (names are checked when resolved).
+fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(FetchError::Scheme(url.scheme().to_owned()));
+    }
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        Some(url::Host::Domain(_)) => return Ok(()),
+        None => return Err(FetchError::BadUrl(url.to_string())),
+    };
+    if allow_private || is_public(ip) {
+        Ok(())
+    } else {
+        Err(FetchError::Blocked {
+            host: ip.to_string(),
+            ip,
+        })
+    }
+}
+
+/// Turns reqwest's error into ours, finding our own errors (from the resolver or redirect policy) in its chain.
+fn classify(e: reqwest::Error) -> FetchError {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(&e);
+    while let Some(err) = source {
+        if let Some(ours) = err.downcast_ref::<FetchError>() {
+            return match ours {
+                FetchError::Blocked { host, ip } => FetchError::Blocked {
+                    host: host.clone(),
+                    ip: *ip,
+                },
+                FetchError::TooManyRedirects(n) => FetchError::TooManyRedirects(*n),
+                FetchError::Scheme(s) => FetchError::Scheme(s.clone()),
+                other => FetchError::Network(other.to_string()),
+            };
+        }
+        source = err.source();
+    }
+    if e.is_timeout() {
+        return FetchError::Timeout;
+    }
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(err) = source {
+        text = format!("{text}: {err}");
+        source = err.source();
+    }
+    FetchError::Network(text)
+}
+
+/// A resolver that refuses names resolving to any non-public address (all answers are checked, so a name
+/// with one public and one private answer is refused too).
+struct GuardedResolver;
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
+                let err: Box<dyn StdError + Send + Sync> =
+                    Box::new(FetchError::Blocked { host, ip: bad.ip() });
+                return Err(err);
+            }
+            let addrs: Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// Whether `ip` is a globally routable unicast address: not loopback, private, link-local (cloud metadata
+/// lives there), CGNAT, multicast, documentation, benchmarking or otherwise reserved.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_v4(v4);
+            }
+            let s = v6.segments();
+            let embedded_v4 =
+                || Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local, incl. fd00:ec2::254 (AWS metadata)
+                || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x0064 && s[1] == 0xff9b && !is_public_v4(embedded_v4())) // NAT64 of a private v4
+                || (s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] == 0 && s[4] == 0 && s[5] == 0)) // v4-compatible
+        }
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || ip.is_unspecified()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (b & 0xc0) == 64) // CGNAT 100.64/10 (Alibaba's metadata 100.100.100.200 too)
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 198 && (b & 0xfe) == 18) // benchmarking
+        || a >= 240) // reserved
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_ranges_are_refused() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.100.100.200",
+            "224.0.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "fd00:ec2::254",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "ff02::1",
+            "64:ff9b::a00:1",
+            "::",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip} should be refused");
+        }
+        for ip in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(is_public(ip.parse().unwrap()), "{ip} should be allowed");
+        }
+    }
+
+    #[test]
+    fn literal_hosts_and_schemes_checked_before_any_request() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(matches!(
+            check_url(&u("http://127.0.0.1:8080/x"), false),
+            Err(FetchError::Blocked { .. })
+        ));
+        assert!(matches!(
+            check_url(&u("http://[::1]/"), false),
+            Err(FetchError::Blocked { .. })
+        ));
+        assert!(matches!(
+            check_url(&u("file:///etc/passwd"), false),
+            Err(FetchError::Scheme(_))
+        ));
+        assert!(check_url(&u("http://127.0.0.1/"), true).is_ok());
+        assert!(check_url(&u("https://example.org/feed"), false).is_ok());
+    }
+}

@@ -1,0 +1,168 @@
+//! Refreshing one source: fetch (or read a file), parse, store new items, record how it went.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use tracing::Instrument;
+use url::Url;
+
+use super::feed::{FeedError, parse_feed};
+use super::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::store::{Source, Store, StoreError};
+
+/// Why a source could not be refreshed. Each message starts with the source's URL or path.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The fetch failed.
+    #[error("{url}: {error}")]
+    Fetch {
+        /// The source.
+        url: String,
+        /// What went wrong.
+        error: FetchError,
+    },
+    /// A local file could not be read.
+    #[error("{path}: cannot read file: {error}")]
+    File {
+        /// The file.
+        path: String,
+        /// What the OS said.
+        error: std::io::Error,
+    },
+    /// The body is not a feed.
+    #[error(transparent)]
+    Feed(#[from] FeedError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The result of refreshing a source.
+#[derive(Debug, Clone)]
+pub struct Refreshed {
+    /// The source, as it was before this refresh.
+    pub source: Source,
+    /// Items stored for the first time.
+    pub new_items: usize,
+    /// Items the feed holds now (0 when not modified).
+    pub feed_items: usize,
+    /// Whether the server answered 304 Not Modified.
+    pub not_modified: bool,
+}
+
+/// What a `--feed` argument names: a URL to fetch or a local file.
+fn is_url(target: &str) -> bool {
+    let lower = target.get(..8).unwrap_or(target).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Refreshes the source at `target` (an http(s) URL, or a local file path for the CLI), creating its row if new.
+/// A failure is recorded on the source (for `/sources list`) and returned.
+pub async fn refresh(
+    store: &Store,
+    fetcher: &Fetcher,
+    target: &str,
+    now: DateTime<Utc>,
+) -> Result<Refreshed, IngestError> {
+    let key = if is_url(target) {
+        target.to_owned()
+    } else {
+        std::fs::canonicalize(target)
+            .map_or_else(|_| target.to_owned(), |p| p.display().to_string())
+    };
+    let source = store.upsert_source(&key, "feed", now).await?;
+    let span = tracing::info_span!("refresh", source = %key);
+    match fetch_and_store(store, fetcher, &source, target, now)
+        .instrument(span)
+        .await
+    {
+        Ok(r) => {
+            tracing::debug!(
+                new = r.new_items,
+                not_modified = r.not_modified,
+                "refreshed"
+            );
+            Ok(r)
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "refresh failed");
+            if !matches!(e, IngestError::Store(_)) {
+                store.source_failed(source.id, &e.to_string()).await?;
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn fetch_and_store(
+    store: &Store,
+    fetcher: &Fetcher,
+    source: &Source,
+    target: &str,
+    now: DateTime<Utc>,
+) -> Result<Refreshed, IngestError> {
+    let (body, base, validators) = if is_url(target) {
+        let validators = Validators {
+            etag: source.etag.clone(),
+            last_modified: source.last_modified.clone(),
+        };
+        match fetcher.get(target, &validators).await {
+            Ok(Fetched::NotModified) => {
+                store.source_not_modified(source.id, now).await?;
+                return Ok(Refreshed {
+                    source: source.clone(),
+                    new_items: 0,
+                    feed_items: 0,
+                    not_modified: true,
+                });
+            }
+            Ok(Fetched::Body {
+                url,
+                body,
+                validators,
+            }) => (body, Some(url), validators),
+            Err(error) => {
+                return Err(IngestError::Fetch {
+                    url: target.to_owned(),
+                    error,
+                });
+            }
+        }
+    } else {
+        let body = read_capped(Path::new(target), fetcher.max_body()).map_err(|error| {
+            IngestError::File {
+                path: target.to_owned(),
+                error,
+            }
+        })?;
+        (body, None, Validators::default())
+    };
+    let feed = parse_feed(&body, target, base.as_ref().map(|u: &Url| u as &Url))?;
+    let new_items = store.insert_items(source.id, &feed.items, now).await?;
+    store
+        .source_fetched(
+            source.id,
+            feed.title.as_deref(),
+            validators.etag.as_deref(),
+            validators.last_modified.as_deref(),
+            now,
+        )
+        .await?;
+    Ok(Refreshed {
+        source: source.clone(),
+        new_items,
+        feed_items: feed.items.len(),
+        not_modified: false,
+    })
+}
+
+/// Reads a local file, refusing one larger than `max` bytes.
+fn read_capped(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let len = std::fs::metadata(path)?.len();
+    if len > max {
+        return Err(std::io::Error::other(format!(
+            "larger than the {max}-byte limit"
+        )));
+    }
+    std::fs::read(path)
+}

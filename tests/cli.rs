@@ -1,0 +1,225 @@
+//! The `herald` binary as a user runs it: `brief` over files and the fixture server, `summarize` on files and
+//! batches, and the errors users see.
+
+mod support;
+
+use assert_cmd::Command;
+use support::{FixtureServer, shared};
+
+/// `herald` with its database in a temporary folder and private addresses allowed (for 127.0.0.1).
+fn herald(dir: &tempfile::TempDir) -> Command {
+    let mut cmd = Command::cargo_bin("herald").expect("binary built");
+    cmd.env("HERALD_DATABASE__PATH", dir.path().join("herald.db"))
+        .env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "true")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn brief_from_a_feed_file_with_a_topic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = herald(&dir)
+        .args(["brief", "--topic", "UPS OR proxmox", "--feed"])
+        .arg(shared("feeds/atom_mediarss_reddit_1.xml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("topic (UPS OR proxmox)"), "{stdout}");
+    assert!(stdout.contains("Proxmox"));
+    assert!(stdout.contains("Looking into UPS for server rack"));
+    assert!(!stdout.contains("NSX Edge") || stdout.to_lowercase().contains("ups"));
+    assert!(dir.path().join("herald.db").exists());
+}
+
+#[test]
+fn one_bad_source_does_not_stop_the_others_and_none_readable_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = herald(&dir)
+        .args(["brief", "--feed"])
+        .arg(shared("feeds/rss_2.0_invalid_1.xml"))
+        .arg("--feed")
+        .arg(shared("feeds/rss_2.0_bbc.xml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("rss_2.0_invalid_1.xml: not a readable feed"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one line per failing source: {stderr}"
+    );
+    assert!(text(&out.stdout).contains("1. "));
+
+    let out = herald(&dir)
+        .args(["brief", "--feed", "/nonexistent/feed.xml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("/nonexistent/feed.xml: cannot read file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing could be read"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = herald(&dir)
+        .args(["brief", "--topic", "peace \"talks", "--feed", "x.xml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("never closed (at character 7)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = herald(&dir)
+        .args(["brief", "--since", "yesterday", "--feed", "x.xml"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("give a duration such as 24h"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = herald(&dir)
+        .env("HERALD_BRIEF__SENTENCES", "7")
+        .args(["brief"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("sentences must be 1, 2 or 3"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn brief_over_http_uses_conditional_get_and_formats() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/feed.xml");
+    let run = |format: &'static str| {
+        let mut cmd = herald(&dir);
+        let url = url.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                cmd.args([
+                    "brief",
+                    "--feed",
+                    &url,
+                    "--topic",
+                    "ukraine ceasefire",
+                    "--format",
+                    format,
+                ])
+                .output()
+                .unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let first = run("json").await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&first.stdout).expect("valid JSON");
+    assert_eq!(json["stories"].as_array().unwrap().len(), 1);
+    assert_eq!(json["stories"][0]["source"], "Fixture News");
+    assert_eq!(json["stories"][0]["url"], "http://fixture.test/news/1");
+
+    // Second run: the server answers 304, and the stored items still brief.
+    let second = run("markdown").await;
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    let md = text(&second.stdout);
+    assert!(
+        md.contains(
+            "## [Russia and Ukraine hold peace talks in Istanbul](<http://fixture.test/news/1>)"
+        ),
+        "{md}"
+    );
+    assert_eq!(
+        server
+            .hits
+            .not_modified
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+}
+
+#[test]
+fn summarize_a_file_and_a_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = herald(&dir)
+        .args(["summarize", "--sentences", "2"])
+        .arg(shared("articles/istanbul-talks-2025.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("first direct peace talks in over three years"));
+
+    let batch = dir.path().join("in.jsonl");
+    std::fs::write(
+        &batch,
+        "{\"id\": \"a\", \"docs\": [\"One sentence here about talks. Another sentence about talks and peace.\"]}\n\
+         {\"id\": 7, \"docs\": [\"Talks began in Istanbul today.\", \"In Istanbul, talks began.\"]}\n",
+    )
+    .unwrap();
+    let out = herald(&dir)
+        .args(["summarize", "--words", "5", "--batch"])
+        .arg(&batch)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[1]["id"], 7);
+    assert!(
+        lines[1]["summary"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .count()
+            <= 5
+    );
+
+    std::fs::write(&batch, "not json\n").unwrap();
+    let out = herald(&dir)
+        .args(["summarize", "--batch"])
+        .arg(&batch)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("in.jsonl:1: not a {\"id\", \"docs\"} line"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn summarize_extracts_an_html_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = herald(&dir)
+        .args(["summarize"])
+        .arg(shared("readability/001/source.html"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).lines().count() >= 2);
+}

@@ -1,0 +1,183 @@
+//! The fetch path against a fixture server on 127.0.0.1: conditional GET, gzip, body cap, redirects, timeouts,
+//! the private-address guard, and a full refresh into the store.
+
+mod support;
+
+use std::sync::atomic::Ordering;
+
+use chrono::Utc;
+use herald::config::{Config, FetchConfig};
+use herald::sources::fetch::{FetchError, Fetched, Fetcher, Validators};
+use herald::sources::ingest::{IngestError, refresh};
+use herald::store::Store;
+use support::FixtureServer;
+
+fn fetch_config(allow_private: bool) -> FetchConfig {
+    let mut c = Config::defaults().fetch;
+    c.allow_private_addresses = allow_private;
+    c.max_body_bytes = 1024 * 1024;
+    c.timeout_secs = 1;
+    c
+}
+
+#[tokio::test]
+async fn conditional_get_returns_not_modified() {
+    let server = FixtureServer::start().await;
+    let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
+    let Fetched::Body {
+        validators, body, ..
+    } = fetcher
+        .get(&server.url("/feed.xml"), &Validators::default())
+        .await
+        .unwrap()
+    else {
+        panic!("expected a body");
+    };
+    assert_eq!(validators.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(body, support::FEED.as_bytes());
+    let again = fetcher
+        .get(&server.url("/feed.xml"), &validators)
+        .await
+        .unwrap();
+    assert_eq!(again, Fetched::NotModified);
+}
+
+#[tokio::test]
+async fn gzip_is_decoded() {
+    let server = FixtureServer::start().await;
+    let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
+    let Fetched::Body { body, .. } = fetcher
+        .get(&server.url("/gz.xml"), &Validators::default())
+        .await
+        .unwrap()
+    else {
+        panic!("expected a body");
+    };
+    assert_eq!(body, support::FEED.as_bytes());
+}
+
+#[tokio::test]
+async fn body_cap_holds_plain_and_after_decompression() {
+    let server = FixtureServer::start().await;
+    let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
+    for path in ["/big", "/bomb"] {
+        let err = fetcher
+            .get(&server.url(path), &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, FetchError::TooLarge(1_048_576)),
+            "{path}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn redirects_followed_up_to_the_limit() {
+    let server = FixtureServer::start().await;
+    let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
+    // /redirect/N answers N+1 redirects.
+    let ok = fetcher
+        .get(&server.url("/redirect/4"), &Validators::default())
+        .await
+        .unwrap();
+    assert!(matches!(ok, Fetched::Body { ref url, .. } if url.path() == "/feed.xml"));
+    let err = fetcher
+        .get(&server.url("/redirect/5"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::TooManyRedirects(5)), "{err}");
+}
+
+#[tokio::test]
+async fn slow_server_times_out() {
+    let server = FixtureServer::start().await;
+    let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
+    let started = std::time::Instant::now();
+    let err = fetcher
+        .get(&server.url("/slow"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Timeout), "{err}");
+    assert!(started.elapsed().as_secs() < 5);
+}
+
+#[tokio::test]
+async fn private_addresses_refused_unless_allowed() {
+    let server = FixtureServer::start().await;
+    let guarded = Fetcher::new(&fetch_config(false)).unwrap();
+    let err = guarded
+        .get(&server.url("/feed.xml"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::Blocked { .. }),
+        "literal IP: {err}"
+    );
+    // A name goes through the resolver, which checks what it resolves to.
+    let by_name = format!("http://localhost:{}/feed.xml", server.addr.port());
+    let err = guarded
+        .get(&by_name, &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::Blocked { .. }),
+        "localhost: {err}"
+    );
+    assert!(err.to_string().contains("private or reserved"));
+    assert_eq!(
+        server.hits.feed.load(Ordering::SeqCst),
+        0,
+        "no request reached the server"
+    );
+    for bad in ["ftp://example.org/feed", "not a url"] {
+        assert!(guarded.get(bad, &Validators::default()).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn refresh_stores_once_and_304_costs_no_write() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Config::defaults().database;
+    db.path = dir.path().join("h.db");
+    let store = Store::open(&db).await.unwrap();
+    let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
+    let url = server.url("/feed.xml");
+
+    let first = refresh(&store, &fetcher, &url, Utc::now()).await.unwrap();
+    assert_eq!(
+        (first.new_items, first.feed_items, first.not_modified),
+        (2, 2, false)
+    );
+    let second = refresh(&store, &fetcher, &url, Utc::now()).await.unwrap();
+    assert!(second.not_modified);
+    assert_eq!(server.hits.not_modified.load(Ordering::SeqCst), 1);
+
+    let items = store
+        .items_of_sources(&[first.source.id], None, 10)
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].source_name, "Fixture News");
+    assert_eq!(
+        items[0].url.as_deref(),
+        Some("http://fixture.test/news/1"),
+        "relative link resolved"
+    );
+
+    let err = refresh(&store, &fetcher, &server.url("/page.html"), Utc::now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IngestError::Feed(_)), "{err}");
+    let err = refresh(&store, &fetcher, &server.url("/missing"), Utc::now())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("HTTP 404"), "{err}");
+    let failed = store
+        .upsert_source(&server.url("/missing"), "feed", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(failed.fail_count, 1);
+    assert!(failed.last_error.unwrap().contains("404"));
+}

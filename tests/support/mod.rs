@@ -1,0 +1,171 @@
+//! Test support: a fixture HTTP server on 127.0.0.1 that serves feeds the way real servers do (ETag/304, gzip,
+//! redirects, slow and oversized answers), and helpers to find ../shared fixtures.
+
+#![allow(dead_code)] // each test binary uses a part
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The feed the server serves at /feed.xml.
+pub const FEED: &str = r#"<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Fixture News</title><link>http://fixture.test/</link>
+<item><title>Russia and Ukraine hold peace talks in Istanbul</title><link>/news/1</link>
+<guid>n1</guid><pubDate>Fri, 16 May 2025 10:00:00 GMT</pubDate>
+<description>&lt;p&gt;Negotiators met in Istanbul for the first direct peace talks in over three years. Ukraine asked for a 30-day ceasefire and an exchange of prisoners. The Kremlin sent a delegation of mid-level officials.&lt;/p&gt;</description></item>
+<item><title>Rust compiler gets faster builds</title><link>/news/2</link><guid>n2</guid>
+<pubDate>Thu, 15 May 2025 09:00:00 GMT</pubDate><description>The Rust compiler team shipped a release with faster incremental builds.</description></item>
+</channel></rss>"#;
+
+/// Paths under ../shared/fixtures.
+pub fn shared(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures")
+        .join(rel)
+}
+
+/// A running fixture server.
+pub struct FixtureServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Requests that reached /feed.xml, and how many of them got a 304.
+    pub hits: Arc<Counters>,
+}
+
+/// Request counters.
+#[derive(Default)]
+pub struct Counters {
+    /// Requests to /feed.xml.
+    pub feed: AtomicUsize,
+    /// 304 answers.
+    pub not_modified: AtomicUsize,
+}
+
+impl FixtureServer {
+    /// Starts the server on an ephemeral port of 127.0.0.1; it lives as long as the test's runtime.
+    pub async fn start() -> Self {
+        let hits = Arc::new(Counters::default());
+        let app = Router::new()
+            .route("/feed.xml", get(feed))
+            .route("/gz.xml", get(gz))
+            .route("/big", get(big))
+            .route("/bomb", get(bomb))
+            .route("/slow", get(slow))
+            .route("/redirect/{n}", get(redirect))
+            .route("/page.html", get(page))
+            .route("/fixture/{name}", get(fixture))
+            .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
+            .with_state(hits.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("local addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self { addr, hits }
+    }
+
+    /// A URL on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+async fn feed(State(hits): State<Arc<Counters>>, headers: HeaderMap) -> Response {
+    hits.feed.fetch_add(1, Ordering::SeqCst);
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v == "\"v1\"")
+    {
+        hits.not_modified.fetch_add(1, Ordering::SeqCst);
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    (
+        [
+            (header::ETAG, "\"v1\""),
+            (header::CONTENT_TYPE, "application/rss+xml"),
+        ],
+        FEED,
+    )
+        .into_response()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).expect("gzip");
+    enc.finish().expect("gzip")
+}
+
+async fn gz() -> Response {
+    (
+        [
+            (header::CONTENT_ENCODING, "gzip"),
+            (header::CONTENT_TYPE, "application/rss+xml"),
+        ],
+        gzip(FEED.as_bytes()),
+    )
+        .into_response()
+}
+
+async fn big() -> Response {
+    vec![b'x'; 3 * 1024 * 1024].into_response()
+}
+
+async fn bomb() -> Response {
+    // 64 MiB of zeros in about 64 KiB of gzip, sent without a Content-Length that would give it away.
+    let packed = gzip(&vec![0u8; 64 * 1024 * 1024]);
+    let stream = futures_util::stream::iter(
+        packed
+            .chunks(8192)
+            .map(|c| Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    );
+    (
+        [(header::CONTENT_ENCODING, "gzip")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+async fn slow() -> Response {
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    FEED.into_response()
+}
+
+async fn redirect(Path(n): Path<u32>) -> Response {
+    let to = if n == 0 {
+        "/feed.xml".to_owned()
+    } else {
+        format!("/redirect/{}", n - 1)
+    };
+    (StatusCode::FOUND, [(header::LOCATION, to)]).into_response()
+}
+
+async fn page() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html")],
+        "<!doctype html><html><body><p>Not a feed</p></body></html>",
+    )
+        .into_response()
+}
+
+async fn fixture(Path(name): Path<String>) -> Response {
+    if name.contains('/') || name.contains("..") {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    match std::fs::read(shared("feeds").join(&name)) {
+        Ok(body) => body.into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
