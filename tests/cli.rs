@@ -223,3 +223,17 @@ fn summarize_extracts_an_html_page() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).lines().count() >= 2);
 }
+
+#[test]
+fn migrate_creates_the_database_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested/folder/herald.db");
+    let out = herald(&dir)
+        .env("HERALD_DATABASE__PATH", &db)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(db.exists());
+    assert!(text(&out.stdout).contains("is up to date"));
+}

@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Fetch feeds, and print a summarised briefing of their stories.
     Brief(brief::Args),
+    /// Create the database if needed and apply pending migrations (every command also does this).
+    Migrate,
     /// Summarise one article (a file or URL), or a batch of documents from a JSONL file.
     Summarize(summarize::Args),
 }
@@ -57,6 +59,12 @@ pub fn main() -> ExitCode {
         Command::Brief(args) => {
             with_runtime(cli.config.as_deref(), |config| brief::run(config, args))
         }
+        Command::Migrate => with_runtime(cli.config.as_deref(), |config| async move {
+            let store = herald::store::Store::open(&config.database).await?;
+            store.close().await;
+            println!("database {} is up to date", config.database.path.display());
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::Summarize(args) => {
             with_runtime(cli.config.as_deref(), |config| summarize::run(config, args))
         }

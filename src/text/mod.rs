@@ -4,7 +4,7 @@
 mod sentences;
 mod stopwords;
 
-pub use sentences::split_sentences;
+pub use sentences::{split_paragraphs, split_sentences};
 pub use stopwords::is_stopword;
 
 use std::sync::LazyLock;

@@ -33,6 +33,18 @@ pub fn split_sentences(text: &str) -> Vec<String> {
     out
 }
 
+/// Splits `text` into paragraphs (non-empty lines), each a list of sentences.
+pub fn split_paragraphs(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| {
+            let mut out = Vec::new();
+            split_line(line.trim(), &mut out);
+            out
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 fn split_line(line: &str, out: &mut Vec<String>) {
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut start = 0;

@@ -60,12 +60,24 @@ pub fn summarize(docs: &[&str], budget: Budget) -> Vec<String> {
 
 /// [`summarize`] with explicit parameters.
 pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<String> {
-    let split: Vec<Vec<String>> = docs.iter().map(|d| text::split_sentences(d)).collect();
+    // A sentence's position counts paragraphs before it plus sentences before it in its paragraph: in text
+    // without paragraph breaks that is the sentence index; in paragraphed text each paragraph's opening
+    // sentence (its topic sentence) ranks by its paragraph.
+    let split: Vec<Vec<(usize, String)>> = docs
+        .iter()
+        .map(|d| {
+            text::split_paragraphs(d)
+                .into_iter()
+                .enumerate()
+                .flat_map(|(k, para)| para.into_iter().enumerate().map(move |(j, s)| (k + j, s)))
+                .collect()
+        })
+        .collect();
     let mut vocab: HashMap<String, u32> = HashMap::new();
     let mut stem_cache: HashMap<String, u32> = HashMap::new();
     let mut sentences = Vec::new();
     for (doc, sents) in split.iter().enumerate() {
-        for (pos, s) in sents.iter().enumerate() {
+        for (pos, s) in sents.iter().map(|(pos, s)| (*pos, s)) {
             let mut terms = Vec::new();
             let mut words = 0;
             for w in text::words(s) {
