@@ -37,6 +37,8 @@ pub struct Config {
     pub sources: SourcesConfig,
     /// `[brief]`
     pub brief: BriefConfig,
+    /// `[discord]`
+    pub discord: DiscordConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -89,6 +91,23 @@ pub struct BriefConfig {
     pub sentences: usize,
     /// Similarity at which two items are one story.
     pub cluster_threshold: f64,
+}
+
+/// `[discord]`: where the bot talks to Discord.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordConfig {
+    /// Base URL for REST calls; anything but `https://discord.com` is treated as a rate-limiting proxy.
+    pub api_base: String,
+    /// Guild to register commands in while developing; 0 for global registration.
+    pub dev_guild: u64,
+}
+
+impl DiscordConfig {
+    /// Whether REST calls go through a proxy rather than to Discord itself.
+    pub fn uses_proxy(&self) -> bool {
+        self.api_base.trim_end_matches('/') != "https://discord.com"
+    }
 }
 
 /// `[log]`
@@ -144,6 +163,14 @@ impl Config {
         }
         if self.brief.max_stories == 0 {
             return bad("[brief] max_stories must be at least 1");
+        }
+        match url::Url::parse(&self.discord.api_base) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.path() == "/" => {}
+            _ => {
+                return bad(
+                    "[discord] api_base must be a scheme and host, like https://discord.com",
+                );
+            }
         }
         if !(0.0..=1.0).contains(&self.brief.cluster_threshold) {
             return bad("[brief] cluster_threshold must be between 0 and 1");

@@ -7,6 +7,7 @@
 
 pub mod brief;
 pub mod config;
+pub mod discord;
 pub mod model;
 pub mod sources;
 pub mod store;

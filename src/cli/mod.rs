@@ -1,6 +1,7 @@
 //! Subcommands of the `herald` binary. This is the edge: errors become `anyhow` and one line on stderr.
 
 mod brief;
+mod check;
 mod summarize;
 
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Fetch feeds, and print a summarised briefing of their stories.
     Brief(brief::Args),
+    /// Check the config, the database and the Discord token (reports the bot's name).
+    Check,
     /// Create the database if needed and apply pending migrations (every command also does this).
     Migrate,
     /// Summarise one article (a file or URL), or a batch of documents from a JSONL file.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Brief(args) => {
             with_runtime(cli.config.as_deref(), |config| brief::run(config, args))
         }
+        Command::Check => with_runtime(cli.config.as_deref(), check::run),
         Command::Migrate => with_runtime(cli.config.as_deref(), |config| async move {
             let store = herald::store::Store::open(&config.database).await?;
             store.close().await;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a part
 
+pub mod fake_discord;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;

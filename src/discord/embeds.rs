@@ -1,0 +1,233 @@
+//! A [`Briefing`] as Discord embeds, within every limit Discord sets, split across messages when long.
+//!
+//! Layout: a header embed (topic, counts), then one embed per story: the headline as a linked title, the
+//! summary and other outlets as the description, source and time in the footer. Embeds are packed into
+//! messages of at most 10 embeds and 6000 characters. Nothing is dropped: text over a limit is cut at a word
+//! boundary and marked with "…".
+
+use serenity::builder::{CreateEmbed, CreateEmbedFooter};
+
+use super::escape::escape;
+use crate::brief::Briefing;
+
+/// Discord's limits on embeds, in characters.
+pub mod limits {
+    /// Embed title.
+    pub const TITLE: usize = 256;
+    /// Embed description.
+    pub const DESCRIPTION: usize = 4096;
+    /// Fields per embed.
+    pub const FIELDS: usize = 25;
+    /// Field value.
+    pub const FIELD_VALUE: usize = 1024;
+    /// Footer text.
+    pub const FOOTER: usize = 2048;
+    /// All embeds of one message together.
+    pub const MESSAGE_TOTAL: usize = 6000;
+    /// Embeds per message.
+    pub const EMBEDS_PER_MESSAGE: usize = 10;
+}
+
+/// Colour of herald's embeds: a calm blue.
+const COLOUR: u32 = 0x3b6ea5;
+
+/// The content of one embed, before it becomes serenity's builder. Plain so its limits can be tested.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EmbedSpec {
+    /// Title.
+    pub title: String,
+    /// Link of the title.
+    pub url: Option<String>,
+    /// Body text.
+    pub description: String,
+    /// Footer text.
+    pub footer: String,
+}
+
+impl EmbedSpec {
+    /// Characters Discord counts toward the 6000 total.
+    pub fn len(&self) -> usize {
+        self.title.chars().count() + self.description.chars().count() + self.footer.chars().count()
+    }
+
+    /// Whether the embed has no text.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// serenity's builder for this embed.
+    pub fn build(&self) -> CreateEmbed {
+        let mut e = CreateEmbed::new()
+            .colour(COLOUR)
+            .title(&self.title)
+            .description(&self.description);
+        if let Some(u) = &self.url {
+            e = e.url(u);
+        }
+        if !self.footer.is_empty() {
+            e = e.footer(CreateEmbedFooter::new(&self.footer));
+        }
+        e
+    }
+}
+
+/// Cuts `s` to at most `max` characters at a word boundary, marking the cut with "…".
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let keep: String = s.chars().take(max.saturating_sub(1)).collect();
+    let cut = match keep.rfind(char::is_whitespace) {
+        Some(i) if i > keep.len() / 2 => &keep[..i],
+        _ => keep.as_str(),
+    };
+    // A cut must not leave a lone escaping backslash that would swallow the marker.
+    let cut = cut.trim_end().trim_end_matches('\\');
+    format!("{cut}…")
+}
+
+/// The embeds of a briefing, one per story after a header; feed text escaped.
+pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
+    let about = b
+        .topic
+        .as_deref()
+        .map_or_else(|| "all sources".to_owned(), escape);
+    let mut out = vec![EmbedSpec {
+        title: truncate(&format!("Briefing: {about}"), limits::TITLE),
+        url: None,
+        description: if b.stories.is_empty() {
+            "Nothing new matched. Try a broader topic, or add sources with `/sources add`."
+                .to_owned()
+        } else {
+            format!(
+                "{} stories from {} matching items.",
+                b.stories.len(),
+                b.items_matched
+            )
+        },
+        footer: format!("herald · {}", b.generated_at.format("%Y-%m-%d %H:%M UTC")),
+    }];
+    for s in &b.stories {
+        let mut description = escape(&s.summary.join(" "));
+        if !s.also.is_empty() {
+            let also: Vec<String> = s
+                .also
+                .iter()
+                .map(|c| match &c.url {
+                    Some(u) => format!("[{}](<{u}>)", escape(&c.source)),
+                    None => escape(&c.source),
+                })
+                .collect();
+            description.push_str(&format!("\nAlso: {}", also.join(", ")));
+        }
+        out.push(EmbedSpec {
+            title: truncate(&escape(&s.headline), limits::TITLE),
+            url: s.url.clone(),
+            description: truncate(&description, 1500),
+            footer: truncate(
+                &format!(
+                    "{} · {}",
+                    s.source,
+                    s.published_at.format("%Y-%m-%d %H:%M UTC")
+                ),
+                limits::FOOTER,
+            ),
+        });
+    }
+    out
+}
+
+/// Packs embeds into messages: at most 10 per message and 6000 characters in all, order kept.
+pub fn pack(embeds: Vec<EmbedSpec>) -> Vec<Vec<EmbedSpec>> {
+    let mut messages: Vec<Vec<EmbedSpec>> = Vec::new();
+    let mut current: Vec<EmbedSpec> = Vec::new();
+    let mut total = 0;
+    for e in embeds {
+        let n = e.len();
+        if !current.is_empty()
+            && (current.len() == limits::EMBEDS_PER_MESSAGE || total + n > limits::MESSAGE_TOTAL)
+        {
+            messages.push(std::mem::take(&mut current));
+            total = 0;
+        }
+        total += n;
+        current.push(e);
+    }
+    if !current.is_empty() {
+        messages.push(current);
+    }
+    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::brief::{Coverage, Story};
+    use chrono::Utc;
+
+    fn story(i: usize) -> Story {
+        Story {
+            headline: format!(
+                "Story {i}: {}",
+                "a very long headline with many words ".repeat(12)
+            ),
+            summary: vec![
+                format!(
+                    "Sentence {i} {}",
+                    "with **bold** and @everyone text ".repeat(60)
+                );
+                3
+            ],
+            source: format!("Outlet {i} {}", "name ".repeat(500)),
+            url: Some(format!("https://news.example/{i}")),
+            published_at: Utc::now(),
+            also: (0..30)
+                .map(|k| Coverage {
+                    source: format!("Other {k}"),
+                    url: Some(format!("https://o{k}.example/{i}")),
+                })
+                .collect(),
+            relevance: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_hundred_long_stories_stay_within_every_limit() {
+        let b = Briefing {
+            topic: Some("ukraine".into()),
+            generated_at: Utc::now(),
+            items_considered: 500,
+            items_matched: 100,
+            stories: (0..100).map(story).collect(),
+        };
+        let messages = pack(briefing_embeds(&b));
+        let mut seen = 0;
+        for m in &messages {
+            assert!(m.len() <= limits::EMBEDS_PER_MESSAGE);
+            assert!(m.iter().map(EmbedSpec::len).sum::<usize>() <= limits::MESSAGE_TOTAL);
+            for e in m {
+                assert!(e.title.chars().count() <= limits::TITLE);
+                assert!(e.description.chars().count() <= limits::DESCRIPTION);
+                assert!(e.footer.chars().count() <= limits::FOOTER);
+                assert!(!e.description.contains("@everyone"));
+                if e.title.starts_with("Story") {
+                    assert!(
+                        e.title.starts_with(&format!("Story {seen}\\:")),
+                        "order kept: {}",
+                        e.title
+                    );
+                    assert!(e.title.ends_with('…'), "cut is marked");
+                    seen += 1;
+                }
+            }
+        }
+        assert_eq!(seen, 100, "no story lost");
+    }
+
+    #[test]
+    fn truncate_cuts_at_words_with_a_marker() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("one two three four", 12), "one two…");
+        assert!(truncate(&"x".repeat(300), 256).chars().count() <= 256);
+    }
+}

@@ -1,0 +1,5 @@
+//! Discord: the only module that knows serenity and poise. It translates between Discord and the core.
+
+pub mod embeds;
+pub mod escape;
+pub mod http;
