@@ -232,6 +232,24 @@ impl Query {
         text::fold(&self.to_string())
     }
 
+    /// An FTS5 expression that finds every item this query can match (and some it does not): each word as a
+    /// prefix of its stem, phrases as their words, exclusions left to [`Query::score`]. Built only from
+    /// letters and digits, so user input cannot inject FTS syntax.
+    pub fn fts_prefilter(&self) -> String {
+        let clauses: Vec<String> = self
+            .clauses
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Any(atoms) => {
+                    let alts: Vec<String> = atoms.iter().map(fts_atom).collect();
+                    Some(format!("({})", alts.join(" OR ")))
+                }
+                Clause::Not(_) => None,
+            })
+            .collect();
+        clauses.join(" AND ")
+    }
+
     /// Whether the text matches.
     pub fn matches(&self, hay: &Haystack) -> bool {
         self.score(hay).is_some()
@@ -263,6 +281,31 @@ impl Query {
         }
         Some(score)
     }
+}
+
+/// A word as an FTS prefix: the part its folded form shares with its stem ("happy"/"happi" → "happ"*).
+fn fts_prefix(word: &str) -> String {
+    let stem = text::stem(word);
+    let common: String = word
+        .chars()
+        .zip(stem.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect();
+    let prefix = if common.is_empty() {
+        word.to_owned()
+    } else {
+        common
+    };
+    format!("\"{prefix}\"*")
+}
+
+fn fts_atom(a: &Atom) -> String {
+    let shown = match a {
+        Atom::Word { shown, .. } | Atom::Phrase { shown, .. } => shown,
+    };
+    let words: Vec<String> = text::words(shown).map(|w| fts_prefix(&w)).collect();
+    format!("({})", words.join(" AND "))
 }
 
 fn atom_in(a: &Atom, hay: &Haystack) -> bool {
@@ -371,6 +414,17 @@ mod tests {
         assert_eq!(e("-war OR peace").position, 6);
         assert_eq!(e("a \"\"").message, "this phrase is empty");
         assert!(e("!!!").message.contains("no letters"));
+    }
+
+    #[test]
+    fn fts_prefilter_is_prefixes_only() {
+        let q = Query::parse("ceasefire OR truce \"peace talks\" -football").unwrap();
+        assert_eq!(
+            q.fts_prefilter(),
+            r#"(("ceasefir"*) OR ("truce"*)) AND (("peac"* AND "talk"*))"#
+        );
+        let q = Query::parse("happy \"; DROP\"").unwrap();
+        assert_eq!(q.fts_prefilter(), r#"(("happ"*)) AND (("drop"*))"#);
     }
 
     #[test]

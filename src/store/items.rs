@@ -94,6 +94,31 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Items whose text matches the FTS5 expression `fts` (build it with `Query::fts_prefilter`), newest first,
+    /// published (or first seen) at or after `since` when given.
+    pub async fn search_items(
+        &self,
+        fts: &str,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, i.fetched_at, \
+             i.snippet, i.body, s.title AS source_title, s.url AS source_url \
+             FROM items_fts f JOIN items i ON i.id = f.rowid JOIN sources s ON s.id = i.source_id \
+             WHERE items_fts MATCH ? AND COALESCE(i.published_at, i.fetched_at) >= ? \
+             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?",
+        )
+        .bind(fts)
+        .bind(since.map_or(i64::MIN, to_secs))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

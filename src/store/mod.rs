@@ -1,9 +1,13 @@
 //! SQLite storage. Every SQL statement of herald lives in this module, one file per table family.
 
+mod guild_sources;
 mod items;
 mod sources;
+mod subscriptions;
 
+pub use guild_sources::GuildSource;
 pub use sources::Source;
+pub use subscriptions::{NewSubscription, SubscribeError, Subscription};
 
 use std::str::FromStr;
 use std::time::Duration;

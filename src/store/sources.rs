@@ -55,7 +55,7 @@ pub(crate) fn display_name(title: Option<&str>, url: &str) -> String {
 const COLUMNS: &str =
     "id, url, kind, title, etag, last_modified, fail_count, last_error, last_ok_at";
 
-fn from_row(row: &SqliteRow) -> Result<Source, sqlx::Error> {
+pub(super) fn from_row(row: &SqliteRow) -> Result<Source, sqlx::Error> {
     Ok(Source {
         id: row.try_get("id")?,
         url: row.try_get("url")?,
