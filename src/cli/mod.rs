@@ -2,6 +2,7 @@
 
 mod brief;
 mod check;
+mod run;
 mod summarize;
 
 use std::path::PathBuf;
@@ -23,6 +24,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the Discord bot (token from DISCORD_TOKEN).
+    Run,
     /// Fetch feeds, and print a summarised briefing of their stories.
     Brief(brief::Args),
     /// Check the config, the database and the Discord token (reports the bot's name).
@@ -39,8 +42,21 @@ where
     F: FnOnce(Config) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<ExitCode>>,
 {
+    with_runtime_logging(config, false, f)
+}
+
+/// [`with_runtime`], logging at `[log] filter` for a long-running service, or warnings only for a CLI command.
+fn with_runtime_logging<F, Fut>(
+    config: Option<&std::path::Path>,
+    service: bool,
+    f: F,
+) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<ExitCode>>,
+{
     let config = Config::load(config)?;
-    init_logging("warn");
+    init_logging(if service { &config.log.filter } else { "warn" });
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(f(config))
 }
@@ -62,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Brief(args) => {
             with_runtime(cli.config.as_deref(), |config| brief::run(config, args))
         }
+        Command::Run => with_runtime_logging(cli.config.as_deref(), true, run::run),
         Command::Check => with_runtime(cli.config.as_deref(), check::run),
         Command::Migrate => with_runtime(cli.config.as_deref(), |config| async move {
             let store = herald::store::Store::open(&config.database).await?;

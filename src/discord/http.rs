@@ -1,7 +1,5 @@
 //! serenity's REST client, set up the herald way: no mentions by default, and an optional rate-limiting proxy.
 
-use std::sync::Arc;
-
 use serenity::all::{CreateAllowedMentions, HttpBuilder};
 use serenity::http::Http;
 
@@ -41,7 +39,7 @@ pub fn token_from_env() -> Result<String, DiscordError> {
 
 /// A REST client: allowed mentions none on every message, and REST sent to `api_base` when it is a proxy
 /// (serenity's own rate limiter off then, as the proxy limits).
-pub fn build_http(token: &str, cfg: &DiscordConfig) -> Arc<Http> {
+pub fn build_http(token: &str, cfg: &DiscordConfig) -> Http {
     let mut builder =
         HttpBuilder::new(token).default_allowed_mentions(CreateAllowedMentions::new());
     if cfg.uses_proxy() {
@@ -49,7 +47,7 @@ pub fn build_http(token: &str, cfg: &DiscordConfig) -> Arc<Http> {
             .proxy(cfg.api_base.trim_end_matches('/'))
             .ratelimiter_disabled(true);
     }
-    Arc::new(builder.build())
+    builder.build()
 }
 
 /// The bot's user name, or why it could not be had: what `herald check` reports.

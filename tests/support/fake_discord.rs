@@ -1,14 +1,25 @@
-//! A fake Discord REST API on 127.0.0.1 that records every call. (The gateway arrives with the bot.)
+//! A fake Discord on 127.0.0.1 that the real serenity client connects to: REST (recording every call) and a
+//! gateway websocket (HELLO, IDENTIFY → READY, heartbeat ACK, then dispatches a test injects).
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+use tokio_tungstenite::tungstenite::Message;
 
 /// The token the fake accepts.
 pub const GOOD_TOKEN: &str = "good-token";
+/// The bot's application (and user) id.
+pub const APP_ID: &str = "1000";
+/// The guild the bot is in.
+pub const GUILD_ID: &str = "2000";
 
 /// One recorded REST call.
 #[derive(Debug, Clone)]
@@ -19,66 +30,212 @@ pub struct Call {
     pub path: String,
     /// The Authorization header.
     pub auth: Option<String>,
+    /// The JSON body, or Null.
+    pub body: Value,
+}
+
+#[derive(Clone)]
+struct Shared {
+    calls: Arc<Mutex<Vec<Call>>>,
+    ws_url: String,
 }
 
 /// A running fake Discord.
 pub struct FakeDiscord {
-    /// Its base URL, for `[discord] api_base`.
+    /// Its REST base URL, for `[discord] api_base`.
     pub base: String,
-    /// Every call, in order.
+    /// Every REST call, in order.
     pub calls: Arc<Mutex<Vec<Call>>>,
+    dispatch: broadcast::Sender<(String, Value)>,
+    identified: Arc<tokio::sync::Notify>,
 }
 
 impl FakeDiscord {
-    /// Starts it on an ephemeral port.
+    /// Starts REST and gateway on ephemeral ports.
     pub async fn start() -> Self {
         let calls = Arc::new(Mutex::new(Vec::new()));
-        let app = Router::new().fallback(handle).with_state(calls.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let gateway = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
+            .expect("bind gateway");
+        let ws_url = format!("ws://{}", gateway.local_addr().expect("addr"));
+        let shared = Shared {
+            calls: calls.clone(),
+            ws_url: ws_url.clone(),
+        };
+        let app = Router::new().fallback(handle).with_state(shared);
+        let rest = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind rest");
+        let base = format!("http://{}", rest.local_addr().expect("addr"));
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(rest, app).await;
         });
-        Self { base, calls }
+        let (dispatch, _) = broadcast::channel(64);
+        let identified = Arc::new(tokio::sync::Notify::new());
+        let (tx, notify) = (dispatch.clone(), identified.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = gateway.accept().await {
+                tokio::spawn(serve_gateway(
+                    stream,
+                    tx.subscribe(),
+                    notify.clone(),
+                    ws_url.clone(),
+                ));
+            }
+        });
+        Self {
+            base,
+            calls,
+            dispatch,
+            identified,
+        }
+    }
+
+    /// Waits until a client has identified (READY sent), at most `limit`.
+    pub async fn wait_identified(&self, limit: Duration) -> bool {
+        tokio::time::timeout(limit, self.identified.notified())
+            .await
+            .is_ok()
+    }
+
+    /// Sends a dispatch event (e.g. INTERACTION_CREATE) to every connected client.
+    pub fn dispatch(&self, event: &str, data: Value) {
+        let _ = self.dispatch.send((event.to_owned(), data));
+    }
+
+    /// Waits for a REST call matching `pred`, polling, at most `limit`.
+    pub async fn wait_call(&self, limit: Duration, pred: impl Fn(&Call) -> bool) -> Option<Call> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            if let Some(c) = self.calls.lock().expect("lock").iter().find(|c| pred(c)) {
+                return Some(c.clone());
+            }
+            if tokio::time::Instant::now() > deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn serve_gateway(
+    stream: tokio::net::TcpStream,
+    mut events: broadcast::Receiver<(String, Value)>,
+    identified: Arc<tokio::sync::Notify>,
+    ws_url: String,
+) {
+    let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}, "s": null, "t": null});
+    if ws.send(Message::Text(hello.to_string())).await.is_err() {
+        return;
+    }
+    let mut seq = 0u64;
+    loop {
+        tokio::select! {
+            msg = ws.next() => {
+                let Some(Ok(Message::Text(text))) = msg else { return };
+                let Ok(payload) = serde_json::from_str::<Value>(&text) else { continue };
+                match payload["op"].as_u64() {
+                    Some(2) => {
+                        seq += 1;
+                        let ready = json!({"op": 0, "s": seq, "t": "READY", "d": {
+                            "v": 10,
+                            "user": {"id": APP_ID, "username": "herald-test", "discriminator": "0", "bot": true,
+                                     "avatar": null, "global_name": null, "verified": true, "mfa_enabled": true,
+                                     "flags": 0},
+                            "guilds": [{"id": GUILD_ID, "unavailable": true}],
+                            "session_id": "session-1",
+                            "resume_gateway_url": ws_url,
+                            "shard": [0, 1],
+                            "application": {"id": APP_ID, "flags": 0}
+                        }});
+                        if ws.send(Message::Text(ready.to_string())).await.is_err() { return; }
+                        identified.notify_waiters();
+                        identified.notify_one();
+                    }
+                    Some(1) => {
+                        let ack = json!({"op": 11, "d": null, "s": null, "t": null});
+                        if ws.send(Message::Text(ack.to_string())).await.is_err() { return; }
+                    }
+                    _ => {}
+                }
+            }
+            event = events.recv() => {
+                let Ok((name, data)) = event else { return };
+                seq += 1;
+                let payload = json!({"op": 0, "s": seq, "t": name, "d": data});
+                if ws.send(Message::Text(payload.to_string())).await.is_err() { return; }
+            }
+        }
     }
 }
 
 async fn handle(
-    State(calls): State<Arc<Mutex<Vec<Call>>>>,
+    State(shared): State<Shared>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
     let auth = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    calls.lock().expect("lock").push(Call {
+    let json_body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    shared.calls.lock().expect("lock").push(Call {
         method: method.clone(),
         path: uri.to_string(),
         auth: auth.clone(),
+        body: json_body.clone(),
     });
-    if auth.as_deref() != Some(&format!("Bot {GOOD_TOKEN}")) {
+    let path = uri.path();
+    // Interaction callbacks and webhooks are authorised by their token, not the bot's.
+    let by_token =
+        path.starts_with("/api/v10/interactions/") || path.starts_with("/api/v10/webhooks/");
+    if !by_token && auth.as_deref() != Some(&format!("Bot {GOOD_TOKEN}")) {
         return (
             StatusCode::UNAUTHORIZED,
             r#"{"message": "401: Unauthorized", "code": 0}"#,
         )
             .into_response();
     }
-    match (method, uri.path()) {
-        (Method::GET, "/api/v10/users/@me") => (
-            [("content-type", "application/json")],
-            r#"{"id": "1000", "username": "herald-test", "discriminator": "0", "global_name": null,
-                "avatar": null, "bot": true, "system": false, "mfa_enabled": true, "verified": true,
-                "email": null, "flags": 0, "public_flags": 0, "locale": "en-US"}"#,
-        )
-            .into_response(),
+    let ok = |v: Value| ([("content-type", "application/json")], v.to_string()).into_response();
+    match (&method, path) {
+        (&Method::GET, "/api/v10/gateway") => ok(json!({"url": shared.ws_url})),
+        (&Method::GET, "/api/v10/users/@me") => ok(json!({
+            "id": APP_ID, "username": "herald-test", "discriminator": "0", "global_name": null, "avatar": null,
+            "bot": true, "system": false, "mfa_enabled": true, "verified": true, "email": null, "flags": 0,
+            "public_flags": 0, "locale": "en-US"})),
+        (&Method::PUT, p) if p.ends_with("/commands") => ok(json!([])),
+        (&Method::POST, p)
+            if p.starts_with("/api/v10/interactions/") && p.ends_with("/callback") =>
+        {
+            StatusCode::NO_CONTENT.into_response()
+        }
         _ => (
             StatusCode::NOT_FOUND,
             r#"{"message": "Unknown route", "code": 0}"#,
         )
             .into_response(),
     }
+}
+
+/// An APPLICATION_COMMAND interaction as Discord sends it, from a member with `permissions`.
+pub fn command_interaction(id: u64, name: &str, options: Value, permissions: &str) -> Value {
+    json!({
+        "id": id.to_string(), "application_id": APP_ID, "type": 2, "token": format!("tok-{id}"), "version": 1,
+        "guild_id": GUILD_ID, "channel_id": "3000",
+        "channel": {"id": "3000", "type": 0},
+        "member": {
+            "user": {"id": "4000", "username": "member", "discriminator": "0", "global_name": null, "avatar": null},
+            "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": false, "mute": false, "flags": 0,
+            "permissions": permissions
+        },
+        "data": {"id": "6000", "name": name, "type": 1, "options": options},
+        "app_permissions": "2147483647", "locale": "en-US", "guild_locale": "en-US",
+        "entitlements": [], "attachment_size_limit": 8388608,
+        "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0
+    })
 }

@@ -1,0 +1,133 @@
+//! `herald run`: the serenity client with poise's slash commands over the core.
+
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+use serenity::{ClientBuilder, GatewayIntents, GuildId};
+
+use super::commands;
+use super::http::{DiscordError, build_http};
+use crate::config::Config;
+use crate::store::Store;
+
+/// What every command can reach: the store and the settings.
+pub struct Data {
+    /// The shared SQLite store.
+    pub store: Store,
+    /// herald's settings.
+    pub config: Arc<Config>,
+}
+
+/// A command's failure. `User` is shown as written; anything else is logged and answered with a generic line.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// Something the user can fix, in a sentence that says how.
+    #[error("{0}")]
+    User(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Discord failed.
+    #[error(transparent)]
+    Discord(#[from] serenity::Error),
+}
+
+impl CommandError {
+    /// The ephemeral answer the user gets.
+    pub fn user_message(&self) -> String {
+        match self {
+            CommandError::User(m) => m.clone(),
+            _ => "Something went wrong on herald's side. Try again in a minute; if it keeps failing, tell the \
+                  server admin to check herald's logs."
+                .to_owned(),
+        }
+    }
+}
+
+/// poise's context with herald's data and error.
+pub type Context<'a> = poise::Context<'a, Data, CommandError>;
+
+/// Every failure becomes an ephemeral reply; internal detail goes to the log only.
+async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
+    use poise::FrameworkError as E;
+    let (ctx, text) = match error {
+        E::Command { error, ctx, .. } => {
+            if !matches!(error, CommandError::User(_)) {
+                tracing::error!(command = %ctx.command().name, guild = ?ctx.guild_id(), channel = %ctx.channel_id(), error = %error, "command failed");
+            }
+            (ctx, error.user_message())
+        }
+        E::MissingUserPermissions { ctx, .. } => (
+            ctx,
+            "You need the Manage Server permission for this command; ask a server admin."
+                .to_owned(),
+        ),
+        E::GuildOnly { ctx, .. } => (
+            ctx,
+            "herald's commands work in a server channel, not in direct messages.".to_owned(),
+        ),
+        E::ArgumentParse { ctx, input, .. } => (
+            ctx,
+            format!(
+                "I could not read the option {:?}. Check the command's options and try again.",
+                input.unwrap_or_default()
+            ),
+        ),
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "error while handling an error");
+            }
+            return;
+        }
+    };
+    let reply = poise::CreateReply::default().content(text).ephemeral(true);
+    if let Err(e) = ctx.send(reply).await {
+        tracing::warn!(error = %e, "could not send the error reply");
+    }
+}
+
+/// Connects to Discord and serves the slash commands until the connection ends.
+pub async fn run(config: Config, store: Store, token: &str) -> Result<(), DiscordError> {
+    let http = build_http(token, &config.discord);
+    let api_base = config.discord.api_base.clone();
+    let unreachable = |e: serenity::Error| DiscordError::Unreachable {
+        api_base: api_base.clone(),
+        reason: e.to_string(),
+    };
+    // Fail fast and clearly on a bad token, before the gateway would.
+    super::http::whoami(&http, &config.discord).await?;
+    let dev_guild = config.discord.dev_guild;
+    let config = Arc::new(config);
+    let data_config = Arc::clone(&config);
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |e| Box::pin(on_error(e)),
+            // poise would allow user mentions in replies; feed text must never ping anyone.
+            allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+            ..Default::default()
+        })
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                if dev_guild != 0 {
+                    poise::builtins::register_in_guild(ctx, commands, GuildId::new(dev_guild))
+                        .await?;
+                } else {
+                    poise::builtins::register_globally(ctx, commands).await?;
+                }
+                tracing::info!(bot = %ready.user.name, dev_guild, "ready; commands registered");
+                Ok(Data {
+                    store,
+                    config: data_config,
+                })
+            })
+        })
+        .build();
+    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
+        .framework(framework)
+        .await
+        .map_err(unreachable)?;
+    client.start().await.map_err(unreachable)
+}

@@ -1,0 +1,10 @@
+//! Slash commands, one file per feature. Each is a plain `async fn`; failures go to the shared `on_error`.
+
+mod help;
+
+use super::bot::{CommandError, Data};
+
+/// Every command herald registers.
+pub fn all() -> Vec<poise::Command<Data, CommandError>> {
+    vec![help::help()]
+}
