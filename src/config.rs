@@ -101,6 +101,10 @@ pub struct DiscordConfig {
     pub api_base: String,
     /// Guild to register commands in while developing; 0 for global registration.
     pub dev_guild: u64,
+    /// Topics per server.
+    pub max_topics_per_guild: usize,
+    /// Sources per server.
+    pub max_sources_per_guild: usize,
 }
 
 impl DiscordConfig {

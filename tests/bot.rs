@@ -9,17 +9,57 @@ use herald::store::Store;
 use serde_json::json;
 use support::fake_discord::{FakeDiscord, GOOD_TOKEN, command_interaction};
 
-async fn start_bot(fake: &FakeDiscord, dir: &tempfile::TempDir) {
+async fn start_bot(fake: &FakeDiscord, dir: &tempfile::TempDir) -> Store {
     let mut config = Config::defaults();
     config.discord.api_base = fake.base.clone();
     config.discord.dev_guild = 2000;
     config.database.path = dir.path().join("bot.db");
     let store = Store::open(&config.database).await.expect("store");
+    let bot_store = store.clone();
     tokio::spawn(async move {
-        if let Err(e) = herald::discord::bot::run(config, store, GOOD_TOKEN).await {
+        if let Err(e) = herald::discord::bot::run(config, bot_store, GOOD_TOKEN).await {
             eprintln!("bot stopped: {e}");
         }
     });
+    assert!(
+        fake.wait_identified(Duration::from_secs(10)).await,
+        "serenity identified on the fake gateway"
+    );
+    fake.wait_call(Duration::from_secs(10), |c| c.method == "PUT")
+        .await
+        .expect("commands registered");
+    store
+}
+
+/// Sends a command interaction and returns the body of its callback.
+async fn invoke(
+    fake: &FakeDiscord,
+    id: u64,
+    name: &str,
+    options: serde_json::Value,
+    permissions: &str,
+) -> serde_json::Value {
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        command_interaction(id, name, options, permissions),
+    );
+    let path = format!("/api/v10/interactions/{id}/tok-{id}/callback");
+    match fake
+        .wait_call(Duration::from_secs(10), |c| c.path == path)
+        .await
+    {
+        Some(call) => call.body,
+        None => panic!(
+            "interaction {id} ({name}) was not answered; calls: {:#?}",
+            fake.calls.lock().unwrap()
+        ),
+    }
+}
+
+const ADMIN: &str = "32"; // MANAGE_GUILD
+
+fn topic(value: &str) -> serde_json::Value {
+    json!([{"name": "topic", "type": 3, "value": value}])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,5 +112,138 @@ async fn connects_registers_in_the_dev_guild_and_answers_help() {
         json!([]),
         "no mentions: {}",
         reply.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_unsubscribe_topics_and_their_errors() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn,herald=debug")
+        .with_test_writer()
+        .try_init();
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = start_bot(&fake, &dir).await;
+
+    let ok = invoke(&fake, 6001, "subscribe", topic("rust  compiler"), ADMIN).await;
+    let content = ok["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("<#3000> now follows **rust  compiler** (read as: rust AND compiler)"),
+        "{ok}"
+    );
+    assert_eq!(store.channel_subscriptions(3000).await.unwrap().len(), 1);
+
+    let dup = invoke(&fake, 6002, "subscribe", topic("Rust compiler"), ADMIN).await;
+    assert_eq!(dup["data"]["flags"], 64, "errors are ephemeral");
+    assert!(
+        dup["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("already follows"),
+        "{dup}"
+    );
+
+    let bad = invoke(&fake, 6003, "subscribe", topic("peace \"talks"), ADMIN).await;
+    let text = bad["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("never closed (at character 7)") && text.contains("A topic that works"),
+        "{bad}"
+    );
+
+    let denied = invoke(&fake, 6004, "subscribe", topic("ukraine"), "0").await;
+    assert_eq!(denied["data"]["flags"], 64);
+    assert!(
+        denied["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Manage Server"),
+        "{denied}"
+    );
+    assert_eq!(
+        store.channel_subscriptions(3000).await.unwrap().len(),
+        1,
+        "nothing written"
+    );
+
+    let ping = invoke(
+        &fake,
+        6005,
+        "subscribe",
+        topic("@everyone <@&123> **x**"),
+        ADMIN,
+    )
+    .await;
+    let text = ping["data"]["content"].as_str().unwrap();
+    assert!(
+        !text.contains("@everyone") && !text.contains("<@&123>") && !text.contains("**x**"),
+        "{ping}"
+    );
+    assert_eq!(ping["data"]["allowed_mentions"]["parse"], json!([]));
+
+    // Autocomplete lists this channel's topics.
+    let mut auto = command_interaction(
+        6006,
+        "unsubscribe",
+        json!([{"name": "topic", "type": 3, "value": "ru", "focused": true}]),
+        ADMIN,
+    );
+    auto["type"] = json!(4);
+    fake.dispatch("INTERACTION_CREATE", auto);
+    let choices = fake
+        .wait_call(Duration::from_secs(10), |c| {
+            c.path == "/api/v10/interactions/6006/tok-6006/callback"
+        })
+        .await
+        .expect("autocomplete answered")
+        .body;
+    assert_eq!(choices["type"], 8, "{choices}");
+    assert_eq!(
+        choices["data"]["choices"],
+        json!([{"name": "rust  compiler", "value": "rust and compiler"}])
+    );
+
+    let listed = invoke(&fake, 6007, "topics", json!([]), "0").await;
+    assert!(
+        listed["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("rust  compiler"),
+        "{listed}"
+    );
+
+    let gone = invoke(
+        &fake,
+        6008,
+        "unsubscribe",
+        topic("rust and compiler"),
+        ADMIN,
+    )
+    .await;
+    assert!(
+        gone["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("no longer follows"),
+        "{gone}"
+    );
+    let again = invoke(
+        &fake,
+        6009,
+        "unsubscribe",
+        topic("rust and compiler"),
+        ADMIN,
+    )
+    .await;
+    assert!(
+        again["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("does not follow"),
+        "{again}"
+    );
+    assert_eq!(
+        store.channel_subscriptions(3000).await.unwrap().len(),
+        1,
+        "only the escaped-mention topic is left"
     );
 }

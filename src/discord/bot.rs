@@ -16,6 +16,8 @@ pub struct Data {
     pub store: Store,
     /// herald's settings.
     pub config: Arc<Config>,
+    /// The hardened HTTP client for feeds.
+    pub fetcher: crate::sources::fetch::Fetcher,
 }
 
 /// A command's failure. `User` is shown as written; anything else is logged and answered with a generic line.
@@ -27,9 +29,15 @@ pub enum CommandError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    /// Discord failed.
+    /// Discord failed (boxed: serenity's error is large).
     #[error(transparent)]
-    Discord(#[from] serenity::Error),
+    Discord(Box<serenity::Error>),
+}
+
+impl From<serenity::Error> for CommandError {
+    fn from(e: serenity::Error) -> Self {
+        CommandError::Discord(Box::new(e))
+    }
 }
 
 impl CommandError {
@@ -47,6 +55,33 @@ impl CommandError {
 /// poise's context with herald's data and error.
 pub type Context<'a> = poise::Context<'a, Data, CommandError>;
 
+/// What a member without Manage Server is told.
+const NEEDS_MANAGE_SERVER: &str =
+    "You need the Manage Server permission for this command; ask a server admin.";
+
+/// Check for config commands: the invoking member has Manage Server (or Administrator) in this channel.
+///
+/// Reads the permissions Discord computed and sent with the interaction, rather than poise's
+/// `required_permissions`, which fetches the guild, channel and member over REST on every call.
+/// `default_member_permissions` already hides these commands from members without the permission; this
+/// check holds even if a server admin overrides that in the integration settings.
+pub async fn manage_server(ctx: Context<'_>) -> Result<bool, CommandError> {
+    let allowed = match ctx {
+        poise::Context::Application(app) => app
+            .interaction
+            .member
+            .as_ref()
+            .and_then(|m| m.permissions)
+            .is_some_and(|p| p.manage_guild() || p.administrator()),
+        poise::Context::Prefix(_) => false,
+    };
+    if allowed {
+        Ok(true)
+    } else {
+        Err(CommandError::User(NEEDS_MANAGE_SERVER.to_owned()))
+    }
+}
+
 /// Every failure becomes an ephemeral reply; internal detail goes to the log only.
 async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
     use poise::FrameworkError as E;
@@ -57,10 +92,10 @@ async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
             }
             (ctx, error.user_message())
         }
-        E::MissingUserPermissions { ctx, .. } => (
+        E::MissingUserPermissions { ctx, .. } => (ctx, NEEDS_MANAGE_SERVER.to_owned()),
+        E::CommandCheckFailed { ctx, error, .. } => (
             ctx,
-            "You need the Manage Server permission for this command; ask a server admin."
-                .to_owned(),
+            error.map_or_else(|| NEEDS_MANAGE_SERVER.to_owned(), |e| e.user_message()),
         ),
         E::GuildOnly { ctx, .. } => (
             ctx,
@@ -97,6 +132,12 @@ pub async fn run(config: Config, store: Store, token: &str) -> Result<(), Discor
     // Fail fast and clearly on a bad token, before the gateway would.
     super::http::whoami(&http, &config.discord).await?;
     let dev_guild = config.discord.dev_guild;
+    let fetcher = crate::sources::fetch::Fetcher::new(&config.fetch).map_err(|e| {
+        DiscordError::Unreachable {
+            api_base: "feeds".into(),
+            reason: e.to_string(),
+        }
+    })?;
     let config = Arc::new(config);
     let data_config = Arc::clone(&config);
     let framework = poise::Framework::builder()
@@ -121,6 +162,7 @@ pub async fn run(config: Config, store: Store, token: &str) -> Result<(), Discor
                 Ok(Data {
                     store,
                     config: data_config,
+                    fetcher,
                 })
             })
         })

@@ -29,7 +29,7 @@ pub struct Subscription {
 #[derive(Debug, thiserror::Error)]
 pub enum SubscribeError {
     /// The channel already follows the same topic (same parsed form).
-    #[error("this channel already follows {0}")]
+    #[error("This channel already follows {0}")]
     Duplicate(String),
     /// The server is at its topic limit.
     #[error(

@@ -1,10 +1,16 @@
 //! Slash commands, one file per feature. Each is a plain `async fn`; failures go to the shared `on_error`.
 
 mod help;
+mod subscribe;
 
 use super::bot::{CommandError, Data};
 
 /// Every command herald registers.
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {
-    vec![help::help()]
+    vec![
+        help::help(),
+        subscribe::subscribe(),
+        subscribe::unsubscribe(),
+        subscribe::topics(),
+    ]
 }

@@ -1,0 +1,172 @@
+//! `/subscribe`, `/unsubscribe` and `/topics`: which topics a channel follows.
+
+use poise::serenity_prelude as serenity;
+
+use crate::brief::query::Query;
+use crate::discord::bot::{CommandError, Context};
+use crate::discord::escape::escape;
+use crate::store::{NewSubscription, SubscribeError};
+use crate::text;
+
+/// An example topic for error messages.
+pub const EXAMPLE: &str = "`ukraine OR kyiv \"peace talks\" -football`";
+
+fn guild(ctx: &Context<'_>) -> Result<u64, CommandError> {
+    ctx.guild_id()
+        .map(|g| g.get())
+        .ok_or_else(|| CommandError::User("Use this command in a server channel.".into()))
+}
+
+/// Subscribe a channel to a topic (words, "phrases", OR, -exclude).
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    check = "crate::discord::bot::manage_server"
+)]
+pub async fn subscribe(
+    ctx: Context<'_>,
+    #[description = "What to follow, e.g. ukraine OR kyiv \"peace talks\" -football"]
+    #[max_length = 200]
+    topic: String,
+    #[description = "The channel to brief (default: this one)"] channel: Option<
+        serenity::GuildChannel,
+    >,
+) -> Result<(), CommandError> {
+    let guild_id = guild(&ctx)?;
+    let query = Query::parse(&topic).map_err(|e| {
+        CommandError::User(format!(
+            "That topic does not parse: {e}. A topic that works: {EXAMPLE}"
+        ))
+    })?;
+    let channel_id = channel.map_or(ctx.channel_id(), |c| c.id).get();
+    let data = ctx.data();
+    let new = NewSubscription {
+        guild_id,
+        channel_id,
+        query: topic.trim(),
+        query_norm: &query.normalized(),
+        created_by: ctx.author().id.get(),
+    };
+    match data
+        .store
+        .subscribe(
+            &new,
+            data.config.discord.max_topics_per_guild,
+            chrono::Utc::now(),
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(SubscribeError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(CommandError::User(format!("{}.", escape(&e.to_string())))),
+    }
+    let text = format!(
+        "<#{channel_id}> now follows **{}** (read as: {}). Ask for a briefing now with `/briefing`.",
+        escape(topic.trim()),
+        escape(&query.to_string())
+    );
+    ctx.send(poise::CreateReply::default().content(text))
+        .await?;
+    Ok(())
+}
+
+async fn autocomplete_topic(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+    let Ok(subs) = ctx
+        .data()
+        .store
+        .channel_subscriptions(ctx.channel_id().get())
+        .await
+    else {
+        return Vec::new();
+    };
+    let needle = text::fold(partial);
+    subs.into_iter()
+        .filter(|s| text::fold(&s.query).contains(&needle))
+        .take(25)
+        .map(|s| {
+            let name: String = s.query.chars().take(100).collect();
+            serenity::AutocompleteChoice::new(name, s.query_norm)
+        })
+        .collect()
+}
+
+/// Stop following a topic in this channel.
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    check = "crate::discord::bot::manage_server"
+)]
+pub async fn unsubscribe(
+    ctx: Context<'_>,
+    #[description = "The topic to stop following"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: String,
+) -> Result<(), CommandError> {
+    let channel_id = ctx.channel_id().get();
+    let removed = ctx
+        .data()
+        .store
+        .unsubscribe(channel_id, topic.trim())
+        .await?
+        || match Query::parse(&topic) {
+            Ok(q) => {
+                ctx.data()
+                    .store
+                    .unsubscribe(channel_id, &q.normalized())
+                    .await?
+            }
+            Err(_) => false,
+        };
+    if !removed {
+        return Err(CommandError::User(format!(
+            "This channel does not follow {}. `/topics` lists what it follows.",
+            escape(&topic)
+        )));
+    }
+    ctx.send(poise::CreateReply::default().content(format!(
+        "<#{channel_id}> no longer follows {}.",
+        escape(&topic)
+    )))
+    .await?;
+    Ok(())
+}
+
+/// The topics of a channel, or of the whole server.
+#[poise::command(slash_command, guild_only)]
+pub async fn topics(
+    ctx: Context<'_>,
+    #[description = "Only this channel (default: the whole server)"] channel: Option<
+        serenity::GuildChannel,
+    >,
+) -> Result<(), CommandError> {
+    let guild_id = guild(&ctx)?;
+    let subs = match &channel {
+        Some(c) => ctx.data().store.channel_subscriptions(c.id.get()).await?,
+        None => ctx.data().store.guild_subscriptions(guild_id).await?,
+    };
+    if subs.is_empty() {
+        return Err(CommandError::User(
+            "No topics yet. An admin can add one with `/subscribe topic:` — for example "
+                .to_owned()
+                + EXAMPLE,
+        ));
+    }
+    let mut lines = Vec::new();
+    let mut last = None;
+    for s in &subs {
+        if last != Some(s.channel_id) {
+            lines.push(format!("**<#{}>**", s.channel_id));
+            last = Some(s.channel_id);
+        }
+        lines.push(format!("• {}", escape(&s.query)));
+    }
+    let embed = serenity::CreateEmbed::new()
+        .title("Topics")
+        .colour(0x3b6ea5)
+        .description(crate::discord::embeds::truncate(&lines.join("\n"), 4096));
+    ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
+        .await?;
+    Ok(())
+}
