@@ -200,7 +200,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             dup.to_string(),
-            "this channel already follows rust  compiler"
+            "This channel already follows rust  compiler"
         );
         store
             .subscribe(&sub(2, "Rust compiler", "rust AND compiler"), 2, now)
