@@ -10,7 +10,16 @@ use serde_json::json;
 use support::fake_discord::{FakeDiscord, GOOD_TOKEN, command_interaction};
 
 async fn start_bot(fake: &FakeDiscord, dir: &tempfile::TempDir) -> Store {
+    start_bot_with(fake, dir, false).await
+}
+
+async fn start_bot_with(fake: &FakeDiscord, dir: &tempfile::TempDir, allow_private: bool) -> Store {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn,herald=debug")
+        .with_test_writer()
+        .try_init();
     let mut config = Config::defaults();
+    config.fetch.allow_private_addresses = allow_private;
     config.discord.api_base = fake.base.clone();
     config.discord.dev_guild = 2000;
     config.database.path = dir.path().join("bot.db");
@@ -246,4 +255,124 @@ async fn subscribe_unsubscribe_topics_and_their_errors() {
         1,
         "only the escaped-mention topic is left"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sources_add_list_remove_against_the_fixture_server() {
+    let feeds = support::FixtureServer::start().await;
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = start_bot_with(&fake, &dir, true).await;
+    let sub = |name: &str, options: serde_json::Value| json!([{"name": name, "type": 1, "options": options}]);
+    let url = feeds.url("/feed.xml");
+
+    let deferred = invoke(
+        &fake,
+        7001,
+        "sources",
+        sub("add", json!([{"name": "url", "type": 3, "value": url}])),
+        ADMIN,
+    )
+    .await;
+    assert_eq!(deferred["type"], 5, "deferred first: {deferred}");
+    assert_eq!(deferred["data"]["flags"], 64);
+    let follow = fake
+        .wait_call(Duration::from_secs(10), |c| {
+            c.method == "POST" && c.path.contains("/webhooks/1000/tok-7001")
+        })
+        .await
+        .expect("follow-up");
+    assert!(
+        follow.body["content"]
+            .as_str()
+            .unwrap()
+            .contains("Added **Fixture News** (2 items)"),
+        "{}",
+        follow.body
+    );
+    assert_eq!(store.guild_sources(2000).await.unwrap().len(), 1);
+
+    let page = feeds.url("/page.html");
+    invoke(
+        &fake,
+        7002,
+        "sources",
+        sub("add", json!([{"name": "url", "type": 3, "value": page}])),
+        ADMIN,
+    )
+    .await;
+    let refused = fake
+        .wait_call(Duration::from_secs(10), |c| {
+            c.path.contains("/webhooks/1000/tok-7002")
+        })
+        .await
+        .expect("follow-up");
+    assert!(
+        refused.body["content"]
+            .as_str()
+            .unwrap()
+            .contains("not a readable feed"),
+        "{}",
+        refused.body
+    );
+
+    let bad = invoke(
+        &fake,
+        7003,
+        "sources",
+        sub(
+            "add",
+            json!([{"name": "url", "type": 3, "value": "ftp://x"}]),
+        ),
+        ADMIN,
+    )
+    .await;
+    assert!(
+        bad["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("is not a web address"),
+        "{bad}"
+    );
+
+    let listed = invoke(&fake, 7004, "sources", sub("list", json!([])), "0").await;
+    assert!(
+        listed["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Fixture News"),
+        "{listed}"
+    );
+
+    let denied = invoke(
+        &fake,
+        7005,
+        "sources",
+        sub("remove", json!([{"name": "url", "type": 3, "value": url}])),
+        "0",
+    )
+    .await;
+    assert!(
+        denied["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Manage Server"),
+        "{denied}"
+    );
+    let removed = invoke(
+        &fake,
+        7006,
+        "sources",
+        sub("remove", json!([{"name": "url", "type": 3, "value": url}])),
+        ADMIN,
+    )
+    .await;
+    assert!(
+        removed["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Removed"),
+        "{removed}"
+    );
+    assert!(store.guild_sources(2000).await.unwrap().is_empty());
 }

@@ -222,6 +222,18 @@ async fn handle(
     }
 }
 
+/// A message as Discord returns it for a follow-up, echoing what was sent.
+fn message_json(sent: &Value) -> Value {
+    json!({
+        "id": "7000", "channel_id": "3000", "guild_id": GUILD_ID, "type": 0,
+        "author": {"id": APP_ID, "username": "herald-test", "discriminator": "0", "bot": true, "avatar": null,
+                   "global_name": null},
+        "content": sent["content"].as_str().unwrap_or(""), "timestamp": "2025-05-16T10:00:00+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": sent["embeds"].clone(), "pinned": false, "flags": sent["flags"].clone()
+    })
+}
+
 /// An APPLICATION_COMMAND interaction as Discord sends it, from a member with `permissions`.
 pub fn command_interaction(id: u64, name: &str, options: Value, permissions: &str) -> Value {
     json!({

@@ -1,6 +1,7 @@
 //! Slash commands, one file per feature. Each is a plain `async fn`; failures go to the shared `on_error`.
 
 mod help;
+mod sources;
 mod subscribe;
 
 use super::bot::{CommandError, Data};
@@ -12,5 +13,6 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         subscribe::subscribe(),
         subscribe::unsubscribe(),
         subscribe::topics(),
+        sources::sources(),
     ]
 }

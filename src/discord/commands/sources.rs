@@ -1,0 +1,175 @@
+//! `/sources add|remove|list`: the feeds this server draws from.
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::bot::{CommandError, Context, manage_server};
+use crate::discord::embeds::truncate;
+use crate::discord::escape::escape;
+use crate::sources::ingest::refresh;
+use crate::text;
+
+fn guild(ctx: &Context<'_>) -> Result<u64, CommandError> {
+    ctx.guild_id()
+        .map(|g| g.get())
+        .ok_or_else(|| CommandError::User("Use this command in a server channel.".into()))
+}
+
+/// The feeds this server draws from.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("add", "remove", "list"),
+    subcommand_required,
+    default_member_permissions = "MANAGE_GUILD"
+)]
+pub async fn sources(_ctx: Context<'_>) -> Result<(), CommandError> {
+    Ok(())
+}
+
+/// Add a news feed (RSS, Atom or JSON Feed) by its URL.
+#[poise::command(slash_command, guild_only, check = "manage_server")]
+pub async fn add(
+    ctx: Context<'_>,
+    #[description = "The feed's URL, e.g. https://feeds.bbci.co.uk/news/world/rss.xml"]
+    #[max_length = 500]
+    url: String,
+) -> Result<(), CommandError> {
+    let guild_id = guild(&ctx)?;
+    let url = url.trim().to_owned();
+    let parsed = url::Url::parse(&url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    if parsed.is_none() {
+        return Err(CommandError::User(format!(
+            "{} is not a web address. Give the feed's full URL, starting with https://",
+            escape(&url)
+        )));
+    }
+    let data = ctx.data();
+    let existing = data.store.guild_sources(guild_id).await?;
+    if existing.iter().any(|s| s.source.url == url) {
+        return Err(CommandError::User(
+            "This server already has that source. `/sources list` shows them all.".into(),
+        ));
+    }
+    if existing.len() >= data.config.discord.max_sources_per_guild {
+        return Err(CommandError::User(format!(
+            "This server already has {} sources, the most allowed. Remove one with `/sources remove` first.",
+            existing.len()
+        )));
+    }
+    // Fetching can take longer than Discord's 3-second answer window.
+    ctx.defer_ephemeral().await?;
+    let now = chrono::Utc::now();
+    let refreshed = refresh(&data.store, &data.fetcher, &url, now).await.map_err(|e| match e {
+        crate::sources::ingest::IngestError::Store(e) => CommandError::Store(e),
+        other => CommandError::User(format!(
+            "Could not add it: {}. Check that the link is a feed (RSS, Atom or JSON Feed), not a web page.",
+            escape(&other.to_string())
+        )),
+    })?;
+    data.store
+        .add_guild_source(guild_id, refreshed.source.id, ctx.author().id.get(), now)
+        .await?;
+    let name = data
+        .store
+        .upsert_source(&url, "feed", now)
+        .await?
+        .display_name();
+    ctx.send(poise::CreateReply::default().content(format!(
+        "Added **{}** ({} items). Subscribe a channel to a topic with `/subscribe`.",
+        escape(&name),
+        refreshed.feed_items
+    )))
+    .await?;
+    Ok(())
+}
+
+async fn autocomplete_source(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+    let Some(guild_id) = ctx.guild_id() else {
+        return Vec::new();
+    };
+    let Ok(list) = ctx.data().store.guild_sources(guild_id.get()).await else {
+        return Vec::new();
+    };
+    let needle = text::fold(partial);
+    list.into_iter()
+        .filter(|s| {
+            text::fold(&s.source.url).contains(&needle)
+                || text::fold(&s.source.display_name()).contains(&needle)
+        })
+        .take(25)
+        .filter(|s| s.source.url.chars().count() <= 100)
+        .map(|s| {
+            let name: String = format!("{} — {}", s.source.display_name(), s.source.url)
+                .chars()
+                .take(100)
+                .collect();
+            serenity::AutocompleteChoice::new(name, s.source.url)
+        })
+        .collect()
+}
+
+/// Stop drawing from a feed.
+#[poise::command(slash_command, guild_only, check = "manage_server")]
+pub async fn remove(
+    ctx: Context<'_>,
+    #[description = "The feed to remove"]
+    #[autocomplete = "autocomplete_source"]
+    url: String,
+) -> Result<(), CommandError> {
+    let guild_id = guild(&ctx)?;
+    if !ctx
+        .data()
+        .store
+        .remove_guild_source(guild_id, url.trim())
+        .await?
+    {
+        return Err(CommandError::User(format!(
+            "This server has no source {}. `/sources list` shows them.",
+            escape(&url)
+        )));
+    }
+    ctx.send(poise::CreateReply::default().content(format!("Removed {}.", escape(&url))))
+        .await?;
+    Ok(())
+}
+
+/// The feeds this server draws from, with their last success and last error.
+#[poise::command(slash_command, guild_only)]
+pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
+    let guild_id = guild(&ctx)?;
+    let list = ctx.data().store.guild_sources(guild_id).await?;
+    if list.is_empty() {
+        return Err(CommandError::User(
+            "No sources yet. An admin can add a feed with `/sources add url:`.".into(),
+        ));
+    }
+    let lines: Vec<String> = list
+        .iter()
+        .map(|s| {
+            let ok = s.source.last_ok_at.map_or_else(
+                || "never fetched".to_owned(),
+                |t| format!("last fetched <t:{}:R>", t.timestamp()),
+            );
+            let err = s
+                .source
+                .last_error
+                .as_deref()
+                .map(|e| format!("\n  ⚠ {}", escape(&truncate(e, 200))))
+                .unwrap_or_default();
+            format!(
+                "• **{}** <{}> — {ok}{err}",
+                escape(&s.source.display_name()),
+                s.source.url
+            )
+        })
+        .collect();
+    let embed = serenity::CreateEmbed::new()
+        .title("Sources")
+        .colour(0x3b6ea5)
+        .description(truncate(&lines.join("\n"), 4096));
+    ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
+        .await?;
+    Ok(())
+}
