@@ -91,6 +91,8 @@ pub struct BriefConfig {
     pub sentences: usize,
     /// Similarity at which two items are one story.
     pub cluster_threshold: f64,
+    /// Hours of items a briefing on Discord covers.
+    pub window_hours: u32,
 }
 
 /// `[discord]`: where the bot talks to Discord.

@@ -20,6 +20,7 @@ async fn start_bot_with(fake: &FakeDiscord, dir: &tempfile::TempDir, allow_priva
         .try_init();
     let mut config = Config::defaults();
     config.fetch.allow_private_addresses = allow_private;
+    config.brief.window_hours = 24 * 365 * 100; // the fixture feeds are from 2025
     config.discord.api_base = fake.base.clone();
     config.discord.dev_guild = 2000;
     config.database.path = dir.path().join("bot.db");
@@ -375,4 +376,123 @@ async fn sources_add_list_remove_against_the_fixture_server() {
         "{removed}"
     );
     assert!(store.guild_sources(2000).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
+    let feeds = support::FixtureServer::start().await;
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = start_bot_with(&fake, &dir, true).await;
+
+    let none = invoke(&fake, 8001, "briefing", json!([]), "0").await;
+    assert!(
+        none["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("follows no topics yet"),
+        "{none}"
+    );
+    let no_sources = invoke(&fake, 8002, "briefing", topic("ceasefire"), "0").await;
+    assert!(
+        no_sources["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("no sources yet"),
+        "{no_sources}"
+    );
+
+    for (i, path) in ["/feed.xml", "/hostile.xml"].iter().enumerate() {
+        let s = store
+            .upsert_source(&feeds.url(path), "feed", chrono::Utc::now())
+            .await
+            .unwrap();
+        store
+            .add_guild_source(2000, s.id, 1, chrono::Utc::now())
+            .await
+            .unwrap();
+        assert!(i < 2);
+    }
+    invoke(&fake, 8003, "subscribe", topic("ceasefire"), ADMIN).await;
+
+    let deferred = invoke(&fake, 8004, "briefing", json!([]), "0").await;
+    assert_eq!(deferred["type"], 5, "deferred first: {deferred}");
+    let follow = fake
+        .wait_call(Duration::from_secs(10), |c| {
+            c.path.contains("/webhooks/1000/tok-8004")
+        })
+        .await
+        .expect("the briefing follows up");
+    let embeds = follow.body["embeds"].as_array().expect("embeds");
+    assert!(
+        embeds[0]["title"].as_str().unwrap().contains("ceasefire"),
+        "{}",
+        follow.body
+    );
+    let titles: Vec<&str> = embeds[1..]
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 2, "both ceasefire stories: {}", follow.body);
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.contains("Russia and Ukraine hold peace talks"))
+    );
+    let hostile = embeds
+        .iter()
+        .find(|e| e["url"] == "http://hostile.test/1")
+        .expect("hostile story");
+    let shown = hostile.to_string();
+    assert!(
+        !shown.contains("@everyone") && !shown.contains("@here") && !shown.contains("<@&123>"),
+        "{shown}"
+    );
+    assert!(
+        hostile["title"]
+            .as_str()
+            .unwrap()
+            .contains("\\*\\*ceasefire\\*\\*"),
+        "{shown}"
+    );
+    assert_eq!(follow.body["allowed_mentions"]["parse"], json!([]));
+
+    let found = invoke(&fake, 8005, "search", json!([{"name": "query", "type": 3, "value": "istanbul talks"}, {"name": "since", "type": 3, "value": "100000d"}]), "0").await;
+    let text = found["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "Russia and Ukraine hold peace talks in Istanbul](<http://fixture.test/news/1>)"
+        ),
+        "{found}"
+    );
+    let nothing = invoke(
+        &fake,
+        8006,
+        "search",
+        json!([{"name": "query", "type": 3, "value": "volcano"}]),
+        "0",
+    )
+    .await;
+    assert!(
+        nothing["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Nothing stored matches"),
+        "{nothing}"
+    );
+    let bad = invoke(
+        &fake,
+        8007,
+        "search",
+        json!([{"name": "query", "type": 3, "value": "a OR"}]),
+        "0",
+    )
+    .await;
+    assert!(
+        bad["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("does not parse"),
+        "{bad}"
+    );
 }

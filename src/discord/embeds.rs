@@ -7,7 +7,7 @@
 
 use serenity::builder::{CreateEmbed, CreateEmbedFooter};
 
-use super::escape::escape;
+use super::escape::{escape, unmention};
 use crate::brief::Briefing;
 
 /// Discord's limits on embeds, in characters.
@@ -127,7 +127,7 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
             footer: truncate(
                 &format!(
                     "{} · {}",
-                    s.source,
+                    unmention(&s.source),
                     s.published_at.format("%Y-%m-%d %H:%M UTC")
                 ),
                 limits::FOOTER,

@@ -21,6 +21,12 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Neutralises mentions only, for text Discord shows without markdown (embed footers): a backslash there
+/// would show as a backslash.
+pub fn unmention(text: &str) -> String {
+    text.replace('@', "@\u{200B}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -214,11 +214,17 @@ async fn handle(
         {
             StatusCode::NO_CONTENT.into_response()
         }
-        _ => (
-            StatusCode::NOT_FOUND,
-            r#"{"message": "Unknown route", "code": 0}"#,
-        )
-            .into_response(),
+        (&Method::POST | &Method::PATCH, p) if p.starts_with("/api/v10/webhooks/") => {
+            ok(message_json(&json_body))
+        }
+        _ => {
+            eprintln!("fake discord: no route for {method} {uri}");
+            (
+                StatusCode::NOT_FOUND,
+                r#"{"message": "Unknown route", "code": 0}"#,
+            )
+                .into_response()
+        }
     }
 }
 

@@ -29,6 +29,13 @@ pub const FEED: &str = r#"<?xml version="1.0"?>
 <pubDate>Thu, 15 May 2025 09:00:00 GMT</pubDate><description>The Rust compiler team shipped a release with faster incremental builds.</description></item>
 </channel></rss>"#;
 
+/// A feed whose titles try to ping and format: what /briefing must show literally.
+pub const HOSTILE_FEED: &str = r#"<?xml version="1.0"?>
+<rss version="2.0"><channel><title>@everyone News</title><link>http://hostile.test/</link>
+<item><title>@everyone &lt;@&amp;123&gt; **ceasefire** agreed</title><link>http://hostile.test/1</link><guid>h1</guid>
+<pubDate>Fri, 16 May 2025 11:00:00 GMT</pubDate><description>A ceasefire was agreed. @here it holds.</description></item>
+</channel></rss>"#;
+
 /// Paths under ../shared/fixtures.
 pub fn shared(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -66,6 +73,7 @@ impl FixtureServer {
             .route("/redirect/{n}", get(redirect))
             .route("/page.html", get(page))
             .route("/fixture/{name}", get(fixture))
+            .route("/hostile.xml", get(|| async { HOSTILE_FEED }))
             .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
             .with_state(hits.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,6 +1,8 @@
 //! Slash commands, one file per feature. Each is a plain `async fn`; failures go to the shared `on_error`.
 
+mod briefing;
 mod help;
+mod search;
 mod sources;
 mod subscribe;
 
@@ -14,5 +16,7 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         subscribe::unsubscribe(),
         subscribe::topics(),
         sources::sources(),
+        briefing::briefing(),
+        search::search(),
     ]
 }

@@ -1,0 +1,127 @@
+//! `/briefing [topic]`: a briefing now, for this channel's topics or one topic.
+
+use futures_util::StreamExt;
+
+use crate::brief::query::Query;
+use crate::brief::{Briefing, Options, build_briefing};
+use crate::discord::bot::{CommandError, Context};
+use crate::discord::commands::subscribe::EXAMPLE;
+use crate::discord::embeds::{briefing_embeds, pack};
+use crate::sources::ingest::refresh;
+
+/// Items read for one briefing at most.
+const MAX_ITEMS: usize = 5000;
+
+/// A briefing now, for this channel's topics or for one topic.
+#[poise::command(slash_command, guild_only)]
+pub async fn briefing(
+    ctx: Context<'_>,
+    #[description = "One topic instead of this channel's (same syntax as /subscribe)"]
+    #[max_length = 200]
+    topic: Option<String>,
+) -> Result<(), CommandError> {
+    let guild_id = ctx.guild_id().map(|g| g.get()).unwrap_or_default();
+    let data = ctx.data();
+    let queries: Vec<Query> = match topic.as_deref() {
+        Some(t) => vec![Query::parse(t).map_err(|e| {
+            CommandError::User(format!(
+                "That topic does not parse: {e}. A topic that works: {EXAMPLE}"
+            ))
+        })?],
+        None => {
+            let subs = data
+                .store
+                .channel_subscriptions(ctx.channel_id().get())
+                .await?;
+            if subs.is_empty() {
+                return Err(CommandError::User(format!(
+                    "This channel follows no topics yet. An admin can add one with `/subscribe`, or pass \
+                     `topic:` here, e.g. {EXAMPLE}"
+                )));
+            }
+            subs.iter()
+                .filter_map(|s| Query::parse(&s.query).ok())
+                .collect()
+        }
+    };
+    let sources = data.store.guild_sources(guild_id).await?;
+    if sources.is_empty() {
+        return Err(CommandError::User(
+            "This server has no sources yet. An admin can add a news feed with `/sources add url:`.".into(),
+        ));
+    }
+    ctx.defer().await?;
+
+    // Bring the server's sources up to date; conditional GET keeps this cheap, and failures are recorded
+    // on each source for `/sources list`.
+    let now = chrono::Utc::now();
+    let urls: Vec<String> = sources.iter().map(|s| s.source.url.clone()).collect();
+    futures_util::stream::iter(urls)
+        .map(|u| {
+            let (store, fetcher) = (data.store.clone(), data.fetcher.clone());
+            async move { refresh(&store, &fetcher, &u, now).await }
+        })
+        .buffer_unordered(data.config.fetch.concurrency)
+        .for_each(|_| async {})
+        .await;
+
+    let ids: Vec<i64> = sources.iter().map(|s| s.source.id).collect();
+    let since = now - chrono::Duration::hours(i64::from(data.config.brief.window_hours));
+    let items = data
+        .store
+        .items_of_sources(&ids, Some(since), MAX_ITEMS)
+        .await?;
+    let briefing = merge(&items, &queries, Options::from(&data.config.brief), now);
+    for embeds in pack(briefing_embeds(&briefing)) {
+        let mut reply = poise::CreateReply::default();
+        for e in &embeds {
+            reply = reply.embed(e.build());
+        }
+        ctx.send(reply).await?;
+    }
+    Ok(())
+}
+
+/// One briefing over several topics: each topic's stories, the same link kept once, best first.
+fn merge(
+    items: &[crate::model::Item],
+    queries: &[Query],
+    opts: Options,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Briefing {
+    let mut out: Option<Briefing> = None;
+    for q in queries {
+        let b = build_briefing(items, Some(q), opts, now);
+        match &mut out {
+            None => out = Some(b),
+            Some(all) => {
+                all.items_matched += b.items_matched;
+                for s in b.stories {
+                    if !all
+                        .stories
+                        .iter()
+                        .any(|x| x.url == s.url && x.headline == s.headline)
+                    {
+                        all.stories.push(s);
+                    }
+                }
+            }
+        }
+    }
+    let mut b = out.unwrap_or_else(|| build_briefing(&[], None, opts, now));
+    b.topic = Some(
+        queries
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" · "),
+    );
+    b.stories.sort_by(|a, c| {
+        c.relevance
+            .floor()
+            .total_cmp(&a.relevance.floor())
+            .then(c.published_at.cmp(&a.published_at))
+    });
+    b.stories.truncate(opts.max_stories);
+    b
+}
