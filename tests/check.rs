@@ -68,3 +68,38 @@ fn a_bad_api_base_is_a_config_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("[discord] api_base"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_with_a_missing_or_rejected_token_is_one_line_not_a_panic() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = fake.base.clone();
+    let run = move |token: Option<&str>| {
+        let mut cmd = Command::cargo_bin("herald").expect("binary built");
+        cmd.env("HERALD_DATABASE__PATH", dir.path().join("h.db"))
+            .env("HERALD_DISCORD__API_BASE", &base)
+            .env("HERALD_LOG__FILTER", "off")
+            .env_remove("DISCORD_TOKEN")
+            .env_remove("RUST_LOG")
+            .arg("run");
+        if let Some(t) = token {
+            cmd.env("DISCORD_TOKEN", t);
+        }
+        cmd.timeout(std::time::Duration::from_secs(20))
+            .output()
+            .expect("runs")
+    };
+    let (rejected, missing) = tokio::task::spawn_blocking(move || (run(Some("wrong")), run(None)))
+        .await
+        .unwrap();
+    for (out, expected) in [
+        (rejected, "Discord rejected the token"),
+        (missing, "DISCORD_TOKEN is not set"),
+    ] {
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!stderr.contains("panicked"));
+    }
+}
