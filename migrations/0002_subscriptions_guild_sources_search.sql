@@ -20,22 +20,10 @@ CREATE TABLE guild_sources (
     PRIMARY KEY (guild_id, source_id)
 );
 
--- Candidate retrieval for /search; the topic matcher then filters precisely (stems, phrases, exclusions).
-CREATE VIRTUAL TABLE items_fts USING fts5(
-    title, snippet, body,
-    content = 'items', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-    INSERT INTO items_fts (rowid, title, snippet, body) VALUES (new.id, new.title, new.snippet, new.body);
-END;
+-- Candidate retrieval for /search over folded text (lower case, diacritics stripped the way herald's matcher
+-- strips them, which FTS5's own folding does not do for Cyrillic). herald writes a row per new item; the
+-- topic matcher then filters candidates precisely (stems, phrases, exclusions).
+CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
-    INSERT INTO items_fts (items_fts, rowid, title, snippet, body)
-    VALUES ('delete', old.id, old.title, old.snippet, old.body);
+    DELETE FROM items_fts WHERE rowid = old.id;
 END;
-CREATE TRIGGER items_fts_update AFTER UPDATE ON items BEGIN
-    INSERT INTO items_fts (items_fts, rowid, title, snippet, body)
-    VALUES ('delete', old.id, old.title, old.snippet, old.body);
-    INSERT INTO items_fts (rowid, title, snippet, body) VALUES (new.id, new.title, new.snippet, new.body);
-END;
-INSERT INTO items_fts (items_fts) VALUES ('rebuild');

@@ -14,15 +14,24 @@ async fn start_bot(fake: &FakeDiscord, dir: &tempfile::TempDir) -> Store {
 }
 
 async fn start_bot_with(fake: &FakeDiscord, dir: &tempfile::TempDir, allow_private: bool) -> Store {
+    start_bot_in(fake, dir, allow_private, 2000).await
+}
+
+async fn start_bot_in(
+    fake: &FakeDiscord,
+    dir: &tempfile::TempDir,
+    allow_private: bool,
+    dev_guild: u64,
+) -> Store {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter("warn,herald=debug")
+        .with_env_filter("warn,herald=info")
         .with_test_writer()
         .try_init();
     let mut config = Config::defaults();
     config.fetch.allow_private_addresses = allow_private;
     config.brief.window_hours = 24 * 365 * 100; // the fixture feeds are from 2025
     config.discord.api_base = fake.base.clone();
-    config.discord.dev_guild = 2000;
+    config.discord.dev_guild = dev_guild;
     config.database.path = dir.path().join("bot.db");
     let store = Store::open(&config.database).await.expect("store");
     let bot_store = store.clone();
@@ -128,7 +137,7 @@ async fn connects_registers_in_the_dev_guild_and_answers_help() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscribe_unsubscribe_topics_and_their_errors() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter("warn,herald=debug")
+        .with_env_filter("warn,herald=info")
         .with_test_writer()
         .try_init();
     let fake = FakeDiscord::start().await;
@@ -494,5 +503,41 @@ async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
             .unwrap()
             .contains("does not parse"),
         "{bad}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_dev_guild_commands_register_globally() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    start_bot_in(&fake, &dir, false, 0).await;
+    let put = fake
+        .wait_call(Duration::from_secs(10), |c| c.method == "PUT")
+        .await
+        .expect("registered");
+    assert_eq!(put.path, "/api/v10/applications/1000/commands");
+    let names: Vec<&str> = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "help",
+            "subscribe",
+            "unsubscribe",
+            "topics",
+            "sources",
+            "briefing",
+            "search"
+        ]
+    );
+    let subscribe = &put.body.as_array().unwrap()[1];
+    assert_eq!(
+        subscribe["default_member_permissions"], "32",
+        "config commands hidden from non-admins"
     );
 }

@@ -37,7 +37,7 @@ impl Store {
         items: &[NewItem],
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut added = 0;
         for item in items {
             let done = sqlx::query(
@@ -57,7 +57,15 @@ impl Store {
             .bind(&item.lang)
             .execute(&mut *tx)
             .await?;
-            added += done.rows_affected() as usize;
+            if done.rows_affected() == 1 {
+                let text = crate::text::fold(&format!("{}\n{}\n{}", item.title, item.snippet, item.body));
+                sqlx::query("INSERT INTO items_fts (rowid, text) VALUES (?, ?)")
+                    .bind(done.last_insert_rowid())
+                    .bind(text)
+                    .execute(&mut *tx)
+                    .await?;
+                added += 1;
+            }
         }
         tx.commit().await?;
         Ok(added)
@@ -181,5 +189,66 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writers_wait_instead_of_failing_locked() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let mut tasks = Vec::new();
+        for n in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let s = store
+                    .upsert_source(&format!("https://s{n}.example/feed"), "feed", now)
+                    .await?;
+                let batch: Vec<NewItem> =
+                    (0..50).map(|k| item(&format!("{n}-{k}"), "t", 1)).collect();
+                store.insert_items(s.id, &batch, now).await
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap(), 50);
+        }
+    }
+
+    #[tokio::test]
+    async fn full_text_search_finds_inflections_and_folds_diacritics() {
+        use crate::brief::query::{Haystack, Query};
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let a = store
+            .upsert_source("https://a.example/feed", "feed", now)
+            .await
+            .unwrap();
+        let batch = [
+            item("1", "Two ceasefires collapsed overnight", 2),
+            item("2", "Делегація України прибула до Стамбула", 1),
+            item("3", "Football results", 3),
+        ];
+        store.insert_items(a.id, &batch, now).await.unwrap();
+        let search = |q: &str| {
+            let query = Query::parse(q).unwrap();
+            let store = store.clone();
+            async move {
+                let found = store
+                    .search_items(&query.fts_prefilter(), None, 50)
+                    .await
+                    .unwrap();
+                found
+                    .into_iter()
+                    .filter(|i| query.matches(&Haystack::new(&i.title, i.text())))
+                    .map(|i| i.guid)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(search("ceasefire").await, ["1"]);
+        assert_eq!(search("Україна").await, ["2"]);
+        assert_eq!(
+            search("ceasefire OR україна").await,
+            ["2", "1"],
+            "newest first"
+        );
+        assert!(search("ceasefire -collapsed").await.is_empty());
     }
 }

@@ -72,6 +72,16 @@ impl Store {
         &self.pool
     }
 
+    /// A write transaction that takes SQLite's write lock at BEGIN (waiting up to the busy timeout for it).
+    ///
+    /// A plain (deferred) BEGIN reads first and upgrades later; in WAL mode that upgrade fails at once with
+    /// "database is locked" when another connection committed in between, and no busy timeout helps.
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -88,7 +88,7 @@ impl Store {
         guild_limit: usize,
         now: DateTime<Utc>,
     ) -> Result<Subscription, SubscribeError> {
-        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = self.write_tx().await.map_err(StoreError::from)?;
         let count: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE guild_id = ?")
                 .bind(id_in(new.guild_id))
