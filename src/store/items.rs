@@ -58,7 +58,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
-                let text = crate::text::fold(&format!("{}\n{}\n{}", item.title, item.snippet, item.body));
+                let text =
+                    crate::text::fold(&format!("{}\n{}\n{}", item.title, item.snippet, item.body));
                 sqlx::query("INSERT INTO items_fts (rowid, text) VALUES (?, ?)")
                     .bind(done.last_insert_rowid())
                     .bind(text)
