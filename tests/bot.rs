@@ -385,6 +385,25 @@ async fn sources_add_list_remove_against_the_fixture_server() {
         "{removed}"
     );
     assert!(store.guild_sources(2000).await.unwrap().is_empty());
+    let unknown = invoke(
+        &fake,
+        7007,
+        "sources",
+        sub(
+            "remove",
+            json!([{"name": "url", "type": 3, "value": "https://unknown.example/feed"}]),
+        ),
+        ADMIN,
+    )
+    .await;
+    assert_eq!(unknown["data"]["flags"], 64);
+    assert!(
+        unknown["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("has no source"),
+        "{unknown}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
