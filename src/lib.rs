@@ -9,6 +9,7 @@ pub mod brief;
 pub mod config;
 pub mod discord;
 pub mod model;
+pub mod schedule;
 pub mod sources;
 pub mod store;
 pub mod text;

@@ -47,7 +47,7 @@ pub struct FakeDiscord {
     /// Every REST call, in order.
     pub calls: Arc<Mutex<Vec<Call>>>,
     dispatch: broadcast::Sender<(String, Value)>,
-    identified: Arc<tokio::sync::Notify>,
+    identified: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FakeDiscord {
@@ -71,7 +71,7 @@ impl FakeDiscord {
             let _ = axum::serve(rest, app).await;
         });
         let (dispatch, _) = broadcast::channel(64);
-        let identified = Arc::new(tokio::sync::Notify::new());
+        let identified = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (tx, notify) = (dispatch.clone(), identified.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = gateway.accept().await {
@@ -93,9 +93,14 @@ impl FakeDiscord {
 
     /// Waits until a client has identified (READY sent), at most `limit`.
     pub async fn wait_identified(&self, limit: Duration) -> bool {
-        tokio::time::timeout(limit, self.identified.notified())
-            .await
-            .is_ok()
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.identified.load(std::sync::atomic::Ordering::SeqCst) {
+            if tokio::time::Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        true
     }
 
     /// Sends a dispatch event (e.g. INTERACTION_CREATE) to every connected client.
@@ -121,7 +126,7 @@ impl FakeDiscord {
 async fn serve_gateway(
     stream: tokio::net::TcpStream,
     mut events: broadcast::Receiver<(String, Value)>,
-    identified: Arc<tokio::sync::Notify>,
+    identified: Arc<std::sync::atomic::AtomicBool>,
     ws_url: String,
 ) {
     let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
@@ -152,8 +157,8 @@ async fn serve_gateway(
                             "application": {"id": APP_ID, "flags": 0}
                         }});
                         if ws.send(Message::Text(ready.to_string())).await.is_err() { return; }
-                        identified.notify_waiters();
-                        identified.notify_one();
+                        identified.store(true, std::sync::atomic::Ordering::SeqCst);
+
                     }
                     Some(1) => {
                         let ack = json!({"op": 11, "d": null, "s": null, "t": null});
