@@ -8,6 +8,10 @@ use super::sources::display_name;
 use super::{Store, StoreError, from_secs, to_secs};
 use crate::model::{Item, NewItem};
 
+/// The columns [`from_row`] reads, from `items i` joined with `sources s`.
+const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, \
+     i.fetched_at, i.snippet, i.body, s.title AS source_title, s.url AS source_url";
+
 fn from_row(row: &SqliteRow) -> Result<Item, sqlx::Error> {
     let title: Option<String> = row.try_get("source_title")?;
     let url: String = row.try_get("source_url")?;
@@ -82,11 +86,9 @@ impl Store {
         if source_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, i.fetched_at, \
-             i.snippet, i.body, s.title AS source_title, s.url AS source_url \
-             FROM items i JOIN sources s ON s.id = i.source_id WHERE i.source_id IN (",
-        );
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "{SELECT_ITEMS} FROM items i JOIN sources s ON s.id = i.source_id WHERE i.source_id IN ("
+        ));
         let mut ids = q.separated(", ");
         for id in source_ids {
             ids.push_bind(*id);
@@ -112,13 +114,11 @@ impl Store {
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<Item>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, i.fetched_at, \
-             i.snippet, i.body, s.title AS source_title, s.url AS source_url \
-             FROM items_fts f JOIN items i ON i.id = f.rowid JOIN sources s ON s.id = i.source_id \
+        let rows = sqlx::query(&format!(
+            "{SELECT_ITEMS} FROM items_fts f JOIN items i ON i.id = f.rowid JOIN sources s ON s.id = i.source_id \
              WHERE items_fts MATCH ? AND COALESCE(i.published_at, i.fetched_at) >= ? \
-             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?",
-        )
+             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?"
+        ))
         .bind(fts)
         .bind(since.map_or(i64::MIN, to_secs))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))

@@ -8,12 +8,6 @@ use crate::discord::escape::escape;
 use crate::sources::ingest::refresh;
 use crate::text;
 
-fn guild(ctx: &Context<'_>) -> Result<u64, CommandError> {
-    ctx.guild_id()
-        .map(|g| g.get())
-        .ok_or_else(|| CommandError::User("Use this command in a server channel.".into()))
-}
-
 /// The feeds this server draws from.
 #[poise::command(
     slash_command,
@@ -34,7 +28,7 @@ pub async fn add(
     #[max_length = 500]
     url: String,
 ) -> Result<(), CommandError> {
-    let guild_id = guild(&ctx)?;
+    let guild_id = super::guild_id(&ctx)?;
     let url = url.trim().to_owned();
     let parsed = url::Url::parse(&url)
         .ok()
@@ -118,7 +112,7 @@ pub async fn remove(
     #[autocomplete = "autocomplete_source"]
     url: String,
 ) -> Result<(), CommandError> {
-    let guild_id = guild(&ctx)?;
+    let guild_id = super::guild_id(&ctx)?;
     if !ctx
         .data()
         .store
@@ -138,7 +132,7 @@ pub async fn remove(
 /// The feeds this server draws from, with their last success and last error.
 #[poise::command(slash_command, guild_only)]
 pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
-    let guild_id = guild(&ctx)?;
+    let guild_id = super::guild_id(&ctx)?;
     let list = ctx.data().store.guild_sources(guild_id).await?;
     if list.is_empty() {
         return Err(CommandError::User(

@@ -11,12 +11,6 @@ use crate::text;
 /// An example topic for error messages.
 pub const EXAMPLE: &str = "`ukraine OR kyiv \"peace talks\" -football`";
 
-fn guild(ctx: &Context<'_>) -> Result<u64, CommandError> {
-    ctx.guild_id()
-        .map(|g| g.get())
-        .ok_or_else(|| CommandError::User("Use this command in a server channel.".into()))
-}
-
 /// Subscribe a channel to a topic (words, "phrases", OR, -exclude).
 #[poise::command(
     slash_command,
@@ -33,7 +27,7 @@ pub async fn subscribe(
         serenity::GuildChannel,
     >,
 ) -> Result<(), CommandError> {
-    let guild_id = guild(&ctx)?;
+    let guild_id = super::guild_id(&ctx)?;
     let query = Query::parse(&topic).map_err(|e| {
         CommandError::User(format!(
             "That topic does not parse: {e}. A topic that works: {EXAMPLE}"
@@ -141,7 +135,7 @@ pub async fn topics(
         serenity::GuildChannel,
     >,
 ) -> Result<(), CommandError> {
-    let guild_id = guild(&ctx)?;
+    let guild_id = super::guild_id(&ctx)?;
     let subs = match &channel {
         Some(c) => ctx.data().store.channel_subscriptions(c.id.get()).await?,
         None => ctx.data().store.guild_subscriptions(guild_id).await?,
