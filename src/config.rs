@@ -39,8 +39,18 @@ pub struct Config {
     pub brief: BriefConfig,
     /// `[discord]`
     pub discord: DiscordConfig,
+    /// `[schedule]`
+    pub schedule: ScheduleConfig,
     /// `[log]`
     pub log: LogConfig,
+}
+
+/// `[schedule]`: defaults for channel schedules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// Zone used when /schedule names none.
+    pub default_timezone: String,
 }
 
 /// `[database]`: where the SQLite file lives and how the pool behaves.
@@ -177,6 +187,11 @@ impl Config {
                     "[discord] api_base must be a scheme and host, like https://discord.com",
                 );
             }
+        }
+        if let Err(e) = crate::schedule::parse_zone(&self.schedule.default_timezone) {
+            return Err(ConfigError::Invalid(format!(
+                "[schedule] default_timezone: {e}"
+            )));
         }
         if !(0.0..=1.0).contains(&self.brief.cluster_threshold) {
             return bad("[brief] cluster_threshold must be between 0 and 1");

@@ -81,7 +81,14 @@ impl Schedule {
             };
             let parsed = cron::Schedule::from_str(&full).map_err(|e| ScheduleError::Cron {
                 expr: spec.clone(),
-                reason: e.to_string(),
+                // The parser draws a caret under the error on a second line; keep the words only.
+                reason: e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
             })?;
             When::Cron(Box::new(parsed))
         };

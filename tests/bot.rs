@@ -551,7 +551,8 @@ async fn without_a_dev_guild_commands_register_globally() {
             "topics",
             "sources",
             "briefing",
-            "search"
+            "search",
+            "schedule"
         ]
     );
     let subscribe = &put.body.as_array().unwrap()[1];
@@ -559,4 +560,133 @@ async fn without_a_dev_guild_commands_register_globally() {
         subscribe["default_member_permissions"], "32",
         "config commands hidden from non-admins"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_set_show_pause_resume_and_errors() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = start_bot(&fake, &dir).await;
+    let sub = |name: &str, options: serde_json::Value| json!([{"name": name, "type": 1, "options": options}]);
+    let when = |w: &str, tz: &str| json!([{"name": "when", "type": 3, "value": w}, {"name": "timezone", "type": 3, "value": tz}]);
+
+    let set = invoke(
+        &fake,
+        9001,
+        "schedule",
+        sub("set", when("08:00,18:30", "America/New_York")),
+        ADMIN,
+    )
+    .await;
+    let text = set["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("at `08:00,18:30` (America/New_York). Next: <t:"),
+        "{set}"
+    );
+    assert_eq!(text.matches("<t:").count(), 3, "three next runs: {text}");
+    let row = store.schedule(3000).await.unwrap().expect("stored");
+    assert_eq!(
+        (row.spec.as_str(), row.tz.as_str(), row.paused),
+        ("08:00,18:30", "America/New_York", false)
+    );
+    assert!(row.next_run_at.is_some());
+
+    let bad_zone = invoke(
+        &fake,
+        9002,
+        "schedule",
+        sub("set", when("08:00", "Mars/Olympus")),
+        ADMIN,
+    )
+    .await;
+    assert_eq!(bad_zone["data"]["flags"], 64);
+    assert!(
+        bad_zone["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Europe/Kyiv"),
+        "{bad_zone}"
+    );
+    let bad_time = invoke(
+        &fake,
+        9003,
+        "schedule",
+        sub("set", when("25:00", "UTC")),
+        ADMIN,
+    )
+    .await;
+    assert!(
+        bad_time["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("e.g. 08:00"),
+        "{bad_time}"
+    );
+    let bad_cron = invoke(
+        &fake,
+        9004,
+        "schedule",
+        sub("set", when("every morning", "UTC")),
+        ADMIN,
+    )
+    .await;
+    assert!(
+        bad_cron["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("0 8 * * 1-5"),
+        "{bad_cron}"
+    );
+    let denied = invoke(
+        &fake,
+        9005,
+        "schedule",
+        sub("set", when("09:00", "UTC")),
+        "0",
+    )
+    .await;
+    assert!(
+        denied["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Manage Server"),
+        "{denied}"
+    );
+
+    let show = invoke(&fake, 9006, "schedule", sub("show", json!([])), "0").await;
+    assert_eq!(
+        show["data"]["content"]
+            .as_str()
+            .unwrap()
+            .matches("<t:")
+            .count(),
+        3,
+        "{show}"
+    );
+    let paused = invoke(&fake, 9007, "schedule", sub("pause", json!([])), ADMIN).await;
+    assert!(
+        paused["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("paused"),
+        "{paused}"
+    );
+    assert!(store.schedule(3000).await.unwrap().unwrap().paused);
+    let show = invoke(&fake, 9008, "schedule", sub("show", json!([])), "0").await;
+    assert!(
+        show["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("**paused**"),
+        "{show}"
+    );
+    let resumed = invoke(&fake, 9009, "schedule", sub("resume", json!([])), ADMIN).await;
+    assert!(
+        resumed["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("resume"),
+        "{resumed}"
+    );
+    assert!(!store.schedule(3000).await.unwrap().unwrap().paused);
 }

@@ -2,10 +2,12 @@
 
 mod guild_sources;
 mod items;
+mod schedules;
 mod sources;
 mod subscriptions;
 
 pub use guild_sources::GuildSource;
+pub use schedules::ScheduleRow;
 pub use sources::Source;
 pub use subscriptions::{NewSubscription, SubscribeError, Subscription};
 

@@ -2,6 +2,7 @@
 
 mod briefing;
 mod help;
+mod schedule;
 mod search;
 mod sources;
 mod subscribe;
@@ -25,5 +26,6 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         sources::sources(),
         briefing::briefing(),
         search::search(),
+        schedule::schedule(),
     ]
 }

@@ -1,0 +1,146 @@
+//! The `schedules` table: when each channel's briefing is due.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::subscriptions::{id_in, id_out};
+use super::{Store, StoreError, from_secs, to_secs};
+
+/// A channel's schedule as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleRow {
+    /// The channel.
+    pub channel_id: u64,
+    /// Its server.
+    pub guild_id: u64,
+    /// "08:00", "08:00,18:30" or a cron expression.
+    pub spec: String,
+    /// IANA zone name.
+    pub tz: String,
+    /// The next run, if any.
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// Whether delivery is paused.
+    pub paused: bool,
+    /// Why, when herald paused it itself (e.g. the channel is gone).
+    pub paused_reason: Option<String>,
+}
+
+fn from_row(row: &SqliteRow) -> Result<ScheduleRow, sqlx::Error> {
+    Ok(ScheduleRow {
+        channel_id: id_out(row.try_get("channel_id")?),
+        guild_id: id_out(row.try_get("guild_id")?),
+        spec: row.try_get("spec")?,
+        tz: row.try_get("tz")?,
+        next_run_at: row.try_get::<Option<i64>, _>("next_run_at")?.map(from_secs),
+        paused: row.try_get::<i64, _>("paused")? != 0,
+        paused_reason: row.try_get("paused_reason")?,
+    })
+}
+
+const COLUMNS: &str = "channel_id, guild_id, spec, tz, next_run_at, paused, paused_reason";
+
+impl Store {
+    /// Sets (or replaces) a channel's schedule, unpaused, with its next run.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_schedule(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        spec: &str,
+        tz: &str,
+        next_run_at: Option<DateTime<Utc>>,
+        by: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO schedules (channel_id, guild_id, spec, tz, next_run_at, paused, paused_reason, \
+             updated_by, updated_at) VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?) \
+             ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, spec = excluded.spec, \
+             tz = excluded.tz, next_run_at = excluded.next_run_at, paused = 0, paused_reason = NULL, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(id_in(channel_id))
+        .bind(id_in(guild_id))
+        .bind(spec)
+        .bind(tz)
+        .bind(next_run_at.map(to_secs))
+        .bind(id_in(by))
+        .bind(to_secs(now))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A channel's schedule, if it has one.
+    pub async fn schedule(&self, channel_id: u64) -> Result<Option<ScheduleRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM schedules WHERE channel_id = ?"
+        ))
+        .bind(id_in(channel_id))
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Pauses or resumes a channel's schedule (with the next run when resuming); whether it had one.
+    pub async fn set_paused(
+        &self,
+        channel_id: u64,
+        paused: bool,
+        reason: Option<&str>,
+        next_run_at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE schedules SET paused = ?, paused_reason = ?, \
+             next_run_at = COALESCE(?, next_run_at) WHERE channel_id = ?",
+        )
+        .bind(i64::from(paused))
+        .bind(reason)
+        .bind(next_run_at.map(to_secs))
+        .bind(id_in(channel_id))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_util::temp_store;
+
+    #[tokio::test]
+    async fn set_replace_pause_resume() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        assert_eq!(store.schedule(9).await.unwrap(), None);
+        store
+            .set_schedule(1, 9, "08:00", "Europe/Kyiv", Some(now), 5, now)
+            .await
+            .unwrap();
+        store
+            .set_schedule(1, 9, "0 8 * * 1-5", "UTC", None, 5, now)
+            .await
+            .unwrap();
+        let s = store.schedule(9).await.unwrap().unwrap();
+        assert_eq!(
+            (s.spec.as_str(), s.tz.as_str(), s.paused),
+            ("0 8 * * 1-5", "UTC", false)
+        );
+        assert!(
+            store
+                .set_paused(9, true, Some("channel deleted"), None)
+                .await
+                .unwrap()
+        );
+        let s = store.schedule(9).await.unwrap().unwrap();
+        assert!(s.paused);
+        assert_eq!(s.paused_reason.as_deref(), Some("channel deleted"));
+        assert!(store.set_paused(9, false, None, Some(now)).await.unwrap());
+        let s = store.schedule(9).await.unwrap().unwrap();
+        assert!(!s.paused && s.paused_reason.is_none());
+        assert_eq!(s.next_run_at.map(|t| t.timestamp()), Some(now.timestamp()));
+        assert!(!store.set_paused(10, true, None, None).await.unwrap());
+    }
+}
