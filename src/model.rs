@@ -24,17 +24,6 @@ pub struct NewItem {
     pub lang: Option<String>,
 }
 
-impl NewItem {
-    /// The longest text the entry carries: its content, else its summary.
-    pub fn text(&self) -> &str {
-        if self.body.len() >= self.snippet.len() {
-            &self.body
-        } else {
-            &self.snippet
-        }
-    }
-}
-
 /// An item as stored, with the name of its source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {

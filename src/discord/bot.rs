@@ -132,12 +132,8 @@ pub async fn run(config: Config, store: Store, token: &str) -> Result<(), Discor
     // Fail fast and clearly on a bad token, before the gateway would.
     super::http::whoami(&http, &config.discord).await?;
     let dev_guild = config.discord.dev_guild;
-    let fetcher = crate::sources::fetch::Fetcher::new(&config.fetch).map_err(|e| {
-        DiscordError::Unreachable {
-            api_base: "feeds".into(),
-            reason: e.to_string(),
-        }
-    })?;
+    let fetcher = crate::sources::fetch::Fetcher::new(&config.fetch)
+        .map_err(|e| DiscordError::Setup(format!("HTTP client for feeds: {e}")))?;
     let config = Arc::new(config);
     let data_config = Arc::clone(&config);
     let framework = poise::Framework::builder()

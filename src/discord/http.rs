@@ -18,6 +18,9 @@ pub enum DiscordError {
         "Discord rejected the token (HTTP 401): copy it again from the Developer Portal (Bot → Reset Token)"
     )]
     BadToken,
+    /// herald could not set itself up (e.g. the HTTP client for feeds).
+    #[error("cannot start: {0}")]
+    Setup(String),
     /// Any other failure.
     #[error("cannot reach Discord at {api_base}: {reason}")]
     Unreachable {
