@@ -33,8 +33,8 @@ fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
 /// Groups items (given newest first) into stories: an item joins the first story whose first item it resembles
 /// at `threshold` or more, and from a source the story does not have yet. Returns indices into `items`, each
 /// group in input order.
-pub fn cluster(items: &[Item], threshold: f64) -> Vec<Vec<usize>> {
-    let signatures: Vec<HashSet<String>> = items.iter().map(signature).collect();
+pub fn cluster(items: &[&Item], threshold: f64) -> Vec<Vec<usize>> {
+    let signatures: Vec<HashSet<String>> = items.iter().map(|i| signature(i)).collect();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, sig) in signatures.iter().enumerate() {
         let home = groups.iter_mut().find(|g| {
@@ -101,7 +101,8 @@ mod tests {
                 "Delegations met in Istanbul on Friday.",
             ),
         ];
-        let groups = cluster(&items, 0.45);
+        let refs: Vec<&Item> = items.iter().collect();
+        let groups = cluster(&refs, 0.45);
         assert_eq!(groups, vec![vec![0, 1, 3], vec![2]]);
     }
 }

@@ -79,32 +79,34 @@ impl From<&crate::config::BriefConfig> for Options {
     }
 }
 
-/// Builds a briefing from `items` (newest first, as the store returns them).
+/// Builds a briefing from `items` (newest first, as the store returns them) for any of `topics` (an item
+/// counts when it matches one of them, scored by the best); no topics means every item counts.
 pub fn build_briefing(
     items: &[Item],
-    topic: Option<&Query>,
+    topics: &[Query],
     opts: Options,
     now: DateTime<Utc>,
 ) -> Briefing {
-    let mut matched: Vec<(Item, f64)> = Vec::new();
+    let mut matched: Vec<(&Item, f64)> = Vec::new();
     for item in items {
-        let score = match topic {
-            Some(q) => match q.score(&Haystack::new(&item.title, item.text())) {
-                Some(s) => s,
-                None => continue,
-            },
-            None => 0.0,
-        };
-        matched.push((item.clone(), score));
+        if topics.is_empty() {
+            matched.push((item, 0.0));
+            continue;
+        }
+        // Prepared once per item, however many topics.
+        let hay = Haystack::new(&item.title, item.text());
+        if let Some(best) = topics.iter().filter_map(|q| q.score(&hay)).reduce(f64::max) {
+            matched.push((item, best));
+        }
     }
     matched.sort_by_key(|(item, _)| std::cmp::Reverse(item.time()));
-    let only: Vec<Item> = matched.iter().map(|(i, _)| i.clone()).collect();
+    let only: Vec<&Item> = matched.iter().map(|(i, _)| *i).collect();
     let groups = cluster::cluster(&only, opts.cluster_threshold);
 
     let mut stories: Vec<Story> = groups
         .iter()
         .map(|g| {
-            let lead = &only[g[0]];
+            let lead = only[g[0]];
             let best = g.iter().map(|&i| matched[i].1).fold(0.0, f64::max);
             let outlets = g
                 .iter()
@@ -113,7 +115,7 @@ pub fn build_briefing(
                 .len();
             Story {
                 headline: lead.title.clone(),
-                summary: story_summary(g.iter().map(|&i| &only[i]), &lead.title, opts.sentences),
+                summary: story_summary(g.iter().map(|&i| only[i]), &lead.title, opts.sentences),
                 source: lead.source_name.clone(),
                 url: lead.url.clone(),
                 published_at: lead.time(),
@@ -137,7 +139,13 @@ pub fn build_briefing(
     });
     stories.truncate(opts.max_stories);
     Briefing {
-        topic: topic.map(ToString::to_string),
+        topic: (!topics.is_empty()).then(|| {
+            topics
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" · ")
+        }),
         generated_at: now,
         items_considered: items.len(),
         items_matched: matched.len(),

@@ -120,7 +120,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         .items_of_sources(&source_ids, since, MAX_ITEMS)
         .await?;
     store.close().await;
-    let briefing = build_briefing(&items, topic.as_ref(), opts, Utc::now());
+    let briefing = build_briefing(&items, topic.as_slice(), opts, Utc::now());
     print!("{}", render(&briefing, args.format));
     Ok(ExitCode::SUCCESS)
 }

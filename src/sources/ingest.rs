@@ -4,7 +4,6 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
-use url::Url;
 
 use super::feed::{FeedError, parse_feed};
 use super::fetch::{FetchError, Fetched, Fetcher, Validators};
@@ -137,7 +136,7 @@ async fn fetch_and_store(
         })?;
         (body, None, Validators::default())
     };
-    let feed = parse_feed(&body, target, base.as_ref().map(|u: &Url| u as &Url))?;
+    let feed = parse_feed(&body, target, base.as_ref())?;
     let new_items = store.insert_items(source.id, &feed.items, now).await?;
     store
         .source_fetched(

@@ -3,7 +3,7 @@
 use futures_util::StreamExt;
 
 use crate::brief::query::Query;
-use crate::brief::{Briefing, Options, build_briefing};
+use crate::brief::{Options, build_briefing};
 use crate::discord::bot::{CommandError, Context};
 use crate::discord::commands::subscribe::EXAMPLE;
 use crate::discord::embeds::{briefing_embeds, pack};
@@ -71,7 +71,7 @@ pub async fn briefing(
         .store
         .items_of_sources(&ids, Some(since), MAX_ITEMS)
         .await?;
-    let briefing = merge(&items, &queries, Options::from(&data.config.brief), now);
+    let briefing = build_briefing(&items, &queries, Options::from(&data.config.brief), now);
     for embeds in pack(briefing_embeds(&briefing)) {
         let mut reply = poise::CreateReply::default();
         for e in &embeds {
@@ -80,48 +80,4 @@ pub async fn briefing(
         ctx.send(reply).await?;
     }
     Ok(())
-}
-
-/// One briefing over several topics: each topic's stories, the same link kept once, best first.
-fn merge(
-    items: &[crate::model::Item],
-    queries: &[Query],
-    opts: Options,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Briefing {
-    let mut out: Option<Briefing> = None;
-    for q in queries {
-        let b = build_briefing(items, Some(q), opts, now);
-        match &mut out {
-            None => out = Some(b),
-            Some(all) => {
-                all.items_matched += b.items_matched;
-                for s in b.stories {
-                    if !all
-                        .stories
-                        .iter()
-                        .any(|x| x.url == s.url && x.headline == s.headline)
-                    {
-                        all.stories.push(s);
-                    }
-                }
-            }
-        }
-    }
-    let mut b = out.unwrap_or_else(|| build_briefing(&[], None, opts, now));
-    b.topic = Some(
-        queries
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" · "),
-    );
-    b.stories.sort_by(|a, c| {
-        c.relevance
-            .floor()
-            .total_cmp(&a.relevance.floor())
-            .then(c.published_at.cmp(&a.published_at))
-    });
-    b.stories.truncate(opts.max_stories);
-    b
 }
