@@ -41,6 +41,8 @@ pub struct Config {
     pub discord: DiscordConfig,
     /// `[schedule]`
     pub schedule: ScheduleConfig,
+    /// `[poll]`
+    pub poll: PollConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -51,6 +53,38 @@ pub struct Config {
 pub struct ScheduleConfig {
     /// Zone used when /schedule names none.
     pub default_timezone: String,
+    /// How old a missed slot may be and still be delivered, in minutes.
+    pub grace_minutes: u32,
+    /// What a channel with nothing new gets at its time.
+    pub nothing_new: NothingNew,
+    /// How often the scheduler looks for due channels, in milliseconds.
+    pub tick_ms: u64,
+    /// Messages posted per second at most, over all channels.
+    pub posts_per_second: u32,
+    /// Tries of one message (on 429, 5xx or a network error) before the delivery waits a minute.
+    pub post_attempts: u32,
+}
+
+/// What a channel with nothing new gets at its scheduled time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NothingNew {
+    /// One line: "Nothing new on … since …".
+    Say,
+    /// No message.
+    Silent,
+}
+
+/// `[poll]`: how the poller keeps sources fresh.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollConfig {
+    /// Minutes between two fetches of one source.
+    pub interval_minutes: u32,
+    /// Longest wait after failures in a row, in hours.
+    pub max_backoff_hours: u32,
+    /// How often the poller looks for due sources, in milliseconds.
+    pub tick_ms: u64,
 }
 
 /// `[database]`: where the SQLite file lives and how the pool behaves.
@@ -192,6 +226,15 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "[schedule] default_timezone: {e}"
             )));
+        }
+        if self.schedule.tick_ms == 0 || self.poll.tick_ms == 0 {
+            return bad("[schedule] and [poll] tick_ms must be at least 1");
+        }
+        if self.schedule.posts_per_second == 0 || self.schedule.post_attempts == 0 {
+            return bad("[schedule] posts_per_second and post_attempts must be at least 1");
+        }
+        if self.poll.interval_minutes == 0 || self.poll.max_backoff_hours == 0 {
+            return bad("[poll] interval_minutes and max_backoff_hours must be at least 1");
         }
         if !(0.0..=1.0).contains(&self.brief.cluster_threshold) {
             return bad("[brief] cluster_threshold must be between 0 and 1");

@@ -6,10 +6,14 @@
 //! terminal (`herald brief`) or Discord renders. [`text`] holds the language primitives the stages share.
 
 pub mod brief;
+pub mod clock;
 pub mod config;
+pub mod deliver;
 pub mod discord;
 pub mod model;
+pub mod poller;
 pub mod schedule;
+pub mod scheduler;
 pub mod sources;
 pub mod store;
 pub mod text;

@@ -2,8 +2,10 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use herald::clock::{Clock, ManualClock, SystemClock};
 use herald::config::Config;
 use herald::store::Store;
 use serde_json::json;
@@ -23,20 +25,34 @@ async fn start_bot_in(
     allow_private: bool,
     dev_guild: u64,
 ) -> Store {
+    let tweak = move |config: &mut Config| {
+        config.fetch.allow_private_addresses = allow_private;
+        config.discord.dev_guild = dev_guild;
+    };
+    launch(fake, dir, tweak, Arc::new(SystemClock)).await
+}
+
+/// Starts `herald::discord::bot::run` (client, poller and scheduler) against the fake, on `clock`.
+async fn launch(
+    fake: &FakeDiscord,
+    dir: &tempfile::TempDir,
+    tweak: impl FnOnce(&mut Config),
+    clock: Arc<dyn Clock>,
+) -> Store {
     let _ = tracing_subscriber::fmt()
         .with_env_filter("warn,herald=info")
         .with_test_writer()
         .try_init();
     let mut config = Config::defaults();
-    config.fetch.allow_private_addresses = allow_private;
     config.brief.window_hours = 24 * 365 * 100; // the fixture feeds are from 2025
     config.discord.api_base = fake.base.clone();
-    config.discord.dev_guild = dev_guild;
+    config.discord.dev_guild = 2000;
     config.database.path = dir.path().join("bot.db");
+    tweak(&mut config);
     let store = Store::open(&config.database).await.expect("store");
     let bot_store = store.clone();
     tokio::spawn(async move {
-        if let Err(e) = herald::discord::bot::run(config, bot_store, GOOD_TOKEN).await {
+        if let Err(e) = herald::discord::bot::run(config, bot_store, GOOD_TOKEN, clock).await {
             eprintln!("bot stopped: {e}");
         }
     });
@@ -296,7 +312,7 @@ async fn sources_add_list_remove_against_the_fixture_server() {
         follow.body["content"]
             .as_str()
             .unwrap()
-            .contains("Added **Fixture News** (2 items)"),
+            .contains("Added **Fixture News** (2 items;"),
         "{}",
         follow.body
     );
@@ -689,4 +705,138 @@ async fn schedule_set_show_pause_resume_and_errors() {
         "{resumed}"
     );
     assert!(!store.schedule(3000).await.unwrap().unwrap().paused);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_briefing_is_posted_once_at_its_time_with_a_nonce() {
+    use chrono::TimeZone;
+    use support::{FixtureServer, rss};
+    let fake = FakeDiscord::start().await;
+    let feeds = FixtureServer::start().await;
+    feeds.set_live(rss(
+        "Live Wire",
+        &[(
+            "old",
+            "Old ceasefire report",
+            "What the feed held before herald read it: a ceasefire.",
+        )],
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let start = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let store = launch(
+        &fake,
+        &dir,
+        |c| {
+            c.fetch.allow_private_addresses = true;
+            c.schedule.tick_ms = 50;
+            c.poll.tick_ms = 50;
+        },
+        clock.clone(),
+    )
+    .await;
+    let sub = |name: &str, options: serde_json::Value| json!([{"name": name, "type": 1, "options": options}]);
+    let live = feeds.url("/live.xml");
+    let added = invoke(
+        &fake,
+        9101,
+        "sources",
+        sub("add", json!([{"name": "url", "type": 3, "value": live}])),
+        ADMIN,
+    )
+    .await;
+    assert_eq!(added["type"], 5, "deferred: {added}");
+    fake.wait_call(Duration::from_secs(10), |c| {
+        c.path.contains("/webhooks/") && c.body.to_string().contains("Added")
+    })
+    .await
+    .expect("source added");
+    invoke(&fake, 9102, "subscribe", topic("ceasefire"), ADMIN).await;
+    let when = json!([{"name": "when", "type": 3, "value": "08:00"}, {"name": "timezone", "type": 3, "value": "UTC"}]);
+    let set = invoke(&fake, 9103, "schedule", sub("set", when), ADMIN).await;
+    assert!(
+        set["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Next: <t:1795507200:F>"),
+        "{set}"
+    );
+
+    // News arrives; the poller picks it up when the source is due again (15 minutes and a bit).
+    feeds.set_live(rss(
+        "Live Wire",
+        &[
+            (
+                "n1",
+                "Ceasefire talks resume in Istanbul",
+                "Negotiators met again to discuss a ceasefire.",
+            ),
+            ("n2", "Football results", "The home side won."),
+            (
+                "old",
+                "Old ceasefire report",
+                "What the feed held before herald read it: a ceasefire.",
+            ),
+        ],
+    ));
+    clock.set(start + chrono::Duration::minutes(90));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the poller fetched the due source"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(fake.posted_in(3000).is_empty(), "nothing before its time");
+
+    // 08:00: exactly one message, with the new matching story only (not the backlog, not football).
+    clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
+    assert!(
+        fake.wait_posted(1, Duration::from_secs(10)).await,
+        "briefing posted"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let posted = fake.posted_in(3000);
+    assert_eq!(posted.len(), 1, "{posted:#?}");
+    let body = posted[0].body.to_string();
+    assert!(
+        body.contains("Ceasefire talks resume in Istanbul"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("Old ceasefire report"),
+        "backlog is not pushed: {body}"
+    );
+    assert!(!body.contains("Football"), "{body}");
+    assert_eq!(posted[0].nonce.as_deref().map(str::len), Some(24));
+    assert_eq!(posted[0].body["enforce_nonce"], true);
+    assert_eq!(posted[0].body["allowed_mentions"]["parse"], json!([]));
+    let due = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+    let d = store
+        .delivery(3000, due)
+        .await
+        .unwrap()
+        .expect("delivery row");
+    assert_eq!(
+        (d.state, d.message_id),
+        (herald::store::DeliveryState::Sent, Some(posted[0].id))
+    );
+
+    // The next day, nothing new: one line, and the story is not told again.
+    clock.set(start + chrono::Duration::hours(26) + chrono::Duration::seconds(20));
+    assert!(
+        fake.wait_posted(2, Duration::from_secs(10)).await,
+        "second day posted"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let posted = fake.posted_in(3000);
+    assert_eq!(posted.len(), 2, "{posted:#?}");
+    let text = posted[1].body["content"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("Nothing new on ceasefire since <t:"),
+        "{text}"
+    );
+    assert!(!posted[1].body.to_string().contains("Istanbul"));
 }

@@ -52,6 +52,19 @@ pub fn cluster(items: &[&Item], threshold: f64) -> Vec<Vec<usize>> {
     groups
 }
 
+/// For each of `fresh`, whether it tells a story one of `told` already told (similar at `threshold` or more):
+/// how a channel is kept from being briefed twice on one story that a new outlet reports a day later.
+pub fn already_told(fresh: &[Item], told: &[Item], threshold: f64) -> Vec<bool> {
+    let told: Vec<HashSet<String>> = told.iter().map(signature).collect();
+    fresh
+        .iter()
+        .map(|item| {
+            let sig = signature(item);
+            told.iter().any(|t| similarity(t, &sig) >= threshold)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ pub mod render;
 pub mod summarize;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Item;
 use crate::text;
@@ -16,7 +16,7 @@ use query::{Haystack, Query};
 use summarize::{Budget, summarize};
 
 /// One story: the same event, however many outlets told it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Story {
     /// The headline of its newest report.
     pub headline: String,
@@ -32,10 +32,13 @@ pub struct Story {
     pub also: Vec<Coverage>,
     /// How well it matches the topic, plus how widely it was covered.
     pub relevance: f64,
+    /// The stored items it tells (every report), so a channel is never briefed on them twice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub item_ids: Vec<i64>,
 }
 
 /// Another outlet's report of a story.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
     /// The outlet.
     pub source: String,
@@ -44,7 +47,7 @@ pub struct Coverage {
 }
 
 /// A briefing: stories, most relevant first and newest first within the same relevance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Briefing {
     /// The topic it answers, as parsed; `None` for "everything".
     pub topic: Option<String>,
@@ -127,6 +130,7 @@ pub fn build_briefing(
                     })
                     .collect(),
                 relevance: best + (outlets as f64).ln(),
+                item_ids: g.iter().map(|&i| only[i].id).collect(),
             }
         })
         .collect();

@@ -1,6 +1,9 @@
-//! `herald run`: the Discord bot.
+//! `herald run`: the Discord bot, with the poller and the scheduler beside it.
 
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use herald::clock::SystemClock;
 
 use herald::config::Config;
 use herald::discord::bot;
@@ -12,7 +15,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let token = token_from_env()?;
     let store = Store::open(&config.database).await?;
     tokio::select! {
-        result = bot::run(config, store.clone(), &token) => result?,
+        result = bot::run(config, store.clone(), &token, Arc::new(SystemClock)) => result?,
         _ = shutdown_signal() => tracing::info!("shutting down"),
     }
     store.close().await;

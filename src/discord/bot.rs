@@ -7,7 +7,10 @@ use serenity::{ClientBuilder, GatewayIntents, GuildId};
 
 use super::commands;
 use super::http::{DiscordError, build_http};
+use crate::clock::Clock;
 use crate::config::Config;
+use crate::poller::Poller;
+use crate::scheduler::Scheduler;
 use crate::store::Store;
 
 /// What every command can reach: the store and the settings.
@@ -18,6 +21,8 @@ pub struct Data {
     pub config: Arc<Config>,
     /// The hardened HTTP client for feeds.
     pub fetcher: crate::sources::fetch::Fetcher,
+    /// Where "now" comes from (the scheduler reads the same clock).
+    pub clock: Arc<dyn Clock>,
 }
 
 /// A command's failure. `User` is shown as written; anything else is logged and answered with a generic line.
@@ -121,8 +126,14 @@ async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
     }
 }
 
-/// Connects to Discord and serves the slash commands until the connection ends.
-pub async fn run(config: Config, store: Store, token: &str) -> Result<(), DiscordError> {
+/// Connects to Discord and serves the slash commands until the connection ends, with the poller keeping
+/// sources fresh and the scheduler posting briefings beside it (all on one store and one clock).
+pub async fn run(
+    config: Config,
+    store: Store,
+    token: &str,
+    clock: Arc<dyn Clock>,
+) -> Result<(), DiscordError> {
     let http = build_http(token, &config.discord);
     let api_base = config.discord.api_base.clone();
     let unreachable = |e: serenity::Error| DiscordError::Unreachable {
@@ -136,6 +147,8 @@ pub async fn run(config: Config, store: Store, token: &str) -> Result<(), Discor
         .map_err(|e| DiscordError::Setup(format!("HTTP client for feeds: {e}")))?;
     let config = Arc::new(config);
     let data_config = Arc::clone(&config);
+    let (loop_store, loop_fetcher, loop_clock) =
+        (store.clone(), fetcher.clone(), Arc::clone(&clock));
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -159,6 +172,7 @@ pub async fn run(config: Config, store: Store, token: &str) -> Result<(), Discor
                     store,
                     config: data_config,
                     fetcher,
+                    clock,
                 })
             })
         })
@@ -167,5 +181,33 @@ pub async fn run(config: Config, store: Store, token: &str) -> Result<(), Discor
         .framework(framework)
         .await
         .map_err(unreachable)?;
-    client.start().await.map_err(unreachable)
+    // The loops need only REST, so they start now rather than when the gateway is ready.
+    let poller = Poller::new(
+        loop_store.clone(),
+        loop_fetcher,
+        Arc::clone(&loop_clock),
+        config.poll.clone(),
+        config.fetch.concurrency,
+    );
+    let scheduler = Scheduler::new(
+        loop_store,
+        loop_clock,
+        super::outbox::DiscordOutbox::new(Arc::clone(&client.http)),
+        config.schedule.clone(),
+        config.brief.clone(),
+    );
+    let poller = AbortOnDrop(tokio::spawn(poller.run()));
+    let scheduler = AbortOnDrop(tokio::spawn(scheduler.run()));
+    let result = client.start().await.map_err(unreachable);
+    drop((poller, scheduler));
+    result
+}
+
+/// Stops a background loop when its owner ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

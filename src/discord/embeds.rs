@@ -188,6 +188,7 @@ mod tests {
                 })
                 .collect(),
             relevance: 1.0,
+            item_ids: vec![i as i64],
         }
     }
 

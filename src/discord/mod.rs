@@ -5,3 +5,4 @@ pub mod commands;
 pub mod embeds;
 pub mod escape;
 pub mod http;
+pub mod outbox;

@@ -70,8 +70,29 @@ pub async fn refresh(
             .map_or_else(|_| target.to_owned(), |p| p.display().to_string())
     };
     let source = store.upsert_source(&key, "feed", now).await?;
-    let span = tracing::info_span!("refresh", source = %key);
-    match fetch_and_store(store, fetcher, &source, target, now)
+    refresh_from(store, fetcher, &source, target, now).await
+}
+
+/// Refreshes a stored source from its URL (what the poller does). A failure is recorded on the source and
+/// returned.
+pub async fn refresh_source(
+    store: &Store,
+    fetcher: &Fetcher,
+    source: &Source,
+    now: DateTime<Utc>,
+) -> Result<Refreshed, IngestError> {
+    refresh_from(store, fetcher, source, &source.url, now).await
+}
+
+async fn refresh_from(
+    store: &Store,
+    fetcher: &Fetcher,
+    source: &Source,
+    target: &str,
+    now: DateTime<Utc>,
+) -> Result<Refreshed, IngestError> {
+    let span = tracing::info_span!("refresh", source = %source.url);
+    match fetch_and_store(store, fetcher, source, target, now)
         .instrument(span)
         .await
     {
@@ -137,7 +158,11 @@ async fn fetch_and_store(
         (body, None, Validators::default())
     };
     let feed = parse_feed(&body, target, base.as_ref())?;
-    let new_items = store.insert_items(source.id, &feed.items, now).await?;
+    // What a source holds when herald first reads it is backlog: briefed on request, never pushed.
+    let backlog = source.last_ok_at.is_none();
+    let new_items = store
+        .insert_items(source.id, &feed.items, backlog, now)
+        .await?;
     store
         .source_fetched(
             source.id,

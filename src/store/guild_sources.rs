@@ -55,8 +55,8 @@ impl Store {
     pub async fn guild_sources(&self, guild_id: u64) -> Result<Vec<GuildSource>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.url, s.kind, s.title, s.etag, s.last_modified, s.fail_count, s.last_error, \
-             s.last_ok_at, g.added_by, g.added_at FROM guild_sources g JOIN sources s ON s.id = g.source_id \
-             WHERE g.guild_id = ? ORDER BY g.added_at, s.id",
+             s.last_ok_at, s.next_fetch_at, g.added_by, g.added_at FROM guild_sources g \
+             JOIN sources s ON s.id = g.source_id WHERE g.guild_id = ? ORDER BY g.added_at, s.id",
         )
         .bind(id_in(guild_id))
         .fetch_all(self.pool())

@@ -5,6 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::sources::display_name;
+use super::subscriptions::id_in;
 use super::{Store, StoreError, from_secs, to_secs};
 use crate::model::{Item, NewItem};
 
@@ -34,11 +35,13 @@ fn from_row(row: &SqliteRow) -> Result<Item, sqlx::Error> {
 
 impl Store {
     /// Stores the items of one source in one transaction; those already stored (same guid) are left as they
-    /// were. Returns how many were new.
+    /// were. `backlog` marks them as what the source held before herald first read it: kept for /briefing and
+    /// /search, never pushed by the scheduler. Returns how many were new.
     pub async fn insert_items(
         &self,
         source_id: i64,
         items: &[NewItem],
+        backlog: bool,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         let mut tx = self.write_tx().await?;
@@ -46,7 +49,7 @@ impl Store {
         for item in items {
             let done = sqlx::query(
                 "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
-                 snippet, body, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 snippet, body, lang, backlog) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (source_id, guid) DO NOTHING",
             )
             .bind(source_id)
@@ -59,6 +62,7 @@ impl Store {
             .bind(&item.snippet)
             .bind(&item.body)
             .bind(&item.lang)
+            .bind(i64::from(backlog))
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
@@ -106,6 +110,51 @@ impl Store {
 }
 
 impl Store {
+    /// What a channel's scheduled briefing may hold: items of its server's sources first seen at or after
+    /// `since`, not backlog, and never briefed to this channel before; newest first.
+    pub async fn fresh_items_for_channel(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_ITEMS} FROM guild_sources g JOIN items i ON i.source_id = g.source_id \
+             JOIN sources s ON s.id = i.source_id \
+             WHERE g.guild_id = ? AND i.fetched_at >= ? AND i.backlog = 0 \
+             AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel_id = ? AND d.item_id = i.id) \
+             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?"
+        ))
+        .bind(id_in(guild_id))
+        .bind(to_secs(since))
+        .bind(id_in(channel_id))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Items briefed to a channel by deliveries due at or after `since`, newest slot first.
+    pub async fn delivered_items_since(
+        &self,
+        channel_id: u64,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_ITEMS} FROM delivered_items d JOIN deliveries v ON v.id = d.delivery_id \
+             JOIN items i ON i.id = d.item_id JOIN sources s ON s.id = i.source_id \
+             WHERE d.channel_id = ? AND v.due_at >= ? ORDER BY v.due_at DESC, i.id DESC LIMIT ?"
+        ))
+        .bind(id_in(channel_id))
+        .bind(to_secs(since))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
     /// Items whose text matches the FTS5 expression `fts` (build it with `Query::fts_prefilter`), newest first,
     /// published (or first seen) at or after `since` when given.
     pub async fn search_items(
@@ -160,14 +209,20 @@ mod tests {
             .await
             .unwrap();
         let batch = [item("1", "old", 48), item("2", "new", 1)];
-        assert_eq!(store.insert_items(a.id, &batch, now).await.unwrap(), 2);
         assert_eq!(
-            store.insert_items(a.id, &batch, now).await.unwrap(),
+            store.insert_items(a.id, &batch, false, now).await.unwrap(),
+            2
+        );
+        assert_eq!(
+            store.insert_items(a.id, &batch, false, now).await.unwrap(),
             0,
             "same guids again"
         );
         assert_eq!(
-            store.insert_items(b.id, &batch[..1], now).await.unwrap(),
+            store
+                .insert_items(b.id, &batch[..1], false, now)
+                .await
+                .unwrap(),
             1,
             "other source"
         );
@@ -205,7 +260,7 @@ mod tests {
                     .await?;
                 let batch: Vec<NewItem> =
                     (0..50).map(|k| item(&format!("{n}-{k}"), "t", 1)).collect();
-                store.insert_items(s.id, &batch, now).await
+                store.insert_items(s.id, &batch, false, now).await
             }));
         }
         for t in tasks {
@@ -227,7 +282,7 @@ mod tests {
             item("2", "Делегація України прибула до Стамбула", 1),
             item("3", "Football results", 3),
         ];
-        store.insert_items(a.id, &batch, now).await.unwrap();
+        store.insert_items(a.id, &batch, false, now).await.unwrap();
         let search = |q: &str| {
             let query = Query::parse(q).unwrap();
             let store = store.clone();

@@ -1,11 +1,13 @@
 //! SQLite storage. Every SQL statement of herald lives in this module, one file per table family.
 
+mod deliveries;
 mod guild_sources;
 mod items;
 mod schedules;
 mod sources;
 mod subscriptions;
 
+pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;
 pub use schedules::ScheduleRow;
 pub use sources::Source;

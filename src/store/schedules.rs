@@ -24,9 +24,11 @@ pub struct ScheduleRow {
     pub paused: bool,
     /// Why, when herald paused it itself (e.g. the channel is gone).
     pub paused_reason: Option<String>,
+    /// When it was last set.
+    pub updated_at: DateTime<Utc>,
 }
 
-fn from_row(row: &SqliteRow) -> Result<ScheduleRow, sqlx::Error> {
+pub(super) fn from_row(row: &SqliteRow) -> Result<ScheduleRow, sqlx::Error> {
     Ok(ScheduleRow {
         channel_id: id_out(row.try_get("channel_id")?),
         guild_id: id_out(row.try_get("guild_id")?),
@@ -35,10 +37,13 @@ fn from_row(row: &SqliteRow) -> Result<ScheduleRow, sqlx::Error> {
         next_run_at: row.try_get::<Option<i64>, _>("next_run_at")?.map(from_secs),
         paused: row.try_get::<i64, _>("paused")? != 0,
         paused_reason: row.try_get("paused_reason")?,
+        updated_at: from_secs(row.try_get("updated_at")?),
     })
 }
 
-const COLUMNS: &str = "channel_id, guild_id, spec, tz, next_run_at, paused, paused_reason";
+/// The columns [`from_row`] reads.
+pub(super) const COLUMNS: &str =
+    "channel_id, guild_id, spec, tz, next_run_at, paused, paused_reason, updated_at";
 
 impl Store {
     /// Sets (or replaces) a channel's schedule, unpaused, with its next run.

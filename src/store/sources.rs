@@ -27,6 +27,8 @@ pub struct Source {
     pub last_error: Option<String>,
     /// When a fetch last succeeded.
     pub last_ok_at: Option<DateTime<Utc>>,
+    /// When the poller fetches it next (`None`: as soon as it can).
+    pub next_fetch_at: Option<DateTime<Utc>>,
 }
 
 impl Source {
@@ -52,8 +54,9 @@ pub(crate) fn display_name(title: Option<&str>, url: &str) -> String {
         .unwrap_or_else(|| url.to_owned())
 }
 
+/// The columns [`from_row`] reads.
 const COLUMNS: &str =
-    "id, url, kind, title, etag, last_modified, fail_count, last_error, last_ok_at";
+    "id, url, kind, title, etag, last_modified, fail_count, last_error, last_ok_at, next_fetch_at";
 
 pub(super) fn from_row(row: &SqliteRow) -> Result<Source, sqlx::Error> {
     Ok(Source {
@@ -66,6 +69,9 @@ pub(super) fn from_row(row: &SqliteRow) -> Result<Source, sqlx::Error> {
         fail_count: row.try_get("fail_count")?,
         last_error: row.try_get("last_error")?,
         last_ok_at: row.try_get::<Option<i64>, _>("last_ok_at")?.map(from_secs),
+        next_fetch_at: row
+            .try_get::<Option<i64>, _>("next_fetch_at")?
+            .map(from_secs),
     })
 }
 
@@ -131,6 +137,43 @@ impl Store {
     pub async fn source_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE sources SET fail_count = fail_count + 1, last_error = ? WHERE id = ?")
             .bind(error)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Sources some server reads (the poller's work) that are due at `now`, most overdue first.
+    pub async fn due_sources(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Source>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM sources s WHERE EXISTS (SELECT 1 FROM guild_sources g WHERE g.source_id = s.id) \
+             AND COALESCE(s.next_fetch_at, 0) <= ? ORDER BY COALESCE(s.next_fetch_at, 0), s.id LIMIT ?"
+        ))
+        .bind(to_secs(now))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// How many sources the poller keeps fresh (those some server reads).
+    pub async fn polled_source_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT source_id) FROM guild_sources")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Sets when the poller fetches a source next.
+    pub async fn set_next_fetch(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sources SET next_fetch_at = ? WHERE id = ?")
+            .bind(to_secs(at))
             .bind(id)
             .execute(self.pool())
             .await?;

@@ -34,9 +34,48 @@ pub struct Call {
     pub body: Value,
 }
 
+/// A message created through `POST /channels/{id}/messages`.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    /// The channel.
+    pub channel_id: u64,
+    /// The message id the fake gave it.
+    pub id: u64,
+    /// The nonce it was sent with.
+    pub nonce: Option<String>,
+    /// The JSON body sent.
+    pub body: Value,
+}
+
+/// What the fake's channel-message route does, and what it saw.
+#[derive(Debug, Default)]
+pub struct Channels {
+    /// Messages created, in order (a repeated enforced nonce creates none).
+    pub posted: Vec<Posted>,
+    /// POSTs answered with the message an enforced nonce already created.
+    pub nonce_hits: u64,
+    /// Channels answering 404 Unknown Channel.
+    pub gone: Vec<u64>,
+    /// Channels answering 403 Missing Access.
+    pub forbidden: Vec<u64>,
+    /// Requests per second allowed over all bot REST calls (a fixed one-second window, like Discord's global
+    /// limit); `None`: unlimited.
+    pub per_second: Option<u32>,
+    /// 429s sent.
+    pub rate_limited: u64,
+    /// Requests that reached the limiter (all bot REST calls while a limit is set).
+    pub limited_requests: u64,
+    /// Delay before answering a message POST (after the message is created), so a test can kill the client
+    /// while the answer is in flight.
+    pub answer_delay: Duration,
+    window: (u64, u32),
+    nonces: std::collections::HashMap<String, u64>,
+}
+
 #[derive(Clone)]
 struct Shared {
     calls: Arc<Mutex<Vec<Call>>>,
+    channels: Arc<Mutex<Channels>>,
     ws_url: String,
 }
 
@@ -46,6 +85,8 @@ pub struct FakeDiscord {
     pub base: String,
     /// Every REST call, in order.
     pub calls: Arc<Mutex<Vec<Call>>>,
+    /// Channel messages: what was posted and how the route behaves.
+    pub channels: Arc<Mutex<Channels>>,
     dispatch: broadcast::Sender<(String, Value)>,
     identified: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -58,8 +99,10 @@ impl FakeDiscord {
             .await
             .expect("bind gateway");
         let ws_url = format!("ws://{}", gateway.local_addr().expect("addr"));
+        let channels = Arc::new(Mutex::new(Channels::default()));
         let shared = Shared {
             calls: calls.clone(),
+            channels: channels.clone(),
             ws_url: ws_url.clone(),
         };
         let app = Router::new().fallback(handle).with_state(shared);
@@ -86,6 +129,7 @@ impl FakeDiscord {
         Self {
             base,
             calls,
+            channels,
             dispatch,
             identified,
         }
@@ -99,6 +143,30 @@ impl FakeDiscord {
                 return false;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        true
+    }
+
+    /// Messages created in a channel, oldest first.
+    pub fn posted_in(&self, channel_id: u64) -> Vec<Posted> {
+        self.channels
+            .lock()
+            .expect("lock")
+            .posted
+            .iter()
+            .filter(|p| p.channel_id == channel_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until at least `n` channel messages exist, at most `limit`; whether they do.
+    pub async fn wait_posted(&self, n: usize, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.channels.lock().expect("lock").posted.len() < n {
+            if tokio::time::Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         true
     }
@@ -207,6 +275,20 @@ async fn handle(
             .into_response();
     }
     let ok = |v: Value| ([("content-type", "application/json")], v.to_string()).into_response();
+    if !by_token {
+        if let Some(limited) = rate_limit(&shared.channels) {
+            return limited;
+        }
+    }
+    if method == Method::POST {
+        if let Some(channel) = path
+            .strip_prefix("/api/v10/channels/")
+            .and_then(|p| p.strip_suffix("/messages"))
+            .and_then(|c| c.parse::<u64>().ok())
+        {
+            return post_message(&shared.channels, channel, json_body).await;
+        }
+    }
     match (&method, path) {
         (&Method::GET, "/api/v10/gateway") => ok(json!({"url": shared.ws_url})),
         (&Method::GET, "/api/v10/users/@me") => ok(json!({
@@ -261,4 +343,98 @@ pub fn command_interaction(id: u64, name: &str, options: Value, permissions: &st
         "entitlements": [], "attachment_size_limit": 8388608,
         "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0
     })
+}
+
+/// Discord's global limit in miniature: `per_second` bot requests in each wall-clock second, then 429 with
+/// `retry_after` until the next second.
+fn rate_limit(channels: &Mutex<Channels>) -> Option<Response> {
+    let mut c = channels.lock().expect("lock");
+    let per_second = c.per_second?;
+    c.limited_requests += 1;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let second = now.as_secs();
+    if c.window.0 != second {
+        c.window = (second, 0);
+    }
+    if c.window.1 < per_second {
+        c.window.1 += 1;
+        return None;
+    }
+    c.rate_limited += 1;
+    let retry = 1.0 - f64::from(now.subsec_millis()) / 1000.0;
+    let body =
+        json!({"message": "You are being rate limited.", "retry_after": retry, "global": true});
+    Some(
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                ("content-type", "application/json".to_owned()),
+                ("retry-after", format!("{retry:.3}")),
+                ("x-ratelimit-global", "true".to_owned()),
+                ("x-ratelimit-scope", "global".to_owned()),
+            ],
+            body.to_string(),
+        )
+            .into_response(),
+    )
+}
+
+/// `POST /channels/{id}/messages`: creates a message, unless the channel is gone or forbidden, or the enforced
+/// nonce was seen before (then the first message comes back and none is created).
+async fn post_message(channels: &Mutex<Channels>, channel_id: u64, body: Value) -> Response {
+    let nonce = body["nonce"].as_str().map(str::to_owned);
+    let enforce = body["enforce_nonce"].as_bool().unwrap_or(false);
+    let (id, delay) = {
+        let mut c = channels.lock().expect("lock");
+        if c.gone.contains(&channel_id) {
+            return (
+                StatusCode::NOT_FOUND,
+                [("content-type", "application/json")],
+                r#"{"message": "Unknown Channel", "code": 10003}"#,
+            )
+                .into_response();
+        }
+        if c.forbidden.contains(&channel_id) {
+            return (
+                StatusCode::FORBIDDEN,
+                [("content-type", "application/json")],
+                r#"{"message": "Missing Access", "code": 50001}"#,
+            )
+                .into_response();
+        }
+        let seen = nonce
+            .as_ref()
+            .filter(|_| enforce)
+            .and_then(|n| c.nonces.get(n).copied());
+        let id = match seen {
+            Some(id) => {
+                c.nonce_hits += 1;
+                id
+            }
+            None => {
+                let id = 900_000 + c.posted.len() as u64;
+                if let Some(n) = &nonce {
+                    c.nonces.entry(n.clone()).or_insert(id);
+                }
+                c.posted.push(Posted {
+                    channel_id,
+                    id,
+                    nonce: nonce.clone(),
+                    body: body.clone(),
+                });
+                id
+            }
+        };
+        (id, c.answer_delay)
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let mut message = message_json(&body);
+    message["id"] = json!(id.to_string());
+    message["channel_id"] = json!(channel_id.to_string());
+    message["nonce"] = body["nonce"].clone();
+    ([("content-type", "application/json")], message.to_string()).into_response()
 }

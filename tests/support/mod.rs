@@ -58,6 +58,10 @@ pub struct Counters {
     pub feed: AtomicUsize,
     /// 304 answers.
     pub not_modified: AtomicUsize,
+    /// Requests to /live.xml.
+    pub live: AtomicUsize,
+    /// What /live.xml serves now (a test changes it to publish news).
+    pub live_body: std::sync::Mutex<String>,
 }
 
 impl FixtureServer {
@@ -74,6 +78,7 @@ impl FixtureServer {
             .route("/page.html", get(page))
             .route("/fixture/{name}", get(fixture))
             .route("/hostile.xml", get(|| async { HOSTILE_FEED }))
+            .route("/live.xml", get(live))
             .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
             .with_state(hits.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -86,10 +91,35 @@ impl FixtureServer {
         Self { addr, hits }
     }
 
+    /// Publishes a new body for /live.xml.
+    pub fn set_live(&self, body: String) {
+        *self.hits.live_body.lock().expect("lock") = body;
+    }
+
     /// A URL on this server.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
+}
+
+/// An RSS feed of `(guid, title, description)` items, newest first.
+pub fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
+    let mut out = format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title><link>http://live.test/</link>"#
+    );
+    for (guid, t, d) in items {
+        out.push_str(&format!(
+            "<item><title>{t}</title><link>http://live.test/{guid}</link><guid>{guid}</guid><description>{d}</description></item>"
+        ));
+    }
+    out.push_str("</channel></rss>");
+    out
+}
+
+async fn live(State(hits): State<Arc<Counters>>) -> Response {
+    hits.live.fetch_add(1, Ordering::SeqCst);
+    let body = hits.live_body.lock().expect("lock").clone();
+    ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response()
 }
 
 async fn feed(State(hits): State<Arc<Counters>>, headers: HeaderMap) -> Response {

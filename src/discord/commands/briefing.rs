@@ -54,7 +54,7 @@ pub async fn briefing(
 
     // Bring the server's sources up to date; conditional GET keeps this cheap, and failures are recorded
     // on each source for `/sources list`.
-    let now = chrono::Utc::now();
+    let now = data.clock.now();
     let urls: Vec<String> = sources.iter().map(|s| s.source.url.clone()).collect();
     futures_util::stream::iter(urls)
         .map(|u| {

@@ -1,6 +1,6 @@
 //! `/schedule set|show|pause|resume`: when a channel's briefing is posted.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
 use crate::discord::bot::{CommandError, Context, manage_server};
@@ -18,9 +18,9 @@ pub async fn schedule(_ctx: Context<'_>) -> Result<(), CommandError> {
     Ok(())
 }
 
-fn next_three(s: &Schedule) -> String {
+fn next_three(s: &Schedule, now: DateTime<Utc>) -> String {
     let runs: Vec<String> = s
-        .upcoming(Utc::now(), 3)
+        .upcoming(now, 3)
         .iter()
         .map(|t| format!("<t:{}:F>", t.timestamp()))
         .collect();
@@ -49,7 +49,7 @@ pub async fn set(
     let parsed = Schedule::parse(&when, &tz)
         .map_err(|e| CommandError::User(format!("{}.", unmention(&e.to_string()))))?;
     let channel_id = channel.map_or(ctx.channel_id(), |c| c.id).get();
-    let now = Utc::now();
+    let now = data.clock.now();
     data.store
         .set_schedule(
             guild_id,
@@ -65,7 +65,7 @@ pub async fn set(
         "<#{channel_id}> gets its briefing at `{}` ({}). Next: {}.",
         parsed.spec(),
         parsed.zone().name(),
-        next_three(&parsed)
+        next_three(&parsed, now)
     )))
     .await?;
     Ok(())
@@ -97,7 +97,7 @@ pub async fn show(
             "<#{channel_id}>: `{}` ({}). Next: {}.",
             row.spec,
             row.tz,
-            next_three(&s)
+            next_three(&s, ctx.data().clock.now())
         ),
         Err(e) => {
             format!("<#{channel_id}> has a schedule herald can no longer read ({e}); set it again.")
@@ -145,12 +145,13 @@ pub async fn resume(ctx: Context<'_>) -> Result<(), CommandError> {
         ))
     })?;
     // Resuming never replays what was missed while paused: the next run counts from now.
+    let now = data.clock.now();
     data.store
-        .set_paused(channel_id, false, None, parsed.next_after(Utc::now()))
+        .set_paused(channel_id, false, None, parsed.next_after(now))
         .await?;
     ctx.send(poise::CreateReply::default().content(format!(
         "<#{channel_id}>'s briefings resume. Next: {}.",
-        next_three(&parsed)
+        next_three(&parsed, now)
     )))
     .await?;
     Ok(())

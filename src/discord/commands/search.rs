@@ -39,7 +39,10 @@ pub async fn search(
             })?,
         None => chrono::Duration::days(7),
     };
-    let from = chrono::Utc::now()
+    let from = ctx
+        .data()
+        .clock
+        .now()
         .checked_sub_signed(window)
         .unwrap_or_default();
     let found = ctx

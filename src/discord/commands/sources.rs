@@ -54,7 +54,7 @@ pub async fn add(
     }
     // Fetching can take longer than Discord's 3-second answer window.
     ctx.defer_ephemeral().await?;
-    let now = chrono::Utc::now();
+    let now = ctx.data().clock.now();
     let refreshed = refresh(&data.store, &data.fetcher, &url, now).await.map_err(|e| match e {
         crate::sources::ingest::IngestError::Store(e) => CommandError::Store(e),
         other => CommandError::User(format!(
@@ -65,13 +65,22 @@ pub async fn add(
     data.store
         .add_guild_source(guild_id, refreshed.source.id, ctx.author().id.get(), now)
         .await?;
+    // Just fetched: the poller takes it from here, one interval on. What it held now is stored as backlog,
+    // so the channels' scheduled briefings start with what comes next instead of a flood.
+    data.store
+        .set_next_fetch(
+            refreshed.source.id,
+            crate::poller::next_after_success(&data.config.poll, refreshed.source.id, now),
+        )
+        .await?;
     let name = data
         .store
         .upsert_source(&url, "feed", now)
         .await?
         .display_name();
     ctx.send(poise::CreateReply::default().content(format!(
-        "Added **{}** ({} items). Subscribe a channel to a topic with `/subscribe`.",
+        "Added **{}** ({} items; `/briefing` shows them now, scheduled briefings start with what comes next). \
+         Subscribe a channel to a topic with `/subscribe`.",
         escape(&name),
         refreshed.feed_items
     )))
@@ -146,11 +155,25 @@ pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
                 || "never fetched".to_owned(),
                 |t| format!("last fetched <t:{}:R>", t.timestamp()),
             );
+            // A failing source shows its error and when the poller (backing off) tries it again.
             let err = s
                 .source
                 .last_error
                 .as_deref()
-                .map(|e| format!("\n  ⚠ {}", escape(&truncate(e, 200))))
+                .map(|e| {
+                    let retry = s
+                        .source
+                        .next_fetch_at
+                        .map(|t| {
+                            format!(
+                                " (failed {}×; next try <t:{}:R>)",
+                                s.source.fail_count,
+                                t.timestamp()
+                            )
+                        })
+                        .unwrap_or_default();
+                    format!("\n  ⚠ {}{retry}", escape(&truncate(e, 200)))
+                })
                 .unwrap_or_default();
             format!(
                 "• **{}** <{}> — {ok}{err}",

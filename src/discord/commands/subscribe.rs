@@ -47,7 +47,7 @@ pub async fn subscribe(
         .subscribe(
             &new,
             data.config.discord.max_topics_per_guild,
-            chrono::Utc::now(),
+            ctx.data().clock.now(),
         )
         .await
     {

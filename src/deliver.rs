@@ -1,0 +1,146 @@
+//! Delivery: what a scheduled post carries, the [`Outbox`] that posts it (Discord, or anything else), the
+//! message nonce that makes a repeated post harmless, and the pacing that keeps posts under a rate limit.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::brief::Briefing;
+
+/// One channel's scheduled post, fixed when its slot is claimed and stored with the claim, so a retry after
+/// a crash posts exactly the same thing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scheduled {
+    /// The briefing (no stories: "nothing new").
+    pub briefing: Briefing,
+    /// The items it covers were first seen from this time on.
+    pub since: DateTime<Utc>,
+    /// The slot it answers.
+    pub due_at: DateTime<Utc>,
+}
+
+/// Why a post failed, by what herald should do about it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PostError {
+    /// HTTP 429: wait (`retry_after` when the server said) and try again; `global` means every post waits.
+    #[error("rate limited (HTTP 429)")]
+    RateLimited {
+        /// How long the server asked to wait.
+        retry_after: Option<Duration>,
+        /// Whether the limit is the bot's global one.
+        global: bool,
+    },
+    /// 5xx, timeout or network: try again later.
+    #[error("{0}")]
+    Transient(String),
+    /// The channel is gone or herald lost access to it: pause the channel, do not retry.
+    #[error("{0}")]
+    Gone(String),
+    /// The request itself was refused (4xx): give this delivery up.
+    #[error("{0}")]
+    Rejected(String),
+}
+
+/// Where scheduled briefings go. Discord's lives in `discord::outbox`; tests use an in-memory one.
+pub trait Outbox: Send + Sync + 'static {
+    /// One message's content.
+    type Part: Send + Sync + 'static;
+
+    /// The messages a post becomes, in order. Must give the same parts for the same post: a retry after a
+    /// crash renders again and skips the parts already posted.
+    fn render(&self, post: &Scheduled) -> Vec<Self::Part>;
+
+    /// Posts one message to a channel with a nonce the receiver must enforce (a repeated nonce returns the
+    /// first message instead of creating another). Returns the message id.
+    fn post(
+        &self,
+        channel_id: u64,
+        part: &Self::Part,
+        nonce: &str,
+    ) -> impl Future<Output = Result<u64, PostError>> + Send;
+}
+
+/// The nonce of part `part` of a channel's post for slot `due_at`: 24 hex characters (Discord allows 25),
+/// the same however often it is computed, different for every channel, slot and part.
+pub fn nonce(channel_id: u64, due_at: DateTime<Utc>, part: usize) -> String {
+    let mut h = Sha256::new();
+    h.update(channel_id.to_be_bytes());
+    h.update(due_at.timestamp().to_be_bytes());
+    h.update((part as u64).to_be_bytes());
+    h.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Spaces posts evenly at a rate, for every task that shares it; a global 429 holds everyone back.
+#[derive(Debug)]
+pub struct Pacer {
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+    gap: Duration,
+}
+
+impl Pacer {
+    /// A pacer letting `per_second` posts through each second, evenly spaced.
+    pub fn new(per_second: u32) -> Self {
+        Self {
+            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+            gap: Duration::from_secs(1) / per_second.max(1),
+        }
+    }
+
+    /// Waits for this caller's turn.
+    pub async fn wait(&self) {
+        let turn = {
+            let mut next = self.next.lock().await;
+            let now = tokio::time::Instant::now();
+            let turn = (*next).max(now);
+            *next = turn + self.gap;
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
+
+    /// Holds every caller back for `d` from now (after a global rate limit).
+    pub async fn hold(&self, d: Duration) {
+        let mut next = self.next.lock().await;
+        *next = (*next).max(tokio::time::Instant::now() + d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_are_stable_short_and_distinct() {
+        let t = Utc::now();
+        let a = nonce(1, t, 0);
+        assert_eq!(a, nonce(1, t, 0));
+        assert_eq!(a.len(), 24);
+        assert_ne!(a, nonce(2, t, 0));
+        assert_ne!(a, nonce(1, t + chrono::Duration::seconds(60), 0));
+        assert_ne!(a, nonce(1, t, 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pacer_spaces_posts_and_holds_after_a_global_limit() {
+        let pacer = Pacer::new(50);
+        let start = tokio::time::Instant::now();
+        for _ in 0..100 {
+            pacer.wait().await;
+        }
+        let took = start.elapsed();
+        assert!(
+            took >= Duration::from_millis(1980) && took < Duration::from_millis(2000),
+            "{took:?}"
+        );
+        pacer.hold(Duration::from_secs(3)).await;
+        let before = tokio::time::Instant::now();
+        pacer.wait().await;
+        assert!(before.elapsed() >= Duration::from_secs(3));
+    }
+}

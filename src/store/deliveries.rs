@@ -1,0 +1,536 @@
+//! The delivery ledger: `deliveries` (one row per channel and due time) and `delivered_items` (what each
+//! channel was briefed on), plus the schedule reads and writes the scheduler makes with them.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::subscriptions::{id_in, id_out};
+use super::{ScheduleRow, Store, StoreError, from_secs, to_secs};
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Written before posting; not yet (fully) posted.
+    Claimed,
+    /// Every part posted.
+    Sent,
+    /// Nothing new and herald was told to stay quiet: nothing posted.
+    Empty,
+    /// Given up (channel gone, Discord refused, or past the grace window); its items were released.
+    Failed,
+}
+
+impl DeliveryState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Claimed => "claimed",
+            Self::Sent => "sent",
+            Self::Empty => "empty",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "sent" => Self::Sent,
+            "empty" => Self::Empty,
+            "failed" => Self::Failed,
+            _ => Self::Claimed,
+        }
+    }
+}
+
+/// A delivery as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// Row id.
+    pub id: i64,
+    /// The channel.
+    pub channel_id: u64,
+    /// Its server.
+    pub guild_id: u64,
+    /// The schedule slot it answers.
+    pub due_at: DateTime<Utc>,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// The briefing to post, as JSON (fixed at claim time, so a retry posts the same thing).
+    pub payload: String,
+    /// Parts (messages) already posted.
+    pub parts_sent: usize,
+    /// The first message's id, once posted.
+    pub message_id: Option<u64>,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// The last error, if any.
+    pub error: Option<String>,
+}
+
+fn from_row(row: &SqliteRow) -> Result<Delivery, sqlx::Error> {
+    Ok(Delivery {
+        id: row.try_get("id")?,
+        channel_id: id_out(row.try_get("channel_id")?),
+        guild_id: id_out(row.try_get("guild_id")?),
+        due_at: from_secs(row.try_get("due_at")?),
+        state: DeliveryState::parse(row.try_get("state")?),
+        payload: row.try_get("payload")?,
+        parts_sent: usize::try_from(row.try_get::<i64, _>("parts_sent")?).unwrap_or(0),
+        message_id: row.try_get::<Option<i64>, _>("message_id")?.map(id_out),
+        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+        error: row.try_get("error")?,
+    })
+}
+
+const COLUMNS: &str =
+    "id, channel_id, guild_id, due_at, state, payload, parts_sent, message_id, attempts, error";
+
+/// What the scheduler claims for one channel's slot.
+#[derive(Debug, Clone)]
+pub struct Claim<'a> {
+    /// The channel.
+    pub channel_id: u64,
+    /// Its server.
+    pub guild_id: u64,
+    /// The slot.
+    pub due_at: DateTime<Utc>,
+    /// The briefing as JSON.
+    pub payload: &'a str,
+    /// Every item the briefing tells (all reports of each story).
+    pub item_ids: &'a [i64],
+    /// `true` when there is nothing to post (state `empty` at once).
+    pub empty: bool,
+    /// The schedule's next run as the scheduler read it; the claim only lands if it is still that.
+    pub expected_next_run: DateTime<Utc>,
+    /// The run after this slot.
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Unpaused schedules due at `now`, most overdue first.
+    pub async fn due_schedules(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ScheduleRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM schedules WHERE paused = 0 AND next_run_at <= ? \
+             ORDER BY next_run_at, channel_id LIMIT ?",
+            super::schedules::COLUMNS
+        ))
+        .bind(to_secs(now))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(super::schedules::from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Moves a schedule on without delivering (missed slots, unreadable spec), if it still runs at `expected`.
+    pub async fn advance_schedule(
+        &self,
+        channel_id: u64,
+        expected: DateTime<Utc>,
+        next_run_at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE schedules SET next_run_at = ? WHERE channel_id = ? AND next_run_at = ?",
+        )
+        .bind(next_run_at.map(to_secs))
+        .bind(id_in(channel_id))
+        .bind(to_secs(expected))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Claims a slot in one transaction: the delivery row (with its briefing), the items it tells, and the
+    /// schedule moved to its next run. Returns the delivery's id, or `None` when the slot was taken already or
+    /// the schedule changed meanwhile (then nothing is written).
+    pub async fn claim_delivery(
+        &self,
+        claim: &Claim<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let moved = sqlx::query(
+            "UPDATE schedules SET next_run_at = ? WHERE channel_id = ? AND next_run_at = ? AND paused = 0",
+        )
+        .bind(claim.next_run_at.map(to_secs))
+        .bind(id_in(claim.channel_id))
+        .bind(to_secs(claim.expected_next_run))
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let state = if claim.empty {
+            DeliveryState::Empty
+        } else {
+            DeliveryState::Claimed
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO deliveries (channel_id, guild_id, due_at, state, payload, claimed_at, finished_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, due_at) DO NOTHING",
+        )
+        .bind(id_in(claim.channel_id))
+        .bind(id_in(claim.guild_id))
+        .bind(to_secs(claim.due_at))
+        .bind(state.as_str())
+        .bind(claim.payload)
+        .bind(to_secs(now))
+        .bind(claim.empty.then(|| to_secs(now)))
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            // The slot was delivered before (the schedule was set back to it): keep the schedule moved on.
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let id = inserted.last_insert_rowid();
+        for item in claim.item_ids {
+            sqlx::query(
+                "INSERT INTO delivered_items (channel_id, item_id, delivery_id) VALUES (?, ?, ?) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id_in(claim.channel_id))
+            .bind(item)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    /// Claimed deliveries ready for a (re)try at `now`, oldest slot first.
+    pub async fn open_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM deliveries WHERE state = 'claimed' AND COALESCE(retry_at, 0) <= ? \
+             ORDER BY due_at, id LIMIT ?"
+        ))
+        .bind(to_secs(now))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// A channel's delivery for one slot, if any.
+    pub async fn delivery(
+        &self,
+        channel_id: u64,
+        due_at: DateTime<Utc>,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM deliveries WHERE channel_id = ? AND due_at = ?"
+        ))
+        .bind(id_in(channel_id))
+        .bind(to_secs(due_at))
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// A channel's deliveries, oldest slot first.
+    pub async fn channel_deliveries(&self, channel_id: u64) -> Result<Vec<Delivery>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM deliveries WHERE channel_id = ? ORDER BY due_at"
+        ))
+        .bind(id_in(channel_id))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// The slot of a channel's latest delivery that posted or claimed something (not failed ones).
+    pub async fn last_delivery_due(
+        &self,
+        channel_id: u64,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(due_at) FROM deliveries WHERE channel_id = ? AND state != 'failed'",
+        )
+        .bind(id_in(channel_id))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(due.map(from_secs))
+    }
+
+    /// Records one more posted part (and the first message's id).
+    pub async fn delivery_part_sent(
+        &self,
+        id: i64,
+        parts_sent: usize,
+        message_id: u64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE deliveries SET parts_sent = ?, message_id = COALESCE(message_id, ?) WHERE id = ?",
+        )
+        .bind(i64::try_from(parts_sent).unwrap_or(i64::MAX))
+        .bind(id_in(message_id))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a delivery as fully posted.
+    pub async fn delivery_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE deliveries SET state = 'sent', error = NULL, retry_at = NULL, finished_at = ? WHERE id = ?",
+        )
+        .bind(to_secs(now))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the delivery is tried again at `retry_at`.
+    pub async fn delivery_retry(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE deliveries SET attempts = attempts + 1, error = ?, retry_at = ? WHERE id = ?",
+        )
+        .bind(error)
+        .bind(to_secs(retry_at))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Gives a delivery up: state `failed` with the reason, and its items released for a later briefing.
+    pub async fn delivery_failed(
+        &self,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE deliveries SET state = 'failed', error = ?, retry_at = NULL, finished_at = ? WHERE id = ?",
+        )
+        .bind(error)
+        .bind(to_secs(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM delivered_items WHERE delivery_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NewItem;
+    use crate::store::test_util::temp_store;
+    use chrono::Duration;
+
+    #[tokio::test]
+    async fn claim_is_once_per_slot_and_moves_the_schedule() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let due = from_secs(to_secs(now));
+        let next = due + Duration::days(1);
+        store
+            .set_schedule(1, 9, "08:00", "UTC", Some(due), 5, now)
+            .await
+            .unwrap();
+        let src = store
+            .upsert_source("https://a.example/f", "feed", now)
+            .await
+            .unwrap();
+        store.add_guild_source(1, src.id, 5, now).await.unwrap();
+        let item = NewItem {
+            guid: "g".into(),
+            url: None,
+            title: "t".into(),
+            author: None,
+            published_at: None,
+            snippet: String::new(),
+            body: String::new(),
+            lang: None,
+        };
+        store
+            .insert_items(src.id, &[item], false, now)
+            .await
+            .unwrap();
+        let fresh = store
+            .fresh_items_for_channel(1, 9, due - Duration::hours(1), 10)
+            .await
+            .unwrap();
+        assert_eq!(fresh.len(), 1);
+        let ids = [fresh[0].id];
+        let claim = Claim {
+            channel_id: 9,
+            guild_id: 1,
+            due_at: due,
+            payload: "{}",
+            item_ids: &ids,
+            empty: false,
+            expected_next_run: due,
+            next_run_at: Some(next),
+        };
+        assert_eq!(store.due_schedules(now, 10).await.unwrap().len(), 1);
+        let id = store.claim_delivery(&claim, now).await.unwrap().unwrap();
+        assert!(
+            store.claim_delivery(&claim, now).await.unwrap().is_none(),
+            "schedule moved on: a second claim of the slot lands nothing"
+        );
+        assert!(store.due_schedules(now, 10).await.unwrap().is_empty());
+        assert_eq!(
+            store.schedule(9).await.unwrap().unwrap().next_run_at,
+            Some(next)
+        );
+        assert!(
+            store
+                .fresh_items_for_channel(1, 9, due - Duration::hours(1), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a briefed item is not fresh for the channel again"
+        );
+        assert_eq!(
+            store
+                .fresh_items_for_channel(1, 10, due - Duration::hours(1), 10)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "but still is for another channel"
+        );
+
+        assert_eq!(store.open_deliveries(now, 10).await.unwrap().len(), 1);
+        store.delivery_part_sent(id, 1, 777).await.unwrap();
+        store.delivery_sent(id, now).await.unwrap();
+        assert!(store.open_deliveries(now, 10).await.unwrap().is_empty());
+        let d = store.delivery(9, due).await.unwrap().unwrap();
+        assert_eq!(
+            (d.state, d.parts_sent, d.message_id),
+            (DeliveryState::Sent, 1, Some(777))
+        );
+        assert_eq!(store.last_delivery_due(9).await.unwrap(), Some(due));
+    }
+
+    #[tokio::test]
+    async fn failing_releases_the_items_and_retry_waits() {
+        let (store, _dir) = temp_store().await;
+        let now = from_secs(to_secs(Utc::now()));
+        store
+            .set_schedule(1, 9, "08:00", "UTC", Some(now), 5, now)
+            .await
+            .unwrap();
+        let src = store
+            .upsert_source("https://a.example/f", "feed", now)
+            .await
+            .unwrap();
+        store.add_guild_source(1, src.id, 5, now).await.unwrap();
+        let item = NewItem {
+            guid: "g".into(),
+            url: None,
+            title: "t".into(),
+            author: None,
+            published_at: None,
+            snippet: String::new(),
+            body: String::new(),
+            lang: None,
+        };
+        store
+            .insert_items(src.id, &[item], false, now)
+            .await
+            .unwrap();
+        let fresh = store.fresh_items_for_channel(1, 9, now, 10).await.unwrap();
+        let ids = [fresh[0].id];
+        let claim = Claim {
+            channel_id: 9,
+            guild_id: 1,
+            due_at: now,
+            payload: "{}",
+            item_ids: &ids,
+            empty: false,
+            expected_next_run: now,
+            next_run_at: None,
+        };
+        let id = store.claim_delivery(&claim, now).await.unwrap().unwrap();
+        store
+            .delivery_retry(id, "HTTP 502", now + Duration::seconds(30))
+            .await
+            .unwrap();
+        assert!(store.open_deliveries(now, 10).await.unwrap().is_empty());
+        let open = store
+            .open_deliveries(now + Duration::seconds(30), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            (open[0].attempts, open[0].error.as_deref()),
+            (1, Some("HTTP 502"))
+        );
+        store
+            .delivery_failed(id, "channel gone", now)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .fresh_items_for_channel(1, 9, now, 10)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "the items of a failed delivery can be briefed later"
+        );
+        assert_eq!(store.last_delivery_due(9).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn backlog_items_are_never_fresh() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let src = store
+            .upsert_source("https://a.example/f", "feed", now)
+            .await
+            .unwrap();
+        store.add_guild_source(1, src.id, 5, now).await.unwrap();
+        let item = |g: &str| NewItem {
+            guid: g.into(),
+            url: None,
+            title: g.into(),
+            author: None,
+            published_at: None,
+            snippet: String::new(),
+            body: String::new(),
+            lang: None,
+        };
+        store
+            .insert_items(src.id, &[item("old")], true, now)
+            .await
+            .unwrap();
+        store
+            .insert_items(src.id, &[item("new")], false, now)
+            .await
+            .unwrap();
+        let fresh = store
+            .fresh_items_for_channel(1, 9, now - Duration::hours(1), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            fresh.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(),
+            ["new"]
+        );
+    }
+}
