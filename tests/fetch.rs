@@ -181,3 +181,94 @@ async fn refresh_stores_once_and_304_costs_no_write() {
     assert_eq!(failed.fail_count, 1);
     assert!(failed.last_error.unwrap().contains("404"));
 }
+
+#[tokio::test]
+async fn poller_fetches_each_url_once_honours_etag_and_backs_off_failures() {
+    use herald::clock::{Clock, ManualClock};
+    use herald::poller::Poller;
+    use std::sync::Arc;
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::defaults();
+    config.database.path = dir.path().join("h.db");
+    config.poll.tick_ms = 15 * 60 * 1000; // one tick per interval: its share is every source
+    let store = Store::open(&config.database).await.unwrap();
+    // Whole seconds, as the store keeps them.
+    let start = chrono::DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let good = store
+        .upsert_source(&server.url("/feed.xml"), "feed", start)
+        .await
+        .unwrap();
+    let bad = store
+        .upsert_source(&server.url("/missing"), "feed", start)
+        .await
+        .unwrap();
+    let unused = store
+        .upsert_source(&server.url("/gz.xml"), "feed", start)
+        .await
+        .unwrap();
+    // Three servers read the good feed, one the failing one; nobody reads the third.
+    for guild in [1, 2, 3] {
+        store
+            .add_guild_source(guild, good.id, 9, start)
+            .await
+            .unwrap();
+    }
+    store.add_guild_source(1, bad.id, 9, start).await.unwrap();
+    let poller = Poller::new(
+        store.clone(),
+        Fetcher::new(&fetch_config(true)).unwrap(),
+        clock.clone(),
+        config.poll.clone(),
+        4,
+    );
+
+    let r = poller.tick().await.unwrap();
+    assert_eq!((r.fetched, r.failed, r.new_items), (1, 1, 2));
+    assert_eq!(
+        server.hits.feed.load(Ordering::SeqCst),
+        1,
+        "one fetch per URL however many servers read it"
+    );
+    let r = poller.tick().await.unwrap();
+    assert_eq!((r.fetched, r.failed), (0, 0), "nothing due again yet");
+
+    // An interval later the good feed answers 304; the failing one is due again only after its backoff.
+    let mut waits = Vec::new();
+    for _ in 0..4 {
+        let s = store
+            .due_sources(clock.now() + chrono::Duration::days(1), 10)
+            .await
+            .unwrap();
+        let failing = s.iter().find(|s| s.id == bad.id).unwrap();
+        waits.push((failing.next_fetch_at.unwrap() - clock.now()).num_minutes());
+        clock.set(failing.next_fetch_at.unwrap());
+        poller.tick().await.unwrap();
+    }
+    assert_eq!(waits, [15, 30, 60, 120], "exponential backoff");
+    assert!(
+        server.hits.not_modified.load(Ordering::SeqCst) >= 1,
+        "ETag honoured"
+    );
+    let failing = store.upsert_source(&bad.url, "feed", start).await.unwrap();
+    assert_eq!(failing.fail_count, 5);
+    assert!(
+        failing.last_error.unwrap().contains("HTTP 404"),
+        "the error is kept for /sources list"
+    );
+    let untouched = store
+        .upsert_source(&unused.url, "feed", start)
+        .await
+        .unwrap();
+    assert!(untouched.last_ok_at.is_none() && untouched.last_error.is_none());
+
+    // What the good feed held at its first fetch is backlog: never pushed by the scheduler.
+    assert!(
+        store
+            .fresh_items_for_channel(1, 77, start - chrono::Duration::days(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

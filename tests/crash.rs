@@ -1,0 +1,166 @@
+//! Exactly once across crashes: the real `herald run` binary against the fake Discord and the fixture feed
+//! server, killed with SIGKILL at 20 points across one delivery round of 50 channels and restarted each time.
+//! Every channel must end with exactly one message for the slot — none missing, none doubled.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{Timelike, Utc};
+use herald::config::Config;
+use herald::store::{DeliveryState, Store};
+use support::FixtureServer;
+use support::fake_discord::{FakeDiscord, GOOD_TOKEN};
+
+const CHANNELS: u64 = 50;
+const KILLS: usize = 20;
+const GUILD: u64 = 2000;
+
+fn spawn_herald(dir: &tempfile::TempDir, fake: &FakeDiscord) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("herald"))
+        .arg("run")
+        .env("DISCORD_TOKEN", GOOD_TOKEN)
+        .env("HERALD_DATABASE__PATH", dir.path().join("h.db"))
+        .env("HERALD_DISCORD__API_BASE", &fake.base)
+        .env("HERALD_DISCORD__DEV_GUILD", GUILD.to_string())
+        .env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "true")
+        .env("HERALD_SCHEDULE__TICK_MS", "50")
+        .env("HERALD_SCHEDULE__POSTS_PER_SECOND", "50")
+        .env("HERALD_LOG__FILTER", "warn")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("herald binary runs")
+}
+
+fn kill(child: &mut Child) {
+    // std's kill is SIGKILL on Unix: no shutdown code runs.
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_nine_at_twenty_points_and_every_channel_gets_exactly_one_briefing() {
+    let fake = FakeDiscord::start().await;
+    // Answers come 40 ms after the message is created, so many kills land while an answer is in flight:
+    // Discord has the message, herald has not recorded it.
+    fake.channels.lock().unwrap().answer_delay = Duration::from_millis(40);
+    let feeds = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::defaults();
+    config.database.path = dir.path().join("h.db");
+    let store = Store::open(&config.database).await.unwrap();
+
+    // 50 channels due this minute (a real slot of their "HH:MM" schedule), each with the two fixture stories.
+    let now = Utc::now();
+    let slot = now.with_second(0).unwrap().with_nanosecond(0).unwrap();
+    let spec = format!("{:02}:{:02}", slot.hour(), slot.minute());
+    let source = store
+        .upsert_source(&feeds.url("/feed.xml"), "feed", now)
+        .await
+        .unwrap();
+    store
+        .add_guild_source(GUILD, source.id, 1, now)
+        .await
+        .unwrap();
+    let parsed =
+        herald::sources::feed::parse_feed(support::FEED.as_bytes(), "fixture", None).unwrap();
+    store
+        .insert_items(source.id, &parsed.items, false, now)
+        .await
+        .unwrap();
+    for c in 1..=CHANNELS {
+        store
+            .set_schedule(GUILD, c, &spec, "UTC", Some(slot), 1, now)
+            .await
+            .unwrap();
+    }
+
+    let posted = |fake: &FakeDiscord| fake.channels.lock().unwrap().posted.len();
+    let mut kills_mid_round = 0;
+    for i in 0..KILLS {
+        let mut child = spawn_herald(&dir, &fake);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // Kill 0 lands once slots are claimed but before anything is posted; the others when the round has
+        // reached its next twentieth.
+        let target = (i * CHANNELS as usize).div_ceil(KILLS);
+        loop {
+            let ready = if i == 0 {
+                !store.channel_deliveries(1).await.unwrap().is_empty()
+                    || !store
+                        .open_deliveries(Utc::now(), 1)
+                        .await
+                        .unwrap()
+                        .is_empty()
+            } else {
+                posted(&fake) >= target
+            };
+            if ready || Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        kill(&mut child);
+        if posted(&fake) < CHANNELS as usize {
+            kills_mid_round += 1;
+        }
+    }
+
+    // The last restart finishes the round.
+    let mut child = spawn_herald(&dir, &fake);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut open = 0;
+        for c in 1..=CHANNELS {
+            match store.delivery(c, slot).await.unwrap() {
+                Some(d) if d.state == DeliveryState::Sent => {}
+                _ => open += 1,
+            }
+        }
+        if open == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{open} channels still not delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    kill(&mut child);
+
+    let (posted, nonce_hits) = {
+        let c = fake.channels.lock().unwrap();
+        (c.posted.clone(), c.nonce_hits)
+    };
+    let mut counts = std::collections::BTreeMap::new();
+    for p in &posted {
+        *counts.entry(p.channel_id).or_insert(0) += 1;
+    }
+    let missing: Vec<u64> = (1..=CHANNELS).filter(|c| !counts.contains_key(c)).collect();
+    let doubled: Vec<(&u64, &i32)> = counts.iter().filter(|(_, n)| **n != 1).collect();
+    eprintln!(
+        "crash test: {KILLS} kills ({kills_mid_round} mid-round), {} messages for {CHANNELS} channels, \
+         {} repeated posts answered by nonce, missing {missing:?}, doubled {doubled:?}",
+        posted.len(),
+        nonce_hits
+    );
+    assert!(missing.is_empty(), "missing: {missing:?}");
+    assert!(doubled.is_empty(), "doubled: {doubled:?}");
+    assert_eq!(posted.len(), CHANNELS as usize);
+    assert!(
+        kills_mid_round >= 15,
+        "kills spread across the round: {kills_mid_round}"
+    );
+    for c in 1..=CHANNELS {
+        let d = store.delivery(c, slot).await.unwrap().unwrap();
+        let message = posted.iter().find(|p| p.channel_id == c).unwrap();
+        assert_eq!(
+            d.message_id,
+            Some(message.id),
+            "channel {c} recorded its message"
+        );
+    }
+}
