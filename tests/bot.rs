@@ -791,12 +791,53 @@ async fn scheduled_briefing_is_posted_once_at_its_time_with_a_nonce() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(fake.posted_in(3000).is_empty(), "nothing before its time");
 
+    // Two more channels of the server are due at 08:00: one deleted (404), one herald may no longer see
+    // (403). And Discord allows one request a second now, so the three posts meet 429s.
+    let due = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+    for channel in [3001, 3002] {
+        store
+            .set_schedule(2000, channel, "08:00", "UTC", Some(due), 1, start)
+            .await
+            .unwrap();
+    }
+    {
+        let mut c = fake.channels.lock().unwrap();
+        c.gone.push(3001);
+        c.forbidden.push(3002);
+        c.per_second = Some(1);
+    }
+
     // 08:00: exactly one message, with the new matching story only (not the backlog, not football).
     clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
     assert!(
         fake.wait_posted(1, Duration::from_secs(10)).await,
         "briefing posted"
     );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !(store.schedule(3001).await.unwrap().unwrap().paused
+        && store.schedule(3002).await.unwrap().unwrap().paused)
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "gone channels paused"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let gone = store.schedule(3001).await.unwrap().unwrap();
+    assert_eq!(
+        gone.paused_reason.as_deref(),
+        Some("Unknown Channel (HTTP 404)")
+    );
+    let forbidden = store.schedule(3002).await.unwrap().unwrap();
+    assert_eq!(
+        forbidden.paused_reason.as_deref(),
+        Some("Missing Access (HTTP 403)")
+    );
+    assert!(
+        fake.channels.lock().unwrap().rate_limited > 0,
+        "429s met and retried"
+    );
+    fake.channels.lock().unwrap().per_second = None;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let posted = fake.posted_in(3000);
     assert_eq!(posted.len(), 1, "{posted:#?}");
@@ -813,7 +854,6 @@ async fn scheduled_briefing_is_posted_once_at_its_time_with_a_nonce() {
     assert_eq!(posted[0].nonce.as_deref().map(str::len), Some(24));
     assert_eq!(posted[0].body["enforce_nonce"], true);
     assert_eq!(posted[0].body["allowed_mentions"]["parse"], json!([]));
-    let due = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
     let d = store
         .delivery(3000, due)
         .await
