@@ -245,6 +245,13 @@ async fn subscribe_unsubscribe_topics_and_their_errors() {
             .contains("rust  compiler"),
         "{listed}"
     );
+    assert!(
+        listed["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("<#3000>** — no schedule yet (`/schedule set`)"),
+        "{listed}"
+    );
 
     let gone = invoke(
         &fake,
@@ -760,6 +767,15 @@ async fn scheduled_briefing_is_posted_once_at_its_time_with_a_nonce() {
             .unwrap()
             .contains("Next: <t:1795507200:F>"),
         "{set}"
+    );
+
+    let listed = invoke(&fake, 9104, "topics", json!([]), "0").await;
+    assert!(
+        listed["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("<#3000>** — `08:00` (UTC), next <t:1795507200:R>"),
+        "{listed}"
     );
 
     // News arrives; the poller picks it up when the source is due again (15 minutes and a bit).

@@ -127,7 +127,7 @@ pub async fn unsubscribe(
     Ok(())
 }
 
-/// The topics of a channel, or of the whole server.
+/// The topics of a channel, or of the whole server, with each channel's schedule.
 #[poise::command(slash_command, guild_only)]
 pub async fn topics(
     ctx: Context<'_>,
@@ -151,7 +151,19 @@ pub async fn topics(
     let mut last = None;
     for s in &subs {
         if last != Some(s.channel_id) {
-            lines.push(format!("**<#{}>**", s.channel_id));
+            let when = match ctx.data().store.schedule(s.channel_id).await? {
+                None => " — no schedule yet (`/schedule set`)".to_owned(),
+                Some(row) if row.paused => format!(" — `{}` ({}), paused", row.spec, row.tz),
+                Some(row) => format!(
+                    " — `{}` ({}){}",
+                    row.spec,
+                    row.tz,
+                    row.next_run_at
+                        .map(|t| format!(", next <t:{}:R>", t.timestamp()))
+                        .unwrap_or_default()
+                ),
+            };
+            lines.push(format!("**<#{}>**{when}", s.channel_id));
             last = Some(s.channel_id);
         }
         lines.push(format!("• {}", escape(&s.query)));
