@@ -342,51 +342,64 @@ mod tests {
     use crate::store::test_util::temp_store;
     use chrono::Duration;
 
+    fn item(guid: &str) -> NewItem {
+        NewItem {
+            guid: guid.into(),
+            url: None,
+            title: guid.into(),
+            author: None,
+            published_at: None,
+            snippet: String::new(),
+            body: String::new(),
+            lang: None,
+        }
+    }
+
+    /// Server 1 reads one source holding one fresh item; channel 9 is due at `due`. Returns the source id.
+    async fn one_channel_one_item(store: &Store, due: DateTime<Utc>) -> i64 {
+        store
+            .set_schedule(1, 9, "08:00", "UTC", Some(due), 5, due)
+            .await
+            .unwrap();
+        let src = store
+            .upsert_source("https://a.example/f", "feed", due)
+            .await
+            .unwrap();
+        store.add_guild_source(1, src.id, 5, due).await.unwrap();
+        store
+            .insert_items(src.id, &[item("g")], false, due)
+            .await
+            .unwrap();
+        src.id
+    }
+
+    fn claim<'a>(due: DateTime<Utc>, ids: &'a [i64], next: Option<DateTime<Utc>>) -> Claim<'a> {
+        Claim {
+            channel_id: 9,
+            guild_id: 1,
+            due_at: due,
+            payload: "{}",
+            item_ids: ids,
+            empty: false,
+            expected_next_run: due,
+            next_run_at: next,
+        }
+    }
+
     #[tokio::test]
     async fn claim_is_once_per_slot_and_moves_the_schedule() {
         let (store, _dir) = temp_store().await;
         let now = Utc::now();
         let due = from_secs(to_secs(now));
         let next = due + Duration::days(1);
-        store
-            .set_schedule(1, 9, "08:00", "UTC", Some(due), 5, now)
-            .await
-            .unwrap();
-        let src = store
-            .upsert_source("https://a.example/f", "feed", now)
-            .await
-            .unwrap();
-        store.add_guild_source(1, src.id, 5, now).await.unwrap();
-        let item = NewItem {
-            guid: "g".into(),
-            url: None,
-            title: "t".into(),
-            author: None,
-            published_at: None,
-            snippet: String::new(),
-            body: String::new(),
-            lang: None,
-        };
-        store
-            .insert_items(src.id, &[item], false, now)
-            .await
-            .unwrap();
+        one_channel_one_item(&store, due).await;
         let fresh = store
             .fresh_items_for_channel(1, 9, due - Duration::hours(1), 10)
             .await
             .unwrap();
         assert_eq!(fresh.len(), 1);
         let ids = [fresh[0].id];
-        let claim = Claim {
-            channel_id: 9,
-            guild_id: 1,
-            due_at: due,
-            payload: "{}",
-            item_ids: &ids,
-            empty: false,
-            expected_next_run: due,
-            next_run_at: Some(next),
-        };
+        let claim = claim(due, &ids, Some(next));
         assert_eq!(store.due_schedules(now, 10).await.unwrap().len(), 1);
         let id = store.claim_delivery(&claim, now).await.unwrap().unwrap();
         assert!(
@@ -432,41 +445,10 @@ mod tests {
     async fn failing_releases_the_items_and_retry_waits() {
         let (store, _dir) = temp_store().await;
         let now = from_secs(to_secs(Utc::now()));
-        store
-            .set_schedule(1, 9, "08:00", "UTC", Some(now), 5, now)
-            .await
-            .unwrap();
-        let src = store
-            .upsert_source("https://a.example/f", "feed", now)
-            .await
-            .unwrap();
-        store.add_guild_source(1, src.id, 5, now).await.unwrap();
-        let item = NewItem {
-            guid: "g".into(),
-            url: None,
-            title: "t".into(),
-            author: None,
-            published_at: None,
-            snippet: String::new(),
-            body: String::new(),
-            lang: None,
-        };
-        store
-            .insert_items(src.id, &[item], false, now)
-            .await
-            .unwrap();
+        one_channel_one_item(&store, now).await;
         let fresh = store.fresh_items_for_channel(1, 9, now, 10).await.unwrap();
         let ids = [fresh[0].id];
-        let claim = Claim {
-            channel_id: 9,
-            guild_id: 1,
-            due_at: now,
-            payload: "{}",
-            item_ids: &ids,
-            empty: false,
-            expected_next_run: now,
-            next_run_at: None,
-        };
+        let claim = claim(now, &ids, None);
         let id = store.claim_delivery(&claim, now).await.unwrap().unwrap();
         store
             .delivery_retry(id, "HTTP 502", now + Duration::seconds(30))
@@ -506,16 +488,6 @@ mod tests {
             .await
             .unwrap();
         store.add_guild_source(1, src.id, 5, now).await.unwrap();
-        let item = |g: &str| NewItem {
-            guid: g.into(),
-            url: None,
-            title: g.into(),
-            author: None,
-            published_at: None,
-            snippet: String::new(),
-            body: String::new(),
-            lang: None,
-        };
         store
             .insert_items(src.id, &[item("old")], true, now)
             .await

@@ -388,21 +388,20 @@ async fn post_message(channels: &Mutex<Channels>, channel_id: u64, body: Value) 
     let enforce = body["enforce_nonce"].as_bool().unwrap_or(false);
     let (id, delay) = {
         let mut c = channels.lock().expect("lock");
+        let refuse = |status, body: &'static str| {
+            (status, [("content-type", "application/json")], body).into_response()
+        };
         if c.gone.contains(&channel_id) {
-            return (
+            return refuse(
                 StatusCode::NOT_FOUND,
-                [("content-type", "application/json")],
                 r#"{"message": "Unknown Channel", "code": 10003}"#,
-            )
-                .into_response();
+            );
         }
         if c.forbidden.contains(&channel_id) {
-            return (
+            return refuse(
                 StatusCode::FORBIDDEN,
-                [("content-type", "application/json")],
                 r#"{"message": "Missing Access", "code": 50001}"#,
-            )
-                .into_response();
+            );
         }
         let seen = nonce
             .as_ref()
