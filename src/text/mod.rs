@@ -1,8 +1,10 @@
 //! Text primitives shared by topic matching, clustering and summarising: case and diacritic folding,
-//! word tokens, a light stemmer for Latin and Cyrillic words, stop words and sentence splitting.
+//! word tokens, a light stemmer for Latin and Cyrillic words, stop words, sentence splitting and how common a
+//! word is in general text.
 
 mod sentences;
 mod stopwords;
+pub mod wordfreq;
 
 pub use sentences::{split_paragraphs, split_sentences};
 pub use stopwords::is_stopword;
