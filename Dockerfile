@@ -10,6 +10,7 @@ COPY src src
 COPY migrations migrations
 COPY config config
 COPY benches benches
+COPY tests tests
 RUN cargo build --release --locked --bin herald
 
 FROM debian:bookworm-slim

@@ -5,6 +5,7 @@
 //! `cargo bench --bench delivery` (set HERALD_BENCH_CHANNELS for a smaller run).
 
 #[path = "../tests/support/mod.rs"]
+#[allow(dead_code)] // the bench uses the fake Discord only
 mod support;
 
 use std::sync::Arc;
@@ -13,10 +14,10 @@ use std::time::Instant;
 use chrono::TimeZone;
 use herald::clock::ManualClock;
 use herald::config::Config;
+use herald::delivery::Scheduler;
 use herald::discord::http::build_http;
 use herald::discord::outbox::DiscordOutbox;
-use herald::model::NewItem;
-use herald::scheduler::Scheduler;
+use herald::item::NewItem;
 use herald::store::{NewSubscription, Store};
 use support::fake_discord::{FakeDiscord, GOOD_TOKEN};
 

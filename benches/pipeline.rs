@@ -8,15 +8,15 @@ use herald::brief::query::{Haystack, Query};
 use herald::brief::summarize::{Budget, summarize};
 use herald::sources::feed::parse_feed;
 
-fn shared(rel: &str) -> PathBuf {
+fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures")
+        .join("tests/fixtures")
         .join(rel)
 }
 
 fn feeds(c: &mut Criterion) {
     let mut bodies = Vec::new();
-    for entry in std::fs::read_dir(shared("feeds")).expect("../shared/fixtures/feeds") {
+    for entry in std::fs::read_dir(fixture("feeds")).expect("tests/fixtures/feeds") {
         let path = entry.expect("dir entry").path();
         if path.extension().is_some_and(|e| e == "xml" || e == "json") {
             bodies.push((
@@ -37,7 +37,7 @@ fn feeds(c: &mut Criterion) {
 
 fn summary(c: &mut Criterion) {
     let article =
-        std::fs::read_to_string(shared("articles/istanbul-talks-2025.txt")).expect("seed article");
+        std::fs::read_to_string(fixture("articles/istanbul-talks-2025.txt")).expect("seed article");
     c.bench_function("summarise the seed article to 3 sentences", |b| {
         b.iter(|| summarize(&[&article], Budget::Sentences(3)))
     });

@@ -4,6 +4,20 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
+/// A look-back a user typed (`--since 24h`, `/search since:3d`) that is not a duration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a duration: give a duration such as 24h, 3d or 2w")]
+pub struct LookbackError(pub String);
+
+/// Parses a look-back such as `24h`, `3d`, `2w` or `90m` (humantime's syntax), as typed on the command line
+/// or in Discord.
+pub fn parse_lookback(s: &str) -> Result<chrono::Duration, LookbackError> {
+    humantime::parse_duration(s.trim())
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .ok_or_else(|| LookbackError(s.to_owned()))
+}
+
 /// A source of "now" for the poller and the scheduler.
 pub trait Clock: Send + Sync + 'static {
     /// The current time.
@@ -51,6 +65,18 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookbacks_parse_and_errors_say_what_works() {
+        assert_eq!(parse_lookback(" 3d "), Ok(chrono::Duration::days(3)));
+        assert_eq!(parse_lookback("90m"), Ok(chrono::Duration::minutes(90)));
+        let e = parse_lookback("yesterday").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "\"yesterday\" is not a duration: give a duration such as 24h, 3d or 2w"
+        );
+        assert!(parse_lookback("99999999999999999999y").is_err());
+    }
 
     #[test]
     fn manual_clock_moves_only_when_told() {

@@ -222,7 +222,7 @@ impl Config {
                 );
             }
         }
-        if let Err(e) = crate::schedule::parse_zone(&self.schedule.default_timezone) {
+        if let Err(e) = crate::delivery::schedule::parse_zone(&self.schedule.default_timezone) {
             return Err(ConfigError::Invalid(format!(
                 "[schedule] default_timezone: {e}"
             )));

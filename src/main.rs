@@ -1,9 +1,7 @@
-//! The `herald` command line.
-
-mod cli;
+//! The `herald` command line; everything it does lives in the library's [`herald::cli`].
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::main()
+    herald::cli::main()
 }

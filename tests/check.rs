@@ -1,9 +1,7 @@
 //! `herald check` against a fake Discord REST API on 127.0.0.1, through the `[discord] api_base` proxy path.
 
-mod support;
-
+use crate::support::fake_discord::{FakeDiscord, GOOD_TOKEN};
 use assert_cmd::Command;
-use support::fake_discord::{FakeDiscord, GOOD_TOKEN};
 
 fn check(dir: &tempfile::TempDir, api_base: &str, token: Option<&str>) -> std::process::Output {
     let mut cmd = Command::cargo_bin("herald").expect("binary built");

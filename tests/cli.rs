@@ -1,10 +1,8 @@
 //! The `herald` binary as a user runs it: `brief` over files and the fixture server, `summarize` on files and
 //! batches, and the errors users see.
 
-mod support;
-
+use crate::support::{FixtureServer, fixture};
 use assert_cmd::Command;
-use support::{FixtureServer, shared};
 
 /// `herald` with its database in a temporary folder and private addresses allowed (for 127.0.0.1).
 fn herald(dir: &tempfile::TempDir) -> Command {
@@ -24,7 +22,7 @@ fn brief_from_a_feed_file_with_a_topic() {
     let dir = tempfile::tempdir().unwrap();
     let out = herald(&dir)
         .args(["brief", "--topic", "UPS OR proxmox", "--feed"])
-        .arg(shared("feeds/atom_mediarss_reddit_1.xml"))
+        .arg(fixture("feeds/atom_mediarss_reddit_1.xml"))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -41,9 +39,9 @@ fn one_bad_source_does_not_stop_the_others_and_none_readable_fails() {
     let dir = tempfile::tempdir().unwrap();
     let out = herald(&dir)
         .args(["brief", "--feed"])
-        .arg(shared("feeds/rss_2.0_invalid_1.xml"))
+        .arg(fixture("feeds/rss_2.0_invalid_1.xml"))
         .arg("--feed")
-        .arg(shared("feeds/rss_2.0_bbc.xml"))
+        .arg(fixture("feeds/rss_2.0_bbc.xml"))
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -165,7 +163,7 @@ fn summarize_a_file_and_a_batch() {
     // years in Istanbul, Ukraine's conditions, and Putin staying away.
     let out = herald(&dir)
         .args(["summarize", "--sentences", "3"])
-        .arg(shared("articles/istanbul-talks-2025.txt"))
+        .arg(fixture("articles/istanbul-talks-2025.txt"))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -228,7 +226,7 @@ fn summarize_extracts_an_html_page() {
     let dir = tempfile::tempdir().unwrap();
     let out = herald(&dir)
         .args(["summarize"])
-        .arg(shared("readability/001/source.html"))
+        .arg(fixture("readability/001/source.html"))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -2,16 +2,14 @@
 //! server, killed with SIGKILL at 20 points across one delivery round of 50 channels and restarted each time.
 //! Every channel must end with exactly one message for the slot — none missing, none doubled.
 
-mod support;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::FixtureServer;
+use crate::support::fake_discord::{FakeDiscord, GOOD_TOKEN};
 use chrono::{Timelike, Utc};
 use herald::config::Config;
 use herald::store::{DeliveryState, Store};
-use support::FixtureServer;
-use support::fake_discord::{FakeDiscord, GOOD_TOKEN};
 
 const CHANNELS: u64 = 50;
 const KILLS: usize = 20;
@@ -66,7 +64,8 @@ async fn kill_nine_at_twenty_points_and_every_channel_gets_exactly_one_briefing(
         .await
         .unwrap();
     let parsed =
-        herald::sources::feed::parse_feed(support::FEED.as_bytes(), "fixture", None).unwrap();
+        herald::sources::feed::parse_feed(crate::support::FEED.as_bytes(), "fixture", None)
+            .unwrap();
     store
         .insert_items(source.id, &parsed.items, false, now)
         .await

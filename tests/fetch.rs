@@ -1,16 +1,14 @@
 //! The fetch path against a fixture server on 127.0.0.1: conditional GET, gzip, body cap, redirects, timeouts,
 //! the private-address guard, and a full refresh into the store.
 
-mod support;
-
 use std::sync::atomic::Ordering;
 
+use crate::support::FixtureServer;
 use chrono::Utc;
 use herald::config::{Config, FetchConfig};
 use herald::sources::fetch::{FetchError, Fetched, Fetcher, Validators};
 use herald::sources::ingest::{IngestError, refresh};
 use herald::store::Store;
-use support::FixtureServer;
 
 fn fetch_config(allow_private: bool) -> FetchConfig {
     let mut c = Config::defaults().fetch;
@@ -34,7 +32,7 @@ async fn conditional_get_returns_not_modified() {
         panic!("expected a body");
     };
     assert_eq!(validators.etag.as_deref(), Some("\"v1\""));
-    assert_eq!(body, support::FEED.as_bytes());
+    assert_eq!(body, crate::support::FEED.as_bytes());
     let again = fetcher
         .get(&server.url("/feed.xml"), &validators)
         .await
@@ -53,7 +51,7 @@ async fn gzip_is_decoded() {
     else {
         panic!("expected a body");
     };
-    assert_eq!(body, support::FEED.as_bytes());
+    assert_eq!(body, crate::support::FEED.as_bytes());
 }
 
 #[tokio::test]
@@ -185,7 +183,7 @@ async fn refresh_stores_once_and_304_costs_no_write() {
 #[tokio::test]
 async fn poller_fetches_each_url_once_honours_etag_and_backs_off_failures() {
     use herald::clock::{Clock, ManualClock};
-    use herald::poller::Poller;
+    use herald::sources::poller::Poller;
     use std::sync::Arc;
     let server = FixtureServer::start().await;
     let dir = tempfile::tempdir().unwrap();

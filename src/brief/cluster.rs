@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::Item;
+use crate::item::Item;
 use crate::text;
 
 /// Words of the lead that join the headline in an item's signature.

@@ -10,7 +10,7 @@ pub mod summarize;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::Item;
+use crate::item::Item;
 use crate::text;
 use query::{Haystack, Query};
 use summarize::{Budget, summarize};

@@ -4,16 +4,16 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::brief::query::Query;
+use crate::brief::render::{Format, render};
+use crate::brief::{Options, build_briefing};
+use crate::clock::parse_lookback;
+use crate::config::Config;
+use crate::sources::fetch::Fetcher;
+use crate::sources::ingest::{refresh_many, source_for};
+use crate::store::Store;
 use anyhow::{Context, bail};
 use chrono::Utc;
-use futures_util::StreamExt;
-use herald::brief::query::Query;
-use herald::brief::render::{Format, render};
-use herald::brief::{Options, build_briefing};
-use herald::config::Config;
-use herald::sources::fetch::Fetcher;
-use herald::sources::ingest::refresh;
-use herald::store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Items read from the store for one briefing at most.
@@ -48,12 +48,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         .transpose()
         .map_err(|e| anyhow::anyhow!("--topic: {e}"))?;
     let since = match args.since.as_deref() {
-        Some(s) => {
-            let d = humantime::parse_duration(s).with_context(|| {
-                format!("--since {s:?}: give a duration such as 24h, 3d or 90m")
-            })?;
-            Some(Utc::now() - chrono::Duration::from_std(d).context("--since is too long")?)
-        }
+        Some(s) => Some(Utc::now() - parse_lookback(s).context("--since")?),
         None => None,
     };
     let mut opts = Options::from(&config.brief);
@@ -87,23 +82,26 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let now = Utc::now();
-    let results: Vec<_> = futures_util::stream::iter(feeds.iter())
-        .map(|feed| {
-            let (store, fetcher, progress) = (&store, &fetcher, &progress);
-            async move {
-                let r = refresh(store, fetcher, feed, now).await;
-                progress.inc(1);
-                progress.set_message(feed.clone());
-                r
-            }
-        })
-        .buffer_unordered(config.fetch.concurrency)
-        .collect()
-        .await;
+    let mut sources = Vec::with_capacity(feeds.len());
+    for feed in &feeds {
+        sources.push(source_for(&store, feed, now).await?);
+    }
+    let results = refresh_many(
+        &store,
+        &fetcher,
+        sources,
+        now,
+        config.fetch.concurrency,
+        |source, _| {
+            progress.inc(1);
+            progress.set_message(source.url.clone());
+        },
+    )
+    .await;
     progress.finish_and_clear();
 
     let mut source_ids = Vec::new();
-    for r in results {
+    for (_, r) in results {
         match r {
             Ok(r) => source_ids.push(r.source.id),
             Err(e) => eprintln!("herald: {e}"),

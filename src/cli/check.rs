@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use herald::config::Config;
-use herald::discord::http::{build_http, token_from_env, whoami};
-use herald::store::Store;
+use crate::config::Config;
+use crate::discord::http::{build_http, token_from_env, whoami};
+use crate::store::Store;
 
 /// Runs `herald check`, printing one line per check.
 pub async fn run(config: Config) -> anyhow::Result<ExitCode> {

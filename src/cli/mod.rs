@@ -1,15 +1,16 @@
 //! Subcommands of the `herald` binary. This is the edge: errors become `anyhow` and one line on stderr.
+//! `run::serve` is public so tests run the same wiring as `herald run`, on their own clock.
 
 mod brief;
 mod check;
-mod run;
+pub mod run;
 mod summarize;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::config::Config;
 use clap::{Parser, Subcommand};
-use herald::config::Config;
 
 /// herald — daily news briefings, in Discord or in your terminal.
 #[derive(Debug, Parser)]
@@ -81,7 +82,7 @@ pub fn main() -> ExitCode {
         Command::Run => with_runtime_logging(cli.config.as_deref(), true, run::run),
         Command::Check => with_runtime(cli.config.as_deref(), check::run),
         Command::Migrate => with_runtime(cli.config.as_deref(), |config| async move {
-            let store = herald::store::Store::open(&config.database).await?;
+            let store = crate::store::Store::open(&config.database).await?;
             store.close().await;
             println!("database {} is up to date", config.database.path.display());
             Ok(ExitCode::SUCCESS)

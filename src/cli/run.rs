@@ -1,25 +1,77 @@
-//! `herald run`: the Discord bot, with the poller and the scheduler beside it.
+//! `herald run`: the Discord bot, with the poller and the scheduler beside it, on one store and one clock.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use herald::clock::SystemClock;
+use anyhow::Context;
 
-use herald::config::Config;
-use herald::discord::bot;
-use herald::discord::http::token_from_env;
-use herald::store::Store;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::delivery::Scheduler;
+use crate::discord::bot::Bot;
+use crate::discord::http::token_from_env;
+use crate::sources::fetch::Fetcher;
+use crate::sources::poller::Poller;
+use crate::store::Store;
 
 /// Runs the bot until Discord closes the connection or Ctrl-C / SIGTERM arrives.
 pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let token = token_from_env()?;
     let store = Store::open(&config.database).await?;
     tokio::select! {
-        result = bot::run(config, store.clone(), &token, Arc::new(SystemClock)) => result?,
+        result = serve(config, store.clone(), &token, Arc::new(SystemClock)) => result?,
         _ = shutdown_signal() => tracing::info!("shutting down"),
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Connects to Discord and serves the slash commands until the connection ends, with the poller keeping
+/// sources fresh and the scheduler posting briefings beside it. The loops need only REST, so they start
+/// before the gateway is ready.
+pub async fn serve(
+    config: Config,
+    store: Store,
+    token: &str,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    let config = Arc::new(config);
+    let fetcher = Fetcher::new(&config.fetch).context("HTTP client for feeds")?;
+    let bot = Bot::connect(
+        Arc::clone(&config),
+        store.clone(),
+        fetcher.clone(),
+        token,
+        Arc::clone(&clock),
+    )
+    .await?;
+    let poller = Poller::new(
+        store.clone(),
+        fetcher,
+        Arc::clone(&clock),
+        config.poll.clone(),
+        config.fetch.concurrency,
+    );
+    let scheduler = Scheduler::new(
+        store,
+        clock,
+        bot.outbox(),
+        config.schedule.clone(),
+        config.brief.clone(),
+    );
+    let _poller = AbortOnDrop(tokio::spawn(poller.run()));
+    let _scheduler = AbortOnDrop(tokio::spawn(scheduler.run()));
+    bot.start().await?;
+    Ok(())
+}
+
+/// Stops a background loop when its owner ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn shutdown_signal() {

@@ -4,11 +4,11 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::brief::summarize::{Budget, summarize};
+use crate::config::Config;
+use crate::sources::fetch::{Fetched, Fetcher, Validators};
+use crate::sources::html::extract_article;
 use anyhow::{Context, bail};
-use herald::brief::summarize::{Budget, summarize};
-use herald::config::Config;
-use herald::sources::fetch::{Fetched, Fetcher, Validators};
-use herald::sources::html::extract_article;
 
 /// Arguments of `herald summarize`.
 #[derive(Debug, clap::Args)]

@@ -1,4 +1,4 @@
-//! `herald run`: the serenity client with poise's slash commands over the core.
+//! The serenity client with poise's slash commands over the core, and the errors commands answer with.
 
 use std::sync::Arc;
 
@@ -7,10 +7,10 @@ use serenity::{ClientBuilder, GatewayIntents, GuildId};
 
 use super::commands;
 use super::http::{DiscordError, build_http};
+use super::outbox::DiscordOutbox;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::poller::Poller;
-use crate::scheduler::Scheduler;
+use crate::sources::fetch::Fetcher;
 use crate::store::Store;
 
 /// What every command can reach: the store and the settings.
@@ -20,7 +20,7 @@ pub struct Data {
     /// herald's settings.
     pub config: Arc<Config>,
     /// The hardened HTTP client for feeds.
-    pub fetcher: crate::sources::fetch::Fetcher,
+    pub fetcher: Fetcher,
     /// Where "now" comes from (the scheduler reads the same clock).
     pub clock: Arc<dyn Clock>,
 }
@@ -126,88 +126,80 @@ async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
     }
 }
 
-/// Connects to Discord and serves the slash commands until the connection ends, with the poller keeping
-/// sources fresh and the scheduler posting briefings beside it (all on one store and one clock).
-pub async fn run(
-    config: Config,
-    store: Store,
-    token: &str,
-    clock: Arc<dyn Clock>,
-) -> Result<(), DiscordError> {
-    let http = build_http(token, &config.discord);
-    let api_base = config.discord.api_base.clone();
-    let unreachable = |e: serenity::Error| DiscordError::Unreachable {
-        api_base: api_base.clone(),
-        reason: e.to_string(),
-    };
-    // Fail fast and clearly on a bad token, before the gateway would.
-    super::http::whoami(&http, &config.discord).await?;
-    let dev_guild = config.discord.dev_guild;
-    let fetcher = crate::sources::fetch::Fetcher::new(&config.fetch)
-        .map_err(|e| DiscordError::Setup(format!("HTTP client for feeds: {e}")))?;
-    let config = Arc::new(config);
-    let data_config = Arc::clone(&config);
-    let (loop_store, loop_fetcher, loop_clock) =
-        (store.clone(), fetcher.clone(), Arc::clone(&clock));
-    let framework = poise::Framework::builder()
-        .options(poise::FrameworkOptions {
-            commands: commands::all(),
-            on_error: |e| Box::pin(on_error(e)),
-            // poise would allow user mentions in replies; feed text must never ping anyone.
-            allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
-            ..Default::default()
-        })
-        .initialize_owners(false)
-        .setup(move |ctx, ready, framework| {
-            Box::pin(async move {
-                let commands = &framework.options().commands;
-                if dev_guild != 0 {
-                    poise::builtins::register_in_guild(ctx, commands, GuildId::new(dev_guild))
-                        .await?;
-                } else {
-                    poise::builtins::register_globally(ctx, commands).await?;
-                }
-                tracing::info!(bot = %ready.user.name, dev_guild, "ready; commands registered");
-                Ok(Data {
-                    store,
-                    config: data_config,
-                    fetcher,
-                    clock,
-                })
-            })
-        })
-        .build();
-    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
-        .framework(framework)
-        .await
-        .map_err(unreachable)?;
-    // The loops need only REST, so they start now rather than when the gateway is ready.
-    let poller = Poller::new(
-        loop_store.clone(),
-        loop_fetcher,
-        Arc::clone(&loop_clock),
-        config.poll.clone(),
-        config.fetch.concurrency,
-    );
-    let scheduler = Scheduler::new(
-        loop_store,
-        loop_clock,
-        super::outbox::DiscordOutbox::new(Arc::clone(&client.http)),
-        config.schedule.clone(),
-        config.brief.clone(),
-    );
-    let poller = AbortOnDrop(tokio::spawn(poller.run()));
-    let scheduler = AbortOnDrop(tokio::spawn(scheduler.run()));
-    let result = client.start().await.map_err(unreachable);
-    drop((poller, scheduler));
-    result
+/// herald's Discord client, connected and ready to start: slash commands served through poise, replies that
+/// mention no one, errors answered ephemerally. It only translates; `herald run` wires the loops beside it.
+pub struct Bot {
+    client: serenity::Client,
+    api_base: String,
 }
 
-/// Stops a background loop when its owner ends.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+impl Bot {
+    /// Checks the token (failing fast and clearly, before the gateway would) and builds the client. On
+    /// READY it registers the commands, in `[discord] dev_guild` when set, else globally.
+    pub async fn connect(
+        config: Arc<Config>,
+        store: Store,
+        fetcher: Fetcher,
+        token: &str,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, DiscordError> {
+        let http = build_http(token, &config.discord);
+        super::http::whoami(&http, &config.discord).await?;
+        let api_base = config.discord.api_base.clone();
+        let dev_guild = config.discord.dev_guild;
+        let framework = poise::Framework::builder()
+            .options(poise::FrameworkOptions {
+                commands: commands::all(),
+                on_error: |e| Box::pin(on_error(e)),
+                // poise would allow user mentions in replies; feed text must never ping anyone.
+                allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+                ..Default::default()
+            })
+            .initialize_owners(false)
+            .setup(move |ctx, ready, framework| {
+                Box::pin(async move {
+                    let commands = &framework.options().commands;
+                    if dev_guild != 0 {
+                        poise::builtins::register_in_guild(ctx, commands, GuildId::new(dev_guild))
+                            .await?;
+                    } else {
+                        poise::builtins::register_globally(ctx, commands).await?;
+                    }
+                    tracing::info!(bot = %ready.user.name, dev_guild, "ready; commands registered");
+                    Ok(Data {
+                        store,
+                        config,
+                        fetcher,
+                        clock,
+                    })
+                })
+            })
+            .build();
+        let client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
+            .framework(framework)
+            .await
+            .map_err(|e| unreachable(&api_base, e))?;
+        Ok(Self { client, api_base })
+    }
 
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
+    /// The outbox scheduled briefings are posted through: the client's own REST client and rate limiter.
+    pub fn outbox(&self) -> DiscordOutbox {
+        DiscordOutbox::new(Arc::clone(&self.client.http))
+    }
+
+    /// Connects to the gateway and serves until the connection ends.
+    pub async fn start(mut self) -> Result<(), DiscordError> {
+        let api_base = self.api_base;
+        self.client
+            .start()
+            .await
+            .map_err(|e| unreachable(&api_base, e))
+    }
+}
+
+fn unreachable(api_base: &str, e: serenity::Error) -> DiscordError {
+    DiscordError::Unreachable {
+        api_base: api_base.to_owned(),
+        reason: e.to_string(),
     }
 }

@@ -29,7 +29,8 @@ pub mod limits {
 }
 
 /// Colour of herald's embeds: a calm blue.
-const COLOUR: u32 = 0x3b6ea5;
+/// herald's colour on every embed it sends.
+pub const COLOUR: u32 = 0x3b6ea5;
 
 /// The content of one embed, before it becomes serenity's builder. Plain so its limits can be tested.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,7 +7,7 @@ use serenity::http::{Http, HttpError};
 
 use super::embeds::{EmbedSpec, briefing_embeds, pack};
 use super::escape::escape;
-use crate::deliver::{Outbox, PostError, Scheduled};
+use crate::delivery::{Outbox, PostError, Scheduled};
 
 /// One message of a scheduled post.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::html::to_text;
-use crate::model::NewItem;
+use crate::item::NewItem;
 
 /// A body that is not a feed (or is a broken one).
 #[derive(Debug, thiserror::Error)]
@@ -172,11 +172,11 @@ mod tests {
     use std::path::PathBuf;
 
     fn fixtures() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/feeds")
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds")
     }
 
     fn parse_fixture(name: &str) -> Result<ParsedFeed, FeedError> {
-        let body = std::fs::read(fixtures().join(name)).expect("fixture present in ../shared");
+        let body = std::fs::read(fixtures().join(name)).expect("fixture present in tests/fixtures");
         parse_feed(&body, name, None)
     }
 

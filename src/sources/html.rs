@@ -62,10 +62,10 @@ mod tests {
 
     #[test]
     fn extracts_readability_fixture_text() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/fixtures/readability/001");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/readability/001");
         let Ok(source) = std::fs::read_to_string(dir.join("source.html")) else {
-            panic!("../shared/fixtures must sit beside the checkout");
+            panic!("tests/fixtures/readability/001 is part of the repository");
         };
         let expected = to_text(&std::fs::read_to_string(dir.join("expected.html")).unwrap());
         let article = extract_article(&source, Some("http://fakehost/test/page.html")).unwrap();

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use tracing::Instrument;
 
 use super::feed::{FeedError, parse_feed};
@@ -34,6 +35,14 @@ pub enum IngestError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// herald's own code panicked on this source (a bug; logged with its detail).
+    #[error(
+        "{url}: herald failed on this source (an internal error, logged); it is tried again later"
+    )]
+    Panicked {
+        /// The source.
+        url: String,
+    },
 }
 
 /// The result of refreshing a source.
@@ -63,14 +72,61 @@ pub async fn refresh(
     target: &str,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
+    let source = source_for(store, target, now).await?;
+    refresh_from(store, fetcher, &source, target, now).await
+}
+
+/// The source row for `target` (an http(s) URL, or a local file path for the CLI, stored canonicalised),
+/// created if new.
+pub async fn source_for(
+    store: &Store,
+    target: &str,
+    now: DateTime<Utc>,
+) -> Result<Source, StoreError> {
     let key = if is_url(target) {
         target.to_owned()
     } else {
         std::fs::canonicalize(target)
             .map_or_else(|_| target.to_owned(), |p| p.display().to_string())
     };
-    let source = store.upsert_source(&key, "feed", now).await?;
-    refresh_from(store, fetcher, &source, target, now).await
+    store.upsert_source(&key, "feed", now).await
+}
+
+/// Refreshes many stored sources, `concurrency` at a time, each in a task of its own so that a panic in one
+/// source's work becomes that source's error instead of ending the caller (a poller tick, a `/briefing`).
+/// `on_done` sees each result as it finishes; the pairs come back in that (completion) order.
+pub async fn refresh_many(
+    store: &Store,
+    fetcher: &Fetcher,
+    sources: Vec<Source>,
+    now: DateTime<Utc>,
+    concurrency: usize,
+    mut on_done: impl FnMut(&Source, &Result<Refreshed, IngestError>),
+) -> Vec<(Source, Result<Refreshed, IngestError>)> {
+    futures_util::stream::iter(sources)
+        .map(|source| {
+            let (store, fetcher) = (store.clone(), fetcher.clone());
+            async move {
+                let task = {
+                    let source = source.clone();
+                    tokio::spawn(
+                        async move { refresh_source(&store, &fetcher, &source, now).await }
+                            .in_current_span(),
+                    )
+                };
+                let result = task.await.unwrap_or_else(|e| {
+                    tracing::error!(source = %source.url, error = %e, "refresh panicked");
+                    Err(IngestError::Panicked {
+                        url: source.url.clone(),
+                    })
+                });
+                (source, result)
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .inspect(|(source, result)| on_done(source, result))
+        .collect()
+        .await
 }
 
 /// Refreshes a stored source from its URL (what the poller does). A failure is recorded on the source and

@@ -1,7 +1,8 @@
-//! Where items come from: fetching over HTTP ([`fetch`]), parsing feeds ([`feed`]) and pages ([`html`]), and
-//! refreshing a source end to end ([`ingest`]).
+//! Where items come from: fetching over HTTP ([`fetch`]), parsing feeds ([`feed`]) and pages ([`html`]),
+//! refreshing a source end to end ([`ingest`]), and keeping every source fresh in the background ([`poller`]).
 
 pub mod feed;
 pub mod fetch;
 pub mod html;
 pub mod ingest;
+pub mod poller;

@@ -1,15 +1,13 @@
 //! The delivery ledger: `deliveries` (one row per channel and due time) and `delivered_items` (what each
-//! channel was briefed on), plus the schedule reads and writes the scheduler makes with them.
+//! channel was briefed on). A claim also moves the channel's schedule on, in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
-use super::subscriptions::{id_in, id_out};
-use super::{ScheduleRow, Store, StoreError, from_secs, to_secs};
+use super::{DbId, DbOptId, Store, StoreError, id_in, limit, to_secs};
 
-/// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a delivery stands, stored as its lowercase name; any other stored value is a decoding error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
 pub enum DeliveryState {
     /// Written before posting; not yet (fully) posted.
     Claimed,
@@ -21,34 +19,16 @@ pub enum DeliveryState {
     Failed,
 }
 
-impl DeliveryState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Claimed => "claimed",
-            Self::Sent => "sent",
-            Self::Empty => "empty",
-            Self::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "sent" => Self::Sent,
-            "empty" => Self::Empty,
-            "failed" => Self::Failed,
-            _ => Self::Claimed,
-        }
-    }
-}
-
 /// A delivery as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Delivery {
     /// Row id.
     pub id: i64,
     /// The channel.
+    #[sqlx(try_from = "DbId")]
     pub channel_id: u64,
     /// Its server.
+    #[sqlx(try_from = "DbId")]
     pub guild_id: u64,
     /// The schedule slot it answers.
     pub due_at: DateTime<Utc>,
@@ -57,28 +37,16 @@ pub struct Delivery {
     /// The briefing to post, as JSON (fixed at claim time, so a retry posts the same thing).
     pub payload: String,
     /// Parts (messages) already posted.
+    #[sqlx(try_from = "i64")]
     pub parts_sent: usize,
     /// The first message's id, once posted.
+    #[sqlx(try_from = "DbOptId")]
     pub message_id: Option<u64>,
     /// Failed attempts so far.
+    #[sqlx(try_from = "i64")]
     pub attempts: u32,
     /// The last error, if any.
     pub error: Option<String>,
-}
-
-fn from_row(row: &SqliteRow) -> Result<Delivery, sqlx::Error> {
-    Ok(Delivery {
-        id: row.try_get("id")?,
-        channel_id: id_out(row.try_get("channel_id")?),
-        guild_id: id_out(row.try_get("guild_id")?),
-        due_at: from_secs(row.try_get("due_at")?),
-        state: DeliveryState::parse(row.try_get("state")?),
-        payload: row.try_get("payload")?,
-        parts_sent: usize::try_from(row.try_get::<i64, _>("parts_sent")?).unwrap_or(0),
-        message_id: row.try_get::<Option<i64>, _>("message_id")?.map(id_out),
-        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
-        error: row.try_get("error")?,
-    })
 }
 
 const COLUMNS: &str =
@@ -106,45 +74,6 @@ pub struct Claim<'a> {
 }
 
 impl Store {
-    /// Unpaused schedules due at `now`, most overdue first.
-    pub async fn due_schedules(
-        &self,
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<ScheduleRow>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM schedules WHERE paused = 0 AND next_run_at <= ? \
-             ORDER BY next_run_at, channel_id LIMIT ?",
-            super::schedules::COLUMNS
-        ))
-        .bind(to_secs(now))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .iter()
-            .map(super::schedules::from_row)
-            .collect::<Result<_, _>>()?)
-    }
-
-    /// Moves a schedule on without delivering (missed slots, unreadable spec), if it still runs at `expected`.
-    pub async fn advance_schedule(
-        &self,
-        channel_id: u64,
-        expected: DateTime<Utc>,
-        next_run_at: Option<DateTime<Utc>>,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE schedules SET next_run_at = ? WHERE channel_id = ? AND next_run_at = ?",
-        )
-        .bind(next_run_at.map(to_secs))
-        .bind(id_in(channel_id))
-        .bind(to_secs(expected))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
     /// Claims a slot in one transaction: the delivery row (with its briefing), the items it tells, and the
     /// schedule moved to its next run. Returns the delivery's id, or `None` when the slot was taken already or
     /// the schedule changed meanwhile (then nothing is written).
@@ -177,7 +106,7 @@ impl Store {
         .bind(id_in(claim.channel_id))
         .bind(id_in(claim.guild_id))
         .bind(to_secs(claim.due_at))
-        .bind(state.as_str())
+        .bind(state)
         .bind(claim.payload)
         .bind(to_secs(now))
         .bind(claim.empty.then(|| to_secs(now)))
@@ -208,17 +137,17 @@ impl Store {
     pub async fn open_deliveries(
         &self,
         now: DateTime<Utc>,
-        limit: usize,
+        max: usize,
     ) -> Result<Vec<Delivery>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, Delivery>(&format!(
             "SELECT {COLUMNS} FROM deliveries WHERE state = 'claimed' AND COALESCE(retry_at, 0) <= ? \
              ORDER BY due_at, id LIMIT ?"
         ))
         .bind(to_secs(now))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(limit(max))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 
     /// A channel's delivery for one slot, if any.
@@ -227,25 +156,25 @@ impl Store {
         channel_id: u64,
         due_at: DateTime<Utc>,
     ) -> Result<Option<Delivery>, StoreError> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query_as::<_, Delivery>(&format!(
             "SELECT {COLUMNS} FROM deliveries WHERE channel_id = ? AND due_at = ?"
         ))
         .bind(id_in(channel_id))
         .bind(to_secs(due_at))
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+        Ok(row)
     }
 
     /// A channel's deliveries, oldest slot first.
     pub async fn channel_deliveries(&self, channel_id: u64) -> Result<Vec<Delivery>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, Delivery>(&format!(
             "SELECT {COLUMNS} FROM deliveries WHERE channel_id = ? ORDER BY due_at"
         ))
         .bind(id_in(channel_id))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 
     /// The slot of a channel's latest delivery that posted or claimed something (not failed ones).
@@ -253,13 +182,13 @@ impl Store {
         &self,
         channel_id: u64,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let due: Option<i64> = sqlx::query_scalar(
+        let due: Option<DateTime<Utc>> = sqlx::query_scalar(
             "SELECT MAX(due_at) FROM deliveries WHERE channel_id = ? AND state != 'failed'",
         )
         .bind(id_in(channel_id))
         .fetch_one(self.pool())
         .await?;
-        Ok(due.map(from_secs))
+        Ok(due)
     }
 
     /// Records one more posted part (and the first message's id).
@@ -338,9 +267,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NewItem;
+    use crate::item::NewItem;
     use crate::store::test_util::temp_store;
-    use chrono::Duration;
+    use chrono::{Duration, SubsecRound};
 
     fn item(guid: &str) -> NewItem {
         NewItem {
@@ -387,10 +316,39 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn states_round_trip_and_an_unknown_one_is_an_error() {
+        let (store, _dir) = temp_store().await;
+        let due = Utc::now().trunc_subsecs(0);
+        one_channel_one_item(&store, due).await;
+        let id = store
+            .claim_delivery(&claim(due, &[], None), due)
+            .await
+            .unwrap()
+            .unwrap();
+        store.delivery_sent(id, due).await.unwrap();
+        let d = store.delivery(9, due).await.unwrap().unwrap();
+        assert_eq!(
+            (d.state, d.channel_id, d.guild_id),
+            (DeliveryState::Sent, 9, 1)
+        );
+        // A state herald never writes (a newer version's, or a hand edit) must not read as `claimed` and be
+        // posted again.
+        sqlx::query("UPDATE deliveries SET state = 'archived' WHERE id = ?")
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.delivery(9, due).await,
+            Err(StoreError::Sql(sqlx::Error::ColumnDecode { .. }))
+        ));
+    }
+
+    #[tokio::test]
     async fn claim_is_once_per_slot_and_moves_the_schedule() {
         let (store, _dir) = temp_store().await;
         let now = Utc::now();
-        let due = from_secs(to_secs(now));
+        let due = now.trunc_subsecs(0);
         let next = due + Duration::days(1);
         one_channel_one_item(&store, due).await;
         let fresh = store
@@ -444,7 +402,7 @@ mod tests {
     #[tokio::test]
     async fn failing_releases_the_items_and_retry_waits() {
         let (store, _dir) = temp_store().await;
-        let now = from_secs(to_secs(Utc::now()));
+        let now = Utc::now().trunc_subsecs(0);
         one_channel_one_item(&store, now).await;
         let fresh = store.fresh_items_for_channel(1, 9, now, 10).await.unwrap();
         let ids = [fresh[0].id];

@@ -1,17 +1,17 @@
 //! The `guild_sources` table: feeds a Discord server added itself (the source rows are shared by everyone).
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
-use super::subscriptions::{id_in, id_out};
-use super::{Source, Store, StoreError, from_secs, to_secs};
+use super::{DbId, Source, Store, StoreError, id_in, to_secs};
 
 /// A source as one server sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GuildSource {
     /// The shared source, with its last success and last error.
+    #[sqlx(flatten)]
     pub source: Source,
     /// The member who added it.
+    #[sqlx(try_from = "DbId")]
     pub added_by: u64,
     /// When.
     pub added_at: DateTime<Utc>,
@@ -53,24 +53,15 @@ impl Store {
 
     /// A server's sources, in the order they were added.
     pub async fn guild_sources(&self, guild_id: u64) -> Result<Vec<GuildSource>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT s.id, s.url, s.kind, s.title, s.etag, s.last_modified, s.fail_count, s.last_error, \
-             s.last_ok_at, s.next_fetch_at, g.added_by, g.added_at FROM guild_sources g \
+        let rows = sqlx::query_as::<_, GuildSource>(&format!(
+            "SELECT {}, g.added_by, g.added_at FROM guild_sources g \
              JOIN sources s ON s.id = g.source_id WHERE g.guild_id = ? ORDER BY g.added_at, s.id",
-        )
+            super::sources::COLUMNS
+        ))
         .bind(id_in(guild_id))
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(GuildSource {
-                    source: super::sources::from_row(row)?,
-                    added_by: id_out(row.try_get("added_by")?),
-                    added_at: from_secs(row.try_get("added_at")?),
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows)
     }
 }
 

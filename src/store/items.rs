@@ -1,36 +1,53 @@
 //! The `items` table: entries read from sources, stored once per (source, guid).
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::sources::display_name;
-use super::subscriptions::id_in;
-use super::{Store, StoreError, from_secs, to_secs};
-use crate::model::{Item, NewItem};
+use super::{Store, StoreError, id_in, limit, to_secs};
+use crate::item::{Item, NewItem};
 
-/// The columns [`from_row`] reads, from `items i` joined with `sources s`.
+/// The columns an [`ItemRow`] is read from: `items i` joined with `sources s`.
 const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, \
      i.fetched_at, i.snippet, i.body, s.title AS source_title, s.url AS source_url";
 
-fn from_row(row: &SqliteRow) -> Result<Item, sqlx::Error> {
-    let title: Option<String> = row.try_get("source_title")?;
-    let url: String = row.try_get("source_url")?;
-    Ok(Item {
-        id: row.try_get("id")?,
-        source_id: row.try_get("source_id")?,
-        source_name: display_name(title.as_deref(), &url),
-        guid: row.try_get("guid")?,
-        url: row.try_get("url")?,
-        title: row.try_get("title")?,
-        author: row.try_get("author")?,
-        published_at: row
-            .try_get::<Option<i64>, _>("published_at")?
-            .map(from_secs),
-        fetched_at: from_secs(row.try_get("fetched_at")?),
-        snippet: row.try_get("snippet")?,
-        body: row.try_get("body")?,
-    })
+/// An item row as sqlx maps it; its source's title and URL become the item's `source_name`.
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: i64,
+    source_id: i64,
+    guid: String,
+    url: Option<String>,
+    title: String,
+    author: Option<String>,
+    published_at: Option<DateTime<Utc>>,
+    fetched_at: DateTime<Utc>,
+    snippet: String,
+    body: String,
+    source_title: Option<String>,
+    source_url: String,
+}
+
+impl From<ItemRow> for Item {
+    fn from(r: ItemRow) -> Self {
+        Item {
+            id: r.id,
+            source_id: r.source_id,
+            source_name: display_name(r.source_title.as_deref(), &r.source_url),
+            guid: r.guid,
+            url: r.url,
+            title: r.title,
+            author: r.author,
+            published_at: r.published_at,
+            fetched_at: r.fetched_at,
+            snippet: r.snippet,
+            body: r.body,
+        }
+    }
+}
+
+fn items(rows: Vec<ItemRow>) -> Vec<Item> {
+    rows.into_iter().map(Item::from).collect()
 }
 
 impl Store {
@@ -85,7 +102,7 @@ impl Store {
         &self,
         source_ids: &[i64],
         since: Option<DateTime<Utc>>,
-        limit: usize,
+        max: usize,
     ) -> Result<Vec<Item>, StoreError> {
         if source_ids.is_empty() {
             return Ok(Vec::new());
@@ -103,9 +120,9 @@ impl Store {
                 .push_bind(to_secs(since));
         }
         q.push(" ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ")
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        let rows = q.build().fetch_all(self.pool()).await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+            .push_bind(limit(max));
+        let rows = q.build_query_as::<ItemRow>().fetch_all(self.pool()).await?;
+        Ok(items(rows))
     }
 }
 
@@ -117,9 +134,9 @@ impl Store {
         guild_id: u64,
         channel_id: u64,
         since: DateTime<Utc>,
-        limit: usize,
+        max: usize,
     ) -> Result<Vec<Item>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, ItemRow>(&format!(
             "{SELECT_ITEMS} FROM guild_sources g JOIN items i ON i.source_id = g.source_id \
              JOIN sources s ON s.id = i.source_id \
              WHERE g.guild_id = ? AND i.fetched_at >= ? AND i.backlog = 0 \
@@ -129,10 +146,10 @@ impl Store {
         .bind(id_in(guild_id))
         .bind(to_secs(since))
         .bind(id_in(channel_id))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(limit(max))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(items(rows))
     }
 
     /// Items briefed to a channel by deliveries due at or after `since`, newest slot first.
@@ -140,19 +157,19 @@ impl Store {
         &self,
         channel_id: u64,
         since: DateTime<Utc>,
-        limit: usize,
+        max: usize,
     ) -> Result<Vec<Item>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, ItemRow>(&format!(
             "{SELECT_ITEMS} FROM delivered_items d JOIN deliveries v ON v.id = d.delivery_id \
              JOIN items i ON i.id = d.item_id JOIN sources s ON s.id = i.source_id \
              WHERE d.channel_id = ? AND v.due_at >= ? ORDER BY v.due_at DESC, i.id DESC LIMIT ?"
         ))
         .bind(id_in(channel_id))
         .bind(to_secs(since))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(limit(max))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(items(rows))
     }
 
     /// Items whose text matches the FTS5 expression `fts` (build it with `Query::fts_prefilter`), newest first,
@@ -161,19 +178,19 @@ impl Store {
         &self,
         fts: &str,
         since: Option<DateTime<Utc>>,
-        limit: usize,
+        max: usize,
     ) -> Result<Vec<Item>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, ItemRow>(&format!(
             "{SELECT_ITEMS} FROM items_fts f JOIN items i ON i.id = f.rowid JOIN sources s ON s.id = i.source_id \
              WHERE items_fts MATCH ? AND COALESCE(i.published_at, i.fetched_at) >= ? \
              ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?"
         ))
         .bind(fts)
         .bind(since.map_or(i64::MIN, to_secs))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(limit(max))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(items(rows))
     }
 }
 

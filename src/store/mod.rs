@@ -16,7 +16,7 @@ pub use subscriptions::{NewSubscription, SubscribeError, Subscription};
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -92,14 +92,42 @@ impl Store {
     }
 }
 
-/// Seconds since the epoch, as stored.
+/// Seconds since the epoch, as stored. Rows map them back to `DateTime<Utc>` through sqlx (an INTEGER column
+/// decodes as a Unix time).
 fn to_secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-/// A stored timestamp back to a time; out-of-range values (never written by herald) become the epoch.
-fn from_secs(s: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(s, 0).single().unwrap_or_default()
+/// A Discord id as stored: ids are below 2^63, so they round-trip through SQLite's signed INTEGER.
+pub(crate) fn id_in(id: u64) -> i64 {
+    id as i64
+}
+
+/// A row limit as bound to `LIMIT ?`.
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A Discord id column as sqlx decodes it; row structs map it to `u64` with `#[sqlx(try_from = "DbId")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct DbId(i64);
+
+impl From<DbId> for u64 {
+    fn from(id: DbId) -> u64 {
+        id.0 as u64
+    }
+}
+
+/// A nullable Discord id column; maps to `Option<u64>` with `#[sqlx(try_from = "DbOptId")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct DbOptId(Option<i64>);
+
+impl From<DbOptId> for Option<u64> {
+    fn from(id: DbOptId) -> Option<u64> {
+        id.0.map(|i| i as u64)
+    }
 }
 
 #[cfg(test)]

@@ -1,18 +1,17 @@
 //! The `schedules` table: when each channel's briefing is due.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
-use super::subscriptions::{id_in, id_out};
-use super::{Store, StoreError, from_secs, to_secs};
+use super::{DbId, Store, StoreError, id_in, limit, to_secs};
 
 /// A channel's schedule as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ScheduleRow {
     /// The channel.
+    #[sqlx(try_from = "DbId")]
     pub channel_id: u64,
     /// Its server.
+    #[sqlx(try_from = "DbId")]
     pub guild_id: u64,
     /// "08:00", "08:00,18:30" or a cron expression.
     pub spec: String,
@@ -28,21 +27,8 @@ pub struct ScheduleRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub(super) fn from_row(row: &SqliteRow) -> Result<ScheduleRow, sqlx::Error> {
-    Ok(ScheduleRow {
-        channel_id: id_out(row.try_get("channel_id")?),
-        guild_id: id_out(row.try_get("guild_id")?),
-        spec: row.try_get("spec")?,
-        tz: row.try_get("tz")?,
-        next_run_at: row.try_get::<Option<i64>, _>("next_run_at")?.map(from_secs),
-        paused: row.try_get::<i64, _>("paused")? != 0,
-        paused_reason: row.try_get("paused_reason")?,
-        updated_at: from_secs(row.try_get("updated_at")?),
-    })
-}
-
-/// The columns [`from_row`] reads.
-pub(super) const COLUMNS: &str =
+/// The columns a [`ScheduleRow`] is read from.
+const COLUMNS: &str =
     "channel_id, guild_id, spec, tz, next_run_at, paused, paused_reason, updated_at";
 
 impl Store {
@@ -79,13 +65,48 @@ impl Store {
 
     /// A channel's schedule, if it has one.
     pub async fn schedule(&self, channel_id: u64) -> Result<Option<ScheduleRow>, StoreError> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query_as::<_, ScheduleRow>(&format!(
             "SELECT {COLUMNS} FROM schedules WHERE channel_id = ?"
         ))
         .bind(id_in(channel_id))
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+        Ok(row)
+    }
+
+    /// Unpaused schedules due at `now`, most overdue first.
+    pub async fn due_schedules(
+        &self,
+        now: DateTime<Utc>,
+        max: usize,
+    ) -> Result<Vec<ScheduleRow>, StoreError> {
+        let rows = sqlx::query_as::<_, ScheduleRow>(&format!(
+            "SELECT {COLUMNS} FROM schedules WHERE paused = 0 AND next_run_at <= ? \
+             ORDER BY next_run_at, channel_id LIMIT ?"
+        ))
+        .bind(to_secs(now))
+        .bind(limit(max))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
+
+    /// Moves a schedule on without delivering (missed slots, unreadable spec), if it still runs at `expected`.
+    pub async fn advance_schedule(
+        &self,
+        channel_id: u64,
+        expected: DateTime<Utc>,
+        next_run_at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE schedules SET next_run_at = ? WHERE channel_id = ? AND next_run_at = ?",
+        )
+        .bind(next_run_at.map(to_secs))
+        .bind(id_in(channel_id))
+        .bind(to_secs(expected))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Pauses or resumes a channel's schedule (with the next run when resuming); whether it had one.

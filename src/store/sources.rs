@@ -1,13 +1,11 @@
 //! The `sources` table: one row per feed URL, shared by everyone who reads it.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
-use super::{Store, StoreError, from_secs, to_secs};
+use super::{Store, StoreError, limit, to_secs};
 
 /// A source row: where to fetch, what the last fetch said, and how it went.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Source {
     /// Row id.
     pub id: i64,
@@ -54,26 +52,9 @@ pub(crate) fn display_name(title: Option<&str>, url: &str) -> String {
         .unwrap_or_else(|| url.to_owned())
 }
 
-/// The columns [`from_row`] reads.
-const COLUMNS: &str =
+/// The columns a [`Source`] is read from.
+pub(super) const COLUMNS: &str =
     "id, url, kind, title, etag, last_modified, fail_count, last_error, last_ok_at, next_fetch_at";
-
-pub(super) fn from_row(row: &SqliteRow) -> Result<Source, sqlx::Error> {
-    Ok(Source {
-        id: row.try_get("id")?,
-        url: row.try_get("url")?,
-        kind: row.try_get("kind")?,
-        title: row.try_get("title")?,
-        etag: row.try_get("etag")?,
-        last_modified: row.try_get("last_modified")?,
-        fail_count: row.try_get("fail_count")?,
-        last_error: row.try_get("last_error")?,
-        last_ok_at: row.try_get::<Option<i64>, _>("last_ok_at")?.map(from_secs),
-        next_fetch_at: row
-            .try_get::<Option<i64>, _>("next_fetch_at")?
-            .map(from_secs),
-    })
-}
 
 impl Store {
     /// The source with this URL, created if new.
@@ -91,11 +72,12 @@ impl Store {
         .bind(to_secs(now))
         .execute(self.pool())
         .await?;
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sources WHERE url = ?"))
-            .bind(url)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(from_row(&row)?)
+        let row =
+            sqlx::query_as::<_, Source>(&format!("SELECT {COLUMNS} FROM sources WHERE url = ?"))
+                .bind(url)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(row)
     }
 
     /// Records a successful fetch with a new body: validators for the next conditional GET, errors cleared.
@@ -149,17 +131,17 @@ impl Store {
     pub async fn due_sources(
         &self,
         now: DateTime<Utc>,
-        limit: usize,
+        max: usize,
     ) -> Result<Vec<Source>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, Source>(&format!(
             "SELECT {COLUMNS} FROM sources s WHERE EXISTS (SELECT 1 FROM guild_sources g WHERE g.source_id = s.id) \
              AND COALESCE(s.next_fetch_at, 0) <= ? ORDER BY COALESCE(s.next_fetch_at, 0), s.id LIMIT ?"
         ))
         .bind(to_secs(now))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(limit(max))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 
     /// How many sources the poller keeps fresh (those some server reads).

@@ -1,25 +1,26 @@
 //! The `subscriptions` table: which topics a channel follows.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
-use super::{Store, StoreError, from_secs, to_secs};
+use super::{DbId, Store, StoreError, id_in, to_secs};
 
 /// A channel's subscription to a topic.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Subscription {
     /// Row id.
     pub id: i64,
     /// The Discord server.
+    #[sqlx(try_from = "DbId")]
     pub guild_id: u64,
     /// The channel briefed.
+    #[sqlx(try_from = "DbId")]
     pub channel_id: u64,
     /// The topic query as the user typed it.
     pub query: String,
     /// The parsed, folded form that duplicates are judged by.
     pub query_norm: String,
     /// Who subscribed.
+    #[sqlx(try_from = "DbId")]
     pub created_by: u64,
     /// When.
     pub created_at: DateTime<Utc>,
@@ -39,27 +40,6 @@ pub enum SubscribeError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// Discord ids are below 2^63, so they round-trip through SQLite's signed INTEGER.
-pub(crate) fn id_in(id: u64) -> i64 {
-    id as i64
-}
-
-pub(crate) fn id_out(id: i64) -> u64 {
-    id as u64
-}
-
-fn from_row(row: &SqliteRow) -> Result<Subscription, sqlx::Error> {
-    Ok(Subscription {
-        id: row.try_get("id")?,
-        guild_id: id_out(row.try_get("guild_id")?),
-        channel_id: id_out(row.try_get("channel_id")?),
-        query: row.try_get("query")?,
-        query_norm: row.try_get("query_norm")?,
-        created_by: id_out(row.try_get("created_by")?),
-        created_at: from_secs(row.try_get("created_at")?),
-    })
 }
 
 const COLUMNS: &str = "id, guild_id, channel_id, query, query_norm, created_by, created_at";
@@ -98,7 +78,7 @@ impl Store {
         if count as usize >= guild_limit {
             return Err(SubscribeError::GuildLimit(guild_limit));
         }
-        let inserted = sqlx::query(&format!(
+        let inserted = sqlx::query_as::<_, Subscription>(&format!(
             "INSERT INTO subscriptions (guild_id, channel_id, query, query_norm, created_by, created_at) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
         ))
@@ -118,7 +98,7 @@ impl Store {
             Err(e) => return Err(StoreError::from(e).into()),
         };
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(from_row(&row).map_err(StoreError::from)?)
+        Ok(row)
     }
 
     /// Removes a channel's subscription by the query as typed or its normalised form; whether one was removed.
@@ -143,13 +123,13 @@ impl Store {
         &self,
         channel_id: u64,
     ) -> Result<Vec<Subscription>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, Subscription>(&format!(
             "SELECT {COLUMNS} FROM subscriptions WHERE channel_id = ? ORDER BY id"
         ))
         .bind(id_in(channel_id))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 
     /// A server's subscriptions, by channel then age.
@@ -157,13 +137,13 @@ impl Store {
         &self,
         guild_id: u64,
     ) -> Result<Vec<Subscription>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, Subscription>(&format!(
             "SELECT {COLUMNS} FROM subscriptions WHERE guild_id = ? ORDER BY channel_id, id"
         ))
         .bind(id_in(guild_id))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 }
 

@@ -72,9 +72,46 @@ pub struct Channels {
     nonces: std::collections::HashMap<String, u64>,
 }
 
+/// The slash commands the bot registered, and the server's own permission overrides, so the fake lets a
+/// member invoke a command only when Discord would.
+#[derive(Debug, Default)]
+pub struct Commands {
+    /// The last registered command list (the body of the bot's `PUT …/commands`).
+    pub registered: Vec<Value>,
+    /// Commands a server admin opened to everyone in Server Settings → Integrations, overriding the
+    /// command's `default_member_permissions`.
+    pub opened_to_everyone: Vec<String>,
+}
+
+/// Discord's ADMINISTRATOR bit: it passes every permission check.
+const ADMINISTRATOR: u64 = 1 << 3;
+
+impl Commands {
+    /// Whether Discord shows `name` to a member with `permissions` (a decimal bit set) and lets them invoke it:
+    /// the command is registered, and the member holds every bit of its `default_member_permissions` (or
+    /// Administrator), unless a server admin opened it to everyone.
+    pub fn may_invoke(&self, name: &str, permissions: &str) -> bool {
+        let Some(command) = self.registered.iter().find(|c| c["name"] == name) else {
+            return false;
+        };
+        if self.opened_to_everyone.iter().any(|n| n == name) {
+            return true;
+        }
+        let member: u64 = permissions.parse().unwrap_or(0);
+        match command["default_member_permissions"].as_str() {
+            None => true,
+            Some(required) => {
+                let required: u64 = required.parse().unwrap_or(u64::MAX);
+                member & ADMINISTRATOR != 0 || member & required == required
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Shared {
     calls: Arc<Mutex<Vec<Call>>>,
+    commands: Arc<Mutex<Commands>>,
     channels: Arc<Mutex<Channels>>,
     ws_url: String,
 }
@@ -87,6 +124,8 @@ pub struct FakeDiscord {
     pub calls: Arc<Mutex<Vec<Call>>>,
     /// Channel messages: what was posted and how the route behaves.
     pub channels: Arc<Mutex<Channels>>,
+    /// Registered commands and who may invoke them.
+    pub commands: Arc<Mutex<Commands>>,
     dispatch: broadcast::Sender<(String, Value)>,
     identified: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -100,8 +139,10 @@ impl FakeDiscord {
             .expect("bind gateway");
         let ws_url = format!("ws://{}", gateway.local_addr().expect("addr"));
         let channels = Arc::new(Mutex::new(Channels::default()));
+        let commands = Arc::new(Mutex::new(Commands::default()));
         let shared = Shared {
             calls: calls.clone(),
+            commands: commands.clone(),
             channels: channels.clone(),
             ws_url: ws_url.clone(),
         };
@@ -130,6 +171,7 @@ impl FakeDiscord {
             base,
             calls,
             channels,
+            commands,
             dispatch,
             identified,
         }
@@ -169,6 +211,23 @@ impl FakeDiscord {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         true
+    }
+
+    /// Whether Discord would let a member with `permissions` invoke `name` (see [`Commands::may_invoke`]).
+    pub fn may_invoke(&self, name: &str, permissions: &str) -> bool {
+        self.commands
+            .lock()
+            .expect("lock")
+            .may_invoke(name, permissions)
+    }
+
+    /// Opens a command to every member, as a server admin can in Server Settings → Integrations.
+    pub fn open_to_everyone(&self, name: &str) {
+        self.commands
+            .lock()
+            .expect("lock")
+            .opened_to_everyone
+            .push(name.to_owned());
     }
 
     /// Sends a dispatch event (e.g. INTERACTION_CREATE) to every connected client.
@@ -295,7 +354,12 @@ async fn handle(
             "id": APP_ID, "username": "herald-test", "discriminator": "0", "global_name": null, "avatar": null,
             "bot": true, "system": false, "mfa_enabled": true, "verified": true, "email": null, "flags": 0,
             "public_flags": 0, "locale": "en-US"})),
-        (&Method::PUT, p) if p.ends_with("/commands") => ok(json!([])),
+        (&Method::PUT, p) if p.ends_with("/commands") => {
+            if let Value::Array(list) = &json_body {
+                shared.commands.lock().expect("lock").registered = list.clone();
+            }
+            ok(json!([]))
+        }
         (&Method::POST, p)
             if p.starts_with("/api/v10/interactions/") && p.ends_with("/callback") =>
         {

@@ -1,7 +1,5 @@
 //! Test support: a fixture HTTP server on 127.0.0.1 that serves feeds the way real servers do (ETag/304, gzip,
-//! redirects, slow and oversized answers), and helpers to find ../shared fixtures.
-
-#![allow(dead_code)] // each test binary uses a part
+//! redirects, slow and oversized answers), and helpers to find tests/fixtures.
 
 pub mod fake_discord;
 
@@ -36,10 +34,10 @@ pub const HOSTILE_FEED: &str = r#"<?xml version="1.0"?>
 <pubDate>Fri, 16 May 2025 11:00:00 GMT</pubDate><description>A ceasefire was agreed. @here it holds.</description></item>
 </channel></rss>"#;
 
-/// Paths under ../shared/fixtures.
-pub fn shared(rel: &str) -> PathBuf {
+/// Paths under tests/fixtures (real-world feeds, pages and the seed article, with their licences).
+pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures")
+        .join("tests/fixtures")
         .join(rel)
 }
 
@@ -76,7 +74,6 @@ impl FixtureServer {
             .route("/slow", get(slow))
             .route("/redirect/{n}", get(redirect))
             .route("/page.html", get(page))
-            .route("/fixture/{name}", get(fixture))
             .route("/hostile.xml", get(|| async { HOSTILE_FEED }))
             .route("/live.xml", get(live))
             .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
@@ -198,14 +195,4 @@ async fn page() -> Response {
         "<!doctype html><html><body><p>Not a feed</p></body></html>",
     )
         .into_response()
-}
-
-async fn fixture(Path(name): Path<String>) -> Response {
-    if name.contains('/') || name.contains("..") {
-        return StatusCode::BAD_REQUEST.into_response();
-    }
-    match std::fs::read(shared("feeds").join(&name)) {
-        Ok(body) => body.into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
 }

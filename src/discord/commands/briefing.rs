@@ -1,13 +1,11 @@
 //! `/briefing [topic]`: a briefing now, for this channel's topics or one topic.
 
-use futures_util::StreamExt;
-
 use crate::brief::query::Query;
 use crate::brief::{Options, build_briefing};
 use crate::discord::bot::{CommandError, Context};
-use crate::discord::commands::subscribe::EXAMPLE;
+use crate::discord::commands::EXAMPLE;
 use crate::discord::embeds::{briefing_embeds, pack};
-use crate::sources::ingest::refresh;
+use crate::sources::ingest::refresh_many;
 
 /// Items read for one briefing at most.
 const MAX_ITEMS: usize = 5000;
@@ -23,11 +21,7 @@ pub async fn briefing(
     let guild_id = ctx.guild_id().map(|g| g.get()).unwrap_or_default();
     let data = ctx.data();
     let queries: Vec<Query> = match topic.as_deref() {
-        Some(t) => vec![Query::parse(t).map_err(|e| {
-            CommandError::User(format!(
-                "That topic does not parse: {e}. A topic that works: {EXAMPLE}"
-            ))
-        })?],
+        Some(t) => vec![super::parse_topic(t)?],
         None => {
             let subs = data
                 .store
@@ -55,15 +49,16 @@ pub async fn briefing(
     // Bring the server's sources up to date; conditional GET keeps this cheap, and failures are recorded
     // on each source for `/sources list`.
     let now = data.clock.now();
-    let urls: Vec<String> = sources.iter().map(|s| s.source.url.clone()).collect();
-    futures_util::stream::iter(urls)
-        .map(|u| {
-            let (store, fetcher) = (data.store.clone(), data.fetcher.clone());
-            async move { refresh(&store, &fetcher, &u, now).await }
-        })
-        .buffer_unordered(data.config.fetch.concurrency)
-        .for_each(|_| async {})
-        .await;
+    let list: Vec<_> = sources.iter().map(|s| s.source.clone()).collect();
+    refresh_many(
+        &data.store,
+        &data.fetcher,
+        list,
+        now,
+        data.config.fetch.concurrency,
+        |_, _| {},
+    )
+    .await;
 
     let ids: Vec<i64> = sources.iter().map(|s| s.source.id).collect();
     let since = now - chrono::Duration::hours(i64::from(data.config.brief.window_hours));

@@ -4,13 +4,14 @@ use poise::CreateReply;
 use serenity::builder::CreateEmbed;
 
 use crate::discord::bot::{CommandError, Context};
+use crate::discord::embeds::COLOUR;
 
 /// What herald does and how to start.
 #[poise::command(slash_command, guild_only)]
 pub async fn help(ctx: Context<'_>) -> Result<(), CommandError> {
     let embed = CreateEmbed::new()
         .title("herald — calm daily news briefings")
-        .colour(0x3b6ea5)
+        .colour(COLOUR)
         .description(
             "herald follows news feeds, merges the same story told by many outlets, and posts one short, \
              summarised briefing per channel.\n\n\

@@ -7,7 +7,27 @@ mod search;
 mod sources;
 mod subscribe;
 
+use poise::serenity_prelude as serenity;
+
 use super::bot::{CommandError, Context, Data};
+use crate::brief::query::Query;
+
+/// An example topic for error messages.
+pub const EXAMPLE: &str = "`ukraine OR kyiv \"peace talks\" -football`";
+
+/// A topic or search query a member typed, or an answer saying what is wrong and showing one that works.
+fn parse_topic(text: &str) -> Result<Query, CommandError> {
+    Query::parse(text).map_err(|e| {
+        CommandError::User(format!(
+            "That topic does not parse: {e}. A topic that works: {EXAMPLE}"
+        ))
+    })
+}
+
+/// The channel a command acts on: the `channel:` option when given, else the channel it was invoked in.
+fn target_channel(ctx: &Context<'_>, channel: Option<serenity::GuildChannel>) -> u64 {
+    channel.map_or(ctx.channel_id(), |c| c.id).get()
+}
 
 /// The server a command runs in; commands are guild-only, so this fails only on a malformed interaction.
 fn guild_id(ctx: &Context<'_>) -> Result<u64, CommandError> {

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
+use crate::delivery::Schedule;
 use crate::discord::bot::{CommandError, Context, manage_server};
 use crate::discord::escape::{escape, unmention};
-use crate::schedule::Schedule;
 
 /// When this channel's briefing is posted.
 #[poise::command(
@@ -48,7 +48,7 @@ pub async fn set(
     let tz = timezone.unwrap_or_else(|| data.config.schedule.default_timezone.clone());
     let parsed = Schedule::parse(&when, &tz)
         .map_err(|e| CommandError::User(format!("{}.", unmention(&e.to_string()))))?;
-    let channel_id = channel.map_or(ctx.channel_id(), |c| c.id).get();
+    let channel_id = super::target_channel(&ctx, channel);
     let now = data.clock.now();
     data.store
         .set_schedule(
@@ -77,7 +77,7 @@ pub async fn show(
     ctx: Context<'_>,
     #[description = "The channel (default: this one)"] channel: Option<serenity::GuildChannel>,
 ) -> Result<(), CommandError> {
-    let channel_id = channel.map_or(ctx.channel_id(), |c| c.id).get();
+    let channel_id = super::target_channel(&ctx, channel);
     let Some(row) = ctx.data().store.schedule(channel_id).await? else {
         return Err(CommandError::User(format!(
             "<#{channel_id}> has no schedule. An admin can set one with `/schedule set when:08:00`."

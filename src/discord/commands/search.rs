@@ -2,10 +2,10 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::brief::query::{Haystack, Query};
+use crate::brief::query::Haystack;
+use crate::clock::parse_lookback;
 use crate::discord::bot::{CommandError, Context};
-use crate::discord::commands::subscribe::EXAMPLE;
-use crate::discord::embeds::truncate;
+use crate::discord::embeds::{COLOUR, truncate};
 use crate::discord::escape::escape;
 
 /// Candidates read from the full-text index at most.
@@ -22,21 +22,10 @@ pub async fn search(
     query: String,
     #[description = "How far back, e.g. 24h, 3d, 2w (default 7d)"] since: Option<String>,
 ) -> Result<(), CommandError> {
-    let parsed = Query::parse(&query).map_err(|e| {
-        CommandError::User(format!(
-            "That query does not parse: {e}. One that works: {EXAMPLE}"
-        ))
-    })?;
+    let parsed = super::parse_topic(&query)?;
     let window = match since.as_deref() {
-        Some(s) => humantime::parse_duration(s.trim())
-            .ok()
-            .and_then(|d| chrono::Duration::from_std(d).ok())
-            .ok_or_else(|| {
-                CommandError::User(format!(
-                    "{} is not a duration; try 24h, 3d or 2w.",
-                    escape(s)
-                ))
-            })?,
+        Some(s) => parse_lookback(s)
+            .map_err(|e| CommandError::User(format!("{}.", escape(&e.to_string()))))?,
         None => chrono::Duration::days(7),
     };
     let from = ctx
@@ -50,7 +39,7 @@ pub async fn search(
         .store
         .search_items(&parsed.fts_prefilter(), Some(from), CANDIDATES)
         .await?;
-    let mut hits: Vec<(f64, crate::model::Item)> = found
+    let mut hits: Vec<(f64, crate::item::Item)> = found
         .into_iter()
         .filter_map(|i| {
             parsed
@@ -86,7 +75,7 @@ pub async fn search(
         .collect();
     let embed = serenity::CreateEmbed::new()
         .title(truncate(&format!("Search: {}", escape(&query)), 256))
-        .colour(0x3b6ea5)
+        .colour(COLOUR)
         .description(truncate(&lines.join("\n"), 4096))
         .footer(serenity::CreateEmbedFooter::new(format!(
             "{} of {total} matches shown",

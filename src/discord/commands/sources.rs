@@ -3,18 +3,20 @@
 use poise::serenity_prelude as serenity;
 
 use crate::discord::bot::{CommandError, Context, manage_server};
-use crate::discord::embeds::truncate;
+use crate::discord::embeds::{COLOUR, truncate};
 use crate::discord::escape::escape;
 use crate::sources::ingest::refresh;
 use crate::text;
 
 /// The feeds this server draws from.
+///
+/// No `default_member_permissions` here: Discord applies it to the whole group, which would hide `list` from
+/// members. `add` and `remove` carry the Manage Server check themselves.
 #[poise::command(
     slash_command,
     guild_only,
     subcommands("add", "remove", "list"),
-    subcommand_required,
-    default_member_permissions = "MANAGE_GUILD"
+    subcommand_required
 )]
 pub async fn sources(_ctx: Context<'_>) -> Result<(), CommandError> {
     Ok(())
@@ -70,7 +72,7 @@ pub async fn add(
     data.store
         .set_next_fetch(
             refreshed.source.id,
-            crate::poller::next_after_success(&data.config.poll, refreshed.source.id, now),
+            crate::sources::poller::next_after_success(&data.config.poll, refreshed.source.id, now),
         )
         .await?;
     let name = data
@@ -184,7 +186,7 @@ pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
         .collect();
     let embed = serenity::CreateEmbed::new()
         .title("Sources")
-        .colour(0x3b6ea5)
+        .colour(COLOUR)
         .description(truncate(&lines.join("\n"), 4096));
     ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
         .await?;

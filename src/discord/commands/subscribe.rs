@@ -3,20 +3,19 @@
 use poise::serenity_prelude as serenity;
 
 use crate::brief::query::Query;
-use crate::discord::bot::{CommandError, Context};
+use crate::discord::bot::{CommandError, Context, manage_server};
+use crate::discord::commands::EXAMPLE;
+use crate::discord::embeds::COLOUR;
 use crate::discord::escape::escape;
 use crate::store::{NewSubscription, SubscribeError};
 use crate::text;
-
-/// An example topic for error messages.
-pub const EXAMPLE: &str = "`ukraine OR kyiv \"peace talks\" -football`";
 
 /// Subscribe a channel to a topic (words, "phrases", OR, -exclude).
 #[poise::command(
     slash_command,
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
-    check = "crate::discord::bot::manage_server"
+    check = "manage_server"
 )]
 pub async fn subscribe(
     ctx: Context<'_>,
@@ -28,12 +27,8 @@ pub async fn subscribe(
     >,
 ) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
-    let query = Query::parse(&topic).map_err(|e| {
-        CommandError::User(format!(
-            "That topic does not parse: {e}. A topic that works: {EXAMPLE}"
-        ))
-    })?;
-    let channel_id = channel.map_or(ctx.channel_id(), |c| c.id).get();
+    let query = super::parse_topic(&topic)?;
+    let channel_id = super::target_channel(&ctx, channel);
     let data = ctx.data();
     let new = NewSubscription {
         guild_id,
@@ -90,7 +85,7 @@ async fn autocomplete_topic(ctx: Context<'_>, partial: &str) -> Vec<serenity::Au
     slash_command,
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
-    check = "crate::discord::bot::manage_server"
+    check = "manage_server"
 )]
 pub async fn unsubscribe(
     ctx: Context<'_>,
@@ -170,7 +165,7 @@ pub async fn topics(
     }
     let embed = serenity::CreateEmbed::new()
         .title("Topics")
-        .colour(0x3b6ea5)
+        .colour(COLOUR)
         .description(crate::discord::embeds::truncate(&lines.join("\n"), 4096));
     ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
         .await?;

@@ -9,13 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 
 use crate::clock::Clock;
 use crate::config::PollConfig;
 use crate::sources::fetch::Fetcher;
-use crate::sources::ingest::refresh_source;
-use crate::store::{Source, Store, StoreError};
+use crate::sources::ingest::refresh_many;
+use crate::store::{Store, StoreError};
 
 /// What one tick did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -78,23 +77,21 @@ impl Poller {
             .store
             .due_sources(now, share(&self.cfg, polled))
             .await?;
-        let results: Vec<(Source, Result<usize, String>)> = futures_util::stream::iter(due)
-            .map(|source| async move {
-                let result = refresh_source(&self.store, &self.fetcher, &source, now)
-                    .await
-                    .map(|r| r.new_items)
-                    .map_err(|e| e.to_string());
-                (source, result)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
+        let results = refresh_many(
+            &self.store,
+            &self.fetcher,
+            due,
+            now,
+            self.concurrency,
+            |_, _| {},
+        )
+        .await;
         let mut report = PollReport::default();
         for (source, result) in results {
             let next = match result {
-                Ok(n) => {
+                Ok(r) => {
                     report.fetched += 1;
-                    report.new_items += n;
+                    report.new_items += r.new_items;
                     next_after_success(&self.cfg, source.id, now)
                 }
                 Err(e) => {

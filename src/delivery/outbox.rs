@@ -1,5 +1,5 @@
-//! Delivery: what a scheduled post carries, the [`Outbox`] that posts it (Discord, or anything else), the
-//! message nonce that makes a repeated post harmless, and the pacing that keeps posts under a rate limit.
+//! The outbox: what a scheduled post carries, the [`Outbox`] that posts it (Discord, or anything else), and the
+//! message nonce that makes a repeated post harmless.
 
 use std::future::Future;
 use std::time::Duration;
@@ -76,41 +76,6 @@ pub fn nonce(channel_id: u64, due_at: DateTime<Utc>, part: usize) -> String {
         .collect()
 }
 
-/// Spaces posts evenly at a rate, for every task that shares it; a global 429 holds everyone back.
-#[derive(Debug)]
-pub struct Pacer {
-    next: tokio::sync::Mutex<tokio::time::Instant>,
-    gap: Duration,
-}
-
-impl Pacer {
-    /// A pacer letting `per_second` posts through each second, evenly spaced.
-    pub fn new(per_second: u32) -> Self {
-        Self {
-            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
-            gap: Duration::from_secs(1) / per_second.max(1),
-        }
-    }
-
-    /// Waits for this caller's turn.
-    pub async fn wait(&self) {
-        let turn = {
-            let mut next = self.next.lock().await;
-            let now = tokio::time::Instant::now();
-            let turn = (*next).max(now);
-            *next = turn + self.gap;
-            turn
-        };
-        tokio::time::sleep_until(turn).await;
-    }
-
-    /// Holds every caller back for `d` from now (after a global rate limit).
-    pub async fn hold(&self, d: Duration) {
-        let mut next = self.next.lock().await;
-        *next = (*next).max(tokio::time::Instant::now() + d);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,23 +89,5 @@ mod tests {
         assert_ne!(a, nonce(2, t, 0));
         assert_ne!(a, nonce(1, t + chrono::Duration::seconds(60), 0));
         assert_ne!(a, nonce(1, t, 1));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn pacer_spaces_posts_and_holds_after_a_global_limit() {
-        let pacer = Pacer::new(50);
-        let start = tokio::time::Instant::now();
-        for _ in 0..100 {
-            pacer.wait().await;
-        }
-        let took = start.elapsed();
-        assert!(
-            took >= Duration::from_millis(1980) && took < Duration::from_millis(2000),
-            "{took:?}"
-        );
-        pacer.hold(Duration::from_secs(3)).await;
-        let before = tokio::time::Instant::now();
-        pacer.wait().await;
-        assert!(before.elapsed() >= Duration::from_secs(3));
     }
 }

@@ -1,4 +1,5 @@
-//! The plain data that flows through the pipeline: what a source yields and what the store gives back.
+//! Items, the plain data that flows through the pipeline: what a source yields ([`NewItem`]) and what the
+//! store gives back ([`Item`]).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,0 +1,233 @@
+//! Composing a channel's briefing for its slot, and claiming the slot: one transaction writes the delivery
+//! row with the briefing it will post, records the items it tells, and moves the schedule on.
+
+use chrono::{DateTime, Utc};
+use tracing::Instrument;
+
+use super::outbox::{Outbox, Scheduled};
+use super::schedule::Schedule;
+use super::scheduler::{Scheduler, TickReport};
+use super::slots::slot_to_deliver;
+use crate::brief::cluster::already_told;
+use crate::brief::query::Query;
+use crate::brief::{Options, build_briefing};
+use crate::config::NothingNew;
+use crate::store::{Claim, Delivery, ScheduleRow, StoreError};
+
+/// Items read for one channel's briefing at most.
+const MAX_ITEMS: usize = 5000;
+/// A channel's first briefing, or one after a long pause, looks back this far at most.
+const MAX_LOOKBACK: chrono::Duration = chrono::Duration::days(7);
+/// How far back delivered stories are compared with new items.
+const TOLD_LOOKBACK: chrono::Duration = chrono::Duration::days(3);
+/// Delivered items compared with new ones at most.
+const TOLD_MAX: usize = 500;
+
+impl<O: Outbox> Scheduler<O> {
+    pub(super) async fn claim(
+        &self,
+        row: ScheduleRow,
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+    ) -> Result<(), StoreError> {
+        let store = &self.inner.store;
+        let channel = row.channel_id;
+        let span = tracing::info_span!("schedule", guild = row.guild_id, channel);
+        let Some(expected) = row.next_run_at else {
+            return Ok(());
+        };
+        let schedule = match Schedule::parse(&row.spec, &row.tz) {
+            Ok(s) => s,
+            Err(e) => {
+                let reason = format!("the schedule no longer reads ({e}); set it again");
+                span.in_scope(|| tracing::warn!(%reason, "pausing channel"));
+                store.set_paused(channel, true, Some(&reason), None).await?;
+                return Ok(());
+            }
+        };
+        let grace = chrono::Duration::minutes(i64::from(self.inner.cfg.grace_minutes));
+        let (slot, skipped) = slot_to_deliver(&schedule, expected, now, grace);
+        if skipped > 0 {
+            span.in_scope(|| {
+                tracing::warn!(
+                    skipped,
+                    since = %expected,
+                    "missed slots skipped (older than the grace window or superseded)"
+                )
+            });
+            report.skipped += skipped;
+        }
+        let Some(due_at) = slot else {
+            store
+                .advance_schedule(channel, expected, schedule.next_after(now))
+                .await?;
+            return Ok(());
+        };
+        let post = self
+            .compose(&row, due_at, now)
+            .instrument(span.clone())
+            .await?;
+        let item_ids: Vec<i64> = post
+            .briefing
+            .stories
+            .iter()
+            .flat_map(|s| s.item_ids.iter().copied())
+            .collect();
+        let empty =
+            post.briefing.stories.is_empty() && self.inner.cfg.nothing_new == NothingNew::Silent;
+        let payload = serde_json::to_string(&post)
+            .map_err(|e| StoreError::Sql(sqlx::Error::Encode(Box::new(e))))?;
+        let claim = Claim {
+            channel_id: channel,
+            guild_id: row.guild_id,
+            due_at,
+            payload: &payload,
+            item_ids: &item_ids,
+            empty,
+            expected_next_run: expected,
+            next_run_at: schedule.next_after(due_at),
+        };
+        let Some(id) = store.claim_delivery(&claim, now).await? else {
+            return Ok(());
+        };
+        if empty {
+            report.empty += 1;
+            return Ok(());
+        }
+        report.claimed += 1;
+        span.in_scope(|| tracing::debug!(delivery = id, stories = post.briefing.stories.len(), %due_at, "claimed"));
+        self.spawn(Delivery {
+            id,
+            channel_id: channel,
+            guild_id: row.guild_id,
+            due_at,
+            state: crate::store::DeliveryState::Claimed,
+            payload,
+            parts_sent: 0,
+            message_id: None,
+            attempts: 0,
+            error: None,
+        });
+        Ok(())
+    }
+
+    /// The post for a channel's slot: items first seen since its last delivery (the first: since the schedule
+    /// was set, less a window; never more than a week back), not briefed to it before (not
+    /// even as another outlet's report of a story it was told), matching any of its topics (every item when it
+    /// follows none).
+    async fn compose(
+        &self,
+        row: &ScheduleRow,
+        due_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Scheduled, StoreError> {
+        let store = &self.inner.store;
+        let window = chrono::Duration::hours(i64::from(self.inner.brief.window_hours));
+        let since = store
+            .last_delivery_due(row.channel_id)
+            .await?
+            // A first briefing covers what arrived since the schedule was set, and a window before that.
+            .unwrap_or(row.updated_at - window)
+            .max(due_at - MAX_LOOKBACK);
+        let topics: Vec<Query> = store
+            .channel_subscriptions(row.channel_id)
+            .await?
+            .iter()
+            .filter_map(|s| Query::parse(&s.query).ok())
+            .collect();
+        let mut items = store
+            .fresh_items_for_channel(row.guild_id, row.channel_id, since, MAX_ITEMS)
+            .await?;
+        let told = store
+            .delivered_items_since(row.channel_id, now - TOLD_LOOKBACK, TOLD_MAX)
+            .await?;
+        if !told.is_empty() {
+            let repeats = already_told(&items, &told, self.inner.brief.cluster_threshold);
+            let mut flags = repeats.into_iter();
+            items.retain(|_| !flags.next().unwrap_or(false));
+        }
+        let briefing = build_briefing(&items, &topics, Options::from(&self.inner.brief), now);
+        Ok(Scheduled {
+            briefing,
+            since,
+            due_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::NothingNew;
+    use crate::delivery::TickReport;
+    use crate::delivery::test_util::*;
+    use crate::store::DeliveryState;
+
+    #[tokio::test]
+    async fn delivers_once_at_its_time_and_never_repeats_a_story() {
+        let w = world(|_| {}).await;
+        w.publish(
+            0,
+            &[
+                item(
+                    "a",
+                    "Ceasefire talks open in Istanbul",
+                    "Delegations met for a ceasefire.",
+                ),
+                item("b", "Football results", "Nothing about war."),
+            ],
+        )
+        .await;
+        assert_eq!(
+            w.run_at(at(7, 59)).await,
+            TickReport::default(),
+            "not due yet"
+        );
+        let r = w.run_at(at(8, 0) + chrono::Duration::seconds(20)).await;
+        assert_eq!(r.claimed, 1);
+        assert_eq!(w.mem.texts(CHANNEL), ["Ceasefire talks open in Istanbul"]);
+        assert_eq!(w.run_at(at(8, 5)).await, TickReport::default(), "no repeat");
+        let d = w.store.delivery(CHANNEL, at(8, 0)).await.unwrap().unwrap();
+        assert_eq!(
+            (d.state, d.parts_sent, d.message_id),
+            (DeliveryState::Sent, 1, Some(1))
+        );
+
+        // Next day: another outlet's report of the same story is not news; a new story is.
+        w.clock.set(at(12, 0));
+        w.publish(
+            1,
+            &[
+                item(
+                    "c",
+                    "Ceasefire talks open in Istanbul, officials say",
+                    "Delegations met for a ceasefire.",
+                ),
+                item(
+                    "d",
+                    "Second ceasefire collapses in the north",
+                    "Fighting resumed overnight.",
+                ),
+            ],
+        )
+        .await;
+        w.run_at(at(8, 0) + chrono::Duration::days(1)).await;
+        assert_eq!(
+            w.mem.texts(CHANNEL)[1..],
+            ["Second ceasefire collapses in the north".to_owned()]
+        );
+        // Third day: nothing new, one line.
+        w.run_at(at(8, 0) + chrono::Duration::days(2)).await;
+        assert_eq!(w.mem.texts(CHANNEL)[2..], ["nothing new".to_owned()]);
+        assert_eq!(w.scheduler.stats().posted, 3);
+    }
+
+    #[tokio::test]
+    async fn silent_mode_posts_nothing_when_nothing_is_new() {
+        let w = world(|c| c.nothing_new = NothingNew::Silent).await;
+        let r = w.run_at(at(8, 0)).await;
+        assert_eq!((r.claimed, r.empty), (0, 1));
+        assert!(w.mem.texts(CHANNEL).is_empty());
+        let d = w.store.delivery(CHANNEL, at(8, 0)).await.unwrap().unwrap();
+        assert_eq!(d.state, DeliveryState::Empty);
+    }
+}

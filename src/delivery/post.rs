@@ -1,0 +1,312 @@
+//! Posting a claimed delivery: each part with its nonce, paced under the rate limit, 429s waited out, 5xx
+//! and network errors retried with backoff, a gone or forbidden channel paused; then recorded as sent.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use super::outbox::{Outbox, PostError, Scheduled, nonce};
+use super::scheduler::Inner;
+use crate::store::{Delivery, StoreError};
+
+/// A delivery whose attempts ran out waits this long before the next round of attempts.
+const RETRY_LATER: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Counters over the scheduler's life, for logs and benchmarks.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Messages posted.
+    pub posted: u64,
+    /// 429 answers received.
+    pub rate_limited: u64,
+    /// Other failed attempts that were retried.
+    pub retried: u64,
+    /// Deliveries given up.
+    pub failed: u64,
+    /// Channels paused because they are gone or forbidden.
+    pub paused: u64,
+}
+
+/// The live counters behind [`Stats`].
+#[derive(Default)]
+pub(super) struct Counters {
+    pub(super) posted: AtomicU64,
+    pub(super) rate_limited: AtomicU64,
+    pub(super) retried: AtomicU64,
+    pub(super) failed: AtomicU64,
+    pub(super) paused: AtomicU64,
+}
+
+impl<O: Outbox> Inner<O> {
+    /// Posts the parts of a claimed delivery not yet posted, then marks it sent. Gives up (releasing its
+    /// items) when it can no longer be posted on time, the channel is gone, or Discord refuses it.
+    pub(super) async fn deliver(&self, d: Delivery) -> Result<(), StoreError> {
+        let post: Scheduled = match serde_json::from_str(&d.payload) {
+            Ok(p) => p,
+            Err(e) => {
+                return self
+                    .give_up(&d, &format!("stored briefing unreadable: {e}"))
+                    .await;
+            }
+        };
+        let grace = chrono::Duration::minutes(i64::from(self.cfg.grace_minutes));
+        if d.parts_sent == 0 && self.clock.now() - d.due_at > grace {
+            return self.give_up(&d, "not posted within the grace window").await;
+        }
+        let parts = self.outbox.render(&post);
+        for (i, part) in parts.iter().enumerate().skip(d.parts_sent) {
+            let nonce = nonce(d.channel_id, d.due_at, i);
+            let mut attempt: u32 = 0;
+            let message_id = loop {
+                self.pacer.wait().await;
+                match self.outbox.post(d.channel_id, part, &nonce).await {
+                    Ok(id) => break id,
+                    Err(PostError::RateLimited {
+                        retry_after,
+                        global,
+                    }) => {
+                        self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                        let wait = retry_after.unwrap_or_else(|| backoff(attempt));
+                        if global {
+                            self.pacer.hold(wait).await;
+                        }
+                        attempt += 1;
+                        if attempt >= self.cfg.post_attempts.saturating_mul(4) {
+                            return self.retry_later(&d, "rate limited").await;
+                        }
+                        tokio::time::sleep(wait).await;
+                    }
+                    Err(PostError::Transient(e)) => {
+                        attempt += 1;
+                        if attempt >= self.cfg.post_attempts {
+                            return self.retry_later(&d, &e).await;
+                        }
+                        self.counters.retried.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(error = %e, attempt, "post failed; retrying");
+                        tokio::time::sleep(backoff(attempt)).await;
+                    }
+                    Err(PostError::Gone(reason)) => {
+                        tracing::warn!(%reason, "channel gone or forbidden; pausing its schedule");
+                        self.counters.paused.fetch_add(1, Ordering::Relaxed);
+                        self.store
+                            .set_paused(d.channel_id, true, Some(&reason), None)
+                            .await?;
+                        return self.give_up(&d, &reason).await;
+                    }
+                    Err(PostError::Rejected(e)) => return self.give_up(&d, &e).await,
+                }
+            };
+            self.store
+                .delivery_part_sent(d.id, i + 1, message_id)
+                .await?;
+            self.counters.posted.fetch_add(1, Ordering::Relaxed);
+        }
+        self.store.delivery_sent(d.id, self.clock.now()).await?;
+        tracing::info!(parts = parts.len(), due_at = %d.due_at, "briefing delivered");
+        Ok(())
+    }
+
+    async fn retry_later(&self, d: &Delivery, error: &str) -> Result<(), StoreError> {
+        let at = self.clock.now() + RETRY_LATER;
+        tracing::warn!(%error, retry_at = %at, "delivery failed; trying again later");
+        self.store.delivery_retry(d.id, error, at).await
+    }
+
+    async fn give_up(&self, d: &Delivery, reason: &str) -> Result<(), StoreError> {
+        tracing::warn!(%reason, due_at = %d.due_at, "delivery given up");
+        self.counters.failed.fetch_add(1, Ordering::Relaxed);
+        self.store
+            .delivery_failed(d.id, reason, self.clock.now())
+            .await
+    }
+}
+
+/// Wait before retry `attempt` (1-based): 0.5 s, 1 s, 2 s … up to 30 s.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(500)
+        .saturating_mul(2_u32.saturating_pow(attempt.saturating_sub(1)))
+        .min(Duration::from_secs(30))
+}
+
+/// Spaces posts evenly at a rate, for every task that shares it; a global 429 holds everyone back.
+#[derive(Debug)]
+pub struct Pacer {
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+    gap: Duration,
+}
+
+impl Pacer {
+    /// A pacer letting `per_second` posts through each second, evenly spaced.
+    pub fn new(per_second: u32) -> Self {
+        Self {
+            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+            gap: Duration::from_secs(1) / per_second.max(1),
+        }
+    }
+
+    /// Waits for this caller's turn.
+    pub async fn wait(&self) {
+        let turn = {
+            let mut next = self.next.lock().await;
+            let now = tokio::time::Instant::now();
+            let turn = (*next).max(now);
+            *next = turn + self.gap;
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
+
+    /// Holds every caller back for `d` from now (after a global rate limit).
+    pub async fn hold(&self, d: Duration) {
+        let mut next = self.next.lock().await;
+        *next = (*next).max(tokio::time::Instant::now() + d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use crate::delivery::test_util::*;
+    use crate::delivery::{Pacer, PostError, Scheduler, TickReport};
+    use crate::item::NewItem;
+    use crate::store::DeliveryState;
+
+    #[tokio::test]
+    async fn a_lost_answer_is_retried_with_the_same_nonce_and_posts_once() {
+        let w = world(|_| {}).await;
+        w.publish(0, &[item("a", "Ceasefire holds", "The ceasefire held.")])
+            .await;
+        // Discord creates the message but herald never hears back, then 5xx: posted once all the same.
+        w.mem.then([
+            Step::LoseAnswer,
+            Step::Fail(PostError::Transient("HTTP 502".into())),
+        ]);
+        w.run_at(at(8, 0)).await;
+        assert_eq!(w.mem.texts(CHANNEL), ["Ceasefire holds"]);
+        let s = w.scheduler.stats();
+        assert_eq!((s.posted, s.retried), (1, 2));
+    }
+
+    #[tokio::test]
+    async fn restart_finishes_a_claimed_delivery_from_the_first_part_not_posted() {
+        let w = world(|c| c.post_attempts = 1).await;
+        let items: Vec<NewItem> = (0..3)
+            .map(|i| {
+                let (title, text) = [
+                    ("Ceasefire agreed in Gaza", "Mediators announced it."),
+                    ("Sudan ceasefire talks stall", "Generals walked out."),
+                    ("Kashmir ceasefire violations reported", "Shelling at dawn."),
+                ][i];
+                item(&format!("{i}"), title, text)
+            })
+            .collect();
+        w.publish(0, &items).await;
+        // Part one posts; Discord creates part two but its answer is lost, and attempts (1) run out: the
+        // delivery stays claimed with one part recorded, to be tried again in a minute.
+        w.mem.then([Step::Pass, Step::LoseAnswer]);
+        w.run_at(at(8, 0)).await;
+        assert_eq!(w.mem.texts(CHANNEL).len(), 2);
+        let d = w.store.delivery(CHANNEL, at(8, 0)).await.unwrap().unwrap();
+        assert_eq!(
+            (d.state, d.parts_sent, d.attempts),
+            (DeliveryState::Claimed, 1, 1)
+        );
+
+        // A new process (same store), a minute later: the claimed row is finished, both parts, once.
+        let again = Scheduler::new(
+            w.store.clone(),
+            w.clock.clone(),
+            Arc::clone(&w.mem),
+            crate::config::Config::defaults().schedule,
+            crate::config::Config::defaults().brief,
+        );
+        w.clock.set(at(8, 1));
+        let r = again.tick().await.unwrap();
+        again.idle().await;
+        assert_eq!(r.resumed, 1);
+        assert_eq!(
+            w.mem.texts(CHANNEL).len(),
+            2,
+            "part two's nonce returned the first copy"
+        );
+        let d = w.store.delivery(CHANNEL, at(8, 0)).await.unwrap().unwrap();
+        assert_eq!((d.state, d.parts_sent), (DeliveryState::Sent, 2));
+        // And again: nothing more.
+        again.tick().await.unwrap();
+        again.idle().await;
+        assert_eq!(w.mem.texts(CHANNEL).len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_gone_channel_is_paused_and_its_stories_released() {
+        let w = world(|_| {}).await;
+        w.publish(0, &[item("a", "Ceasefire holds", "The ceasefire held.")])
+            .await;
+        w.mem.then([Step::Fail(PostError::Gone(
+            "Unknown Channel (HTTP 404)".into(),
+        ))]);
+        w.run_at(at(8, 0)).await;
+        let s = w.store.schedule(CHANNEL).await.unwrap().unwrap();
+        assert!(s.paused);
+        assert_eq!(
+            s.paused_reason.as_deref(),
+            Some("Unknown Channel (HTTP 404)")
+        );
+        let d = w.store.delivery(CHANNEL, at(8, 0)).await.unwrap().unwrap();
+        assert_eq!(d.state, DeliveryState::Failed);
+        assert_eq!(
+            w.store
+                .fresh_items_for_channel(GUILD, CHANNEL, at(7, 0), 10)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "the story waits for the channel's next briefing"
+        );
+        assert_eq!(
+            w.run_at(at(8, 0) + chrono::Duration::days(1)).await,
+            TickReport::default(),
+            "paused"
+        );
+        assert_eq!(w.scheduler.stats().paused, 1);
+    }
+
+    #[tokio::test]
+    async fn rate_limits_wait_and_retry() {
+        let w = world(|_| {}).await;
+        w.publish(0, &[item("a", "Ceasefire holds", "The ceasefire held.")])
+            .await;
+        w.mem.then([
+            Step::Fail(PostError::RateLimited {
+                retry_after: Some(Duration::from_millis(50)),
+                global: true,
+            }),
+            Step::Fail(PostError::RateLimited {
+                retry_after: None,
+                global: false,
+            }),
+        ]);
+        w.run_at(at(8, 0)).await;
+        assert_eq!(w.mem.texts(CHANNEL), ["Ceasefire holds"]);
+        assert_eq!(w.scheduler.stats().rate_limited, 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pacer_spaces_posts_and_holds_after_a_global_limit() {
+        let pacer = Pacer::new(50);
+        let start = tokio::time::Instant::now();
+        for _ in 0..100 {
+            pacer.wait().await;
+        }
+        let took = start.elapsed();
+        assert!(
+            took >= Duration::from_millis(1980) && took < Duration::from_millis(2000),
+            "{took:?}"
+        );
+        pacer.hold(Duration::from_secs(3)).await;
+        let before = tokio::time::Instant::now();
+        pacer.wait().await;
+        assert!(before.elapsed() >= Duration::from_secs(3));
+    }
+}

@@ -1,0 +1,187 @@
+//! The [`Scheduler`]: each tick resumes claimed deliveries and claims every due channel's slot (see
+//! `compose`), and each claimed delivery posts in a task of its own (see `post`).
+
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use super::outbox::Outbox;
+use super::post::{Counters, Pacer, Stats};
+use crate::clock::Clock;
+use crate::config::{BriefConfig, ScheduleConfig};
+use crate::store::{Delivery, Store, StoreError};
+
+/// Due channels claimed per query.
+const BATCH: usize = 500;
+/// Deliveries posting at once (the pacer sets the rate; this bounds the tasks waiting on it).
+const MAX_IN_FLIGHT: usize = 256;
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    /// Slots claimed with something to post.
+    pub claimed: usize,
+    /// Slots claimed with nothing new and nothing to post.
+    pub empty: usize,
+    /// Missed slots skipped (older than the grace window, or superseded by a later one).
+    pub skipped: usize,
+    /// Claimed deliveries picked up again (after a crash or a failed attempt).
+    pub resumed: usize,
+}
+
+/// What every part of a scheduler shares: the store, the clock, the outbox and the counters.
+pub(super) struct Inner<O: Outbox> {
+    pub(super) store: Store,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) outbox: O,
+    pub(super) cfg: ScheduleConfig,
+    pub(super) brief: BriefConfig,
+    pub(super) pacer: Pacer,
+    pub(super) in_flight: Mutex<HashSet<i64>>,
+    pub(super) slots: tokio::sync::Semaphore,
+    pub(super) counters: Counters,
+}
+
+/// Posts every channel's briefing at its time; see the module docs. Cheap to clone (shared state).
+pub struct Scheduler<O: Outbox> {
+    pub(super) inner: Arc<Inner<O>>,
+}
+
+impl<O: Outbox> Clone for Scheduler<O> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<O: Outbox> Scheduler<O> {
+    /// A scheduler over `store`, posting through `outbox`, reading the time from `clock`.
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        outbox: O,
+        cfg: ScheduleConfig,
+        brief: BriefConfig,
+    ) -> Self {
+        let pacer = Pacer::new(cfg.posts_per_second);
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                outbox,
+                cfg,
+                brief,
+                pacer,
+                in_flight: Mutex::new(HashSet::new()),
+                slots: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
+                counters: Counters::default(),
+            }),
+        }
+    }
+
+    /// Ticks forever, `tick_ms` apart. Storage errors are logged and the next tick tries again.
+    pub async fn run(self) {
+        let mut every = tokio::time::interval(Duration::from_millis(self.inner.cfg.tick_ms));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match self.tick().await {
+                Ok(r) if r != TickReport::default() => tracing::info!(?r, "scheduler tick"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+            }
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> Stats {
+        let c = &self.inner.counters;
+        Stats {
+            posted: c.posted.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            retried: c.retried.load(Ordering::Relaxed),
+            failed: c.failed.load(Ordering::Relaxed),
+            paused: c.paused.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Deliveries posting now.
+    pub fn in_flight(&self) -> usize {
+        self.inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    /// Waits until no delivery is posting (tests and benchmarks).
+    pub async fn idle(&self) {
+        while self.in_flight() > 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// One round: picks up claimed deliveries that are ready, then claims every due channel's slot and starts
+    /// posting it. Returns once everything is claimed; posting goes on in the background.
+    pub async fn tick(&self) -> Result<TickReport, StoreError> {
+        let now = self.inner.clock.now();
+        let mut report = TickReport::default();
+        for d in self.inner.store.open_deliveries(now, BATCH).await? {
+            if self.spawn(d) {
+                report.resumed += 1;
+            }
+        }
+        loop {
+            let due = self.inner.store.due_schedules(now, BATCH).await?;
+            let n = due.len();
+            for row in due {
+                self.claim(row, now, &mut report).await?;
+            }
+            if n < BATCH {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Starts posting a claimed delivery unless it is posting already; whether it started.
+    pub(super) fn spawn(&self, d: Delivery) -> bool {
+        if !self
+            .inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(d.id)
+        {
+            return false;
+        }
+        let inner = Arc::clone(&self.inner);
+        let span = tracing::info_span!(
+            "deliver",
+            guild = d.guild_id,
+            channel = d.channel_id,
+            delivery = d.id
+        );
+        tokio::spawn(
+            async move {
+                let id = d.id;
+                if let Ok(_permit) = inner.slots.acquire().await {
+                    if let Err(e) = inner.deliver(d).await {
+                        tracing::warn!(error = %e, "delivery bookkeeping failed; retried next tick");
+                    }
+                }
+                inner
+                    .in_flight
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&id);
+            }
+            .instrument(span),
+        );
+        true
+    }
+}

@@ -1,0 +1,91 @@
+//! `/briefing` (deferred, then follow-ups) and `/search` over stored items.
+
+use serde_json::json;
+
+use super::{ADMIN, Bot, GUILD, MEMBER, opt, topic};
+use crate::support::FixtureServer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
+    let feeds = FixtureServer::start().await;
+    let bot = Bot::with_local_feeds().await;
+    let store = &bot.store;
+
+    let none = bot.invoke("briefing", json!([]), MEMBER).await;
+    assert!(none.text().contains("follows no topics yet"), "{none}");
+    let no_sources = bot.invoke("briefing", topic("ceasefire"), MEMBER).await;
+    assert!(no_sources.text().contains("no sources yet"), "{no_sources}");
+
+    for path in ["/feed.xml", "/hostile.xml"] {
+        let s = store
+            .upsert_source(&feeds.url(path), "feed", chrono::Utc::now())
+            .await
+            .unwrap();
+        store
+            .add_guild_source(GUILD, s.id, 1, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
+
+    let deferred = bot.invoke("briefing", json!([]), MEMBER).await;
+    assert_eq!(deferred["type"], 5, "deferred first: {deferred}");
+    let follow = bot.follow_up(&deferred).await;
+    let embeds = follow["embeds"].as_array().expect("embeds");
+    assert!(
+        embeds[0]["title"].as_str().unwrap().contains("ceasefire"),
+        "{follow}"
+    );
+    let titles: Vec<&str> = embeds[1..]
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 2, "both ceasefire stories: {follow}");
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.contains("Russia and Ukraine hold peace talks"))
+    );
+    let hostile = embeds
+        .iter()
+        .find(|e| e["url"] == "http://hostile.test/1")
+        .expect("hostile story");
+    let shown = hostile.to_string();
+    assert!(
+        !shown.contains("@everyone") && !shown.contains("@here") && !shown.contains("<@&123>"),
+        "{shown}"
+    );
+    assert!(
+        hostile["title"]
+            .as_str()
+            .unwrap()
+            .contains("\\*\\*ceasefire\\*\\*"),
+        "{shown}"
+    );
+    assert_eq!(follow["allowed_mentions"]["parse"], json!([]));
+
+    let found = bot
+        .invoke(
+            "search",
+            json!([opt("query", "istanbul talks"), opt("since", "100000d")]),
+            MEMBER,
+        )
+        .await;
+    assert!(
+        found.embed_text().contains(
+            "Russia and Ukraine hold peace talks in Istanbul](<http://fixture.test/news/1>)"
+        ),
+        "{found}"
+    );
+    let nothing = bot
+        .invoke("search", json!([opt("query", "volcano")]), MEMBER)
+        .await;
+    assert!(
+        nothing.text().contains("Nothing stored matches"),
+        "{nothing}"
+    );
+    let bad = bot
+        .invoke("search", json!([opt("query", "a OR")]), MEMBER)
+        .await;
+    assert!(bad.text().contains("does not parse"), "{bad}");
+}

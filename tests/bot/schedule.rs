@@ -1,0 +1,241 @@
+//! `/schedule set|show|pause|resume`, and a scheduled briefing posted once at its time through serenity.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeZone;
+use herald::clock::ManualClock;
+use serde_json::{Value, json};
+
+use super::{ADMIN, Bot, CHANNEL, GUILD, MEMBER, opt, sub, topic};
+use crate::support::{FixtureServer, rss};
+
+fn when(w: &str, tz: &str) -> Value {
+    json!([opt("when", w), opt("timezone", tz)])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_set_show_pause_resume_and_errors() {
+    let bot = Bot::start().await;
+    let store = &bot.store;
+
+    let set = bot
+        .invoke(
+            "schedule",
+            sub("set", when("08:00,18:30", "America/New_York")),
+            ADMIN,
+        )
+        .await;
+    let text = set.text();
+    assert!(
+        text.contains("at `08:00,18:30` (America/New_York). Next: <t:"),
+        "{set}"
+    );
+    assert_eq!(text.matches("<t:").count(), 3, "three next runs: {text}");
+    let row = store.schedule(CHANNEL).await.unwrap().expect("stored");
+    assert_eq!(
+        (row.spec.as_str(), row.tz.as_str(), row.paused),
+        ("08:00,18:30", "America/New_York", false)
+    );
+    assert!(row.next_run_at.is_some());
+
+    let bad_zone = bot
+        .invoke("schedule", sub("set", when("08:00", "Mars/Olympus")), ADMIN)
+        .await;
+    assert!(bad_zone.is_ephemeral());
+    assert!(bad_zone.text().contains("Europe/Kyiv"), "{bad_zone}");
+    let bad_time = bot
+        .invoke("schedule", sub("set", when("25:00", "UTC")), ADMIN)
+        .await;
+    assert!(bad_time.text().contains("e.g. 08:00"), "{bad_time}");
+    let bad_cron = bot
+        .invoke("schedule", sub("set", when("every morning", "UTC")), ADMIN)
+        .await;
+    assert!(bad_cron.text().contains("0 8 * * 1-5"), "{bad_cron}");
+    let denied = bot
+        .invoke("schedule", sub("set", when("09:00", "UTC")), MEMBER)
+        .await;
+    assert!(denied.text().contains("Manage Server"), "{denied}");
+
+    let show = bot.invoke("schedule", sub("show", json!([])), MEMBER).await;
+    assert_eq!(show.text().matches("<t:").count(), 3, "{show}");
+    let paused = bot.invoke("schedule", sub("pause", json!([])), ADMIN).await;
+    assert!(paused.text().contains("paused"), "{paused}");
+    assert!(store.schedule(CHANNEL).await.unwrap().unwrap().paused);
+    let show = bot.invoke("schedule", sub("show", json!([])), MEMBER).await;
+    assert!(show.text().contains("**paused**"), "{show}");
+    let resumed = bot
+        .invoke("schedule", sub("resume", json!([])), ADMIN)
+        .await;
+    assert!(resumed.text().contains("resume"), "{resumed}");
+    assert!(!store.schedule(CHANNEL).await.unwrap().unwrap().paused);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_briefing_is_posted_once_at_its_time_with_a_nonce() {
+    let feeds = FixtureServer::start().await;
+    feeds.set_live(rss(
+        "Live Wire",
+        &[(
+            "old",
+            "Old ceasefire report",
+            "What the feed held before herald read it: a ceasefire.",
+        )],
+    ));
+    let start = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let bot = Bot::start_with(
+        |c| {
+            c.fetch.allow_private_addresses = true;
+            c.schedule.tick_ms = 50;
+            c.poll.tick_ms = 50;
+        },
+        clock.clone(),
+    )
+    .await;
+    let (fake, store) = (&bot.fake, &bot.store);
+    let live = feeds.url("/live.xml");
+    let added = bot
+        .invoke("sources", sub("add", json!([opt("url", &live)])), ADMIN)
+        .await;
+    assert_eq!(added["type"], 5, "deferred: {added}");
+    let follow = bot.follow_up(&added).await;
+    assert!(
+        follow.to_string().contains("Added"),
+        "source added: {follow}"
+    );
+    bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
+    let set = bot
+        .invoke("schedule", sub("set", when("08:00", "UTC")), ADMIN)
+        .await;
+    assert!(set.text().contains("Next: <t:1795507200:F>"), "{set}");
+
+    let listed = bot.invoke("topics", json!([]), MEMBER).await;
+    assert!(
+        listed
+            .embed_text()
+            .contains("<#3000>** — `08:00` (UTC), next <t:1795507200:R>"),
+        "{listed}"
+    );
+
+    // News arrives; the poller picks it up when the source is due again (15 minutes and a bit).
+    feeds.set_live(rss(
+        "Live Wire",
+        &[
+            (
+                "n1",
+                "Ceasefire talks resume in Istanbul",
+                "Negotiators met again to discuss a ceasefire.",
+            ),
+            ("n2", "Football results", "The home side won."),
+            (
+                "old",
+                "Old ceasefire report",
+                "What the feed held before herald read it: a ceasefire.",
+            ),
+        ],
+    ));
+    clock.set(start + chrono::Duration::minutes(90));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the poller fetched the due source"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        fake.posted_in(CHANNEL).is_empty(),
+        "nothing before its time"
+    );
+
+    // Two more channels of the server are due at 08:00: one deleted (404), one herald may no longer see
+    // (403). And Discord allows one request a second now, so the three posts meet 429s.
+    let due = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+    for channel in [3001, 3002] {
+        store
+            .set_schedule(GUILD, channel, "08:00", "UTC", Some(due), 1, start)
+            .await
+            .unwrap();
+    }
+    {
+        let mut c = fake.channels.lock().unwrap();
+        c.gone.push(3001);
+        c.forbidden.push(3002);
+        c.per_second = Some(1);
+    }
+
+    // 08:00: exactly one message, with the new matching story only (not the backlog, not football).
+    clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
+    assert!(
+        fake.wait_posted(1, Duration::from_secs(10)).await,
+        "briefing posted"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !(store.schedule(3001).await.unwrap().unwrap().paused
+        && store.schedule(3002).await.unwrap().unwrap().paused)
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "gone channels paused"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let gone = store.schedule(3001).await.unwrap().unwrap();
+    assert_eq!(
+        gone.paused_reason.as_deref(),
+        Some("Unknown Channel (HTTP 404)")
+    );
+    let forbidden = store.schedule(3002).await.unwrap().unwrap();
+    assert_eq!(
+        forbidden.paused_reason.as_deref(),
+        Some("Missing Access (HTTP 403)")
+    );
+    assert!(
+        fake.channels.lock().unwrap().rate_limited > 0,
+        "429s met and retried"
+    );
+    fake.channels.lock().unwrap().per_second = None;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let posted = fake.posted_in(CHANNEL);
+    assert_eq!(posted.len(), 1, "{posted:#?}");
+    let body = posted[0].body.to_string();
+    assert!(
+        body.contains("Ceasefire talks resume in Istanbul"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("Old ceasefire report"),
+        "backlog is not pushed: {body}"
+    );
+    assert!(!body.contains("Football"), "{body}");
+    assert_eq!(posted[0].nonce.as_deref().map(str::len), Some(24));
+    assert_eq!(posted[0].body["enforce_nonce"], true);
+    assert_eq!(posted[0].body["allowed_mentions"]["parse"], json!([]));
+    let d = store
+        .delivery(CHANNEL, due)
+        .await
+        .unwrap()
+        .expect("delivery row");
+    assert_eq!(
+        (d.state, d.message_id),
+        (herald::store::DeliveryState::Sent, Some(posted[0].id))
+    );
+
+    // The next day, nothing new: one line, and the story is not told again.
+    clock.set(start + chrono::Duration::hours(26) + chrono::Duration::seconds(20));
+    assert!(
+        fake.wait_posted(2, Duration::from_secs(10)).await,
+        "second day posted"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let posted = fake.posted_in(CHANNEL);
+    assert_eq!(posted.len(), 2, "{posted:#?}");
+    let text = posted[1].body["content"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("Nothing new on ceasefire since <t:"),
+        "{text}"
+    );
+    assert!(!posted[1].body.to_string().contains("Istanbul"));
+}
