@@ -29,7 +29,7 @@ fn feeds(c: &mut Criterion) {
         b.iter(|| {
             bodies
                 .iter()
-                .map(|(name, body)| parse_feed(body, name, None).map_or(0, |f| f.items.len()))
+                .map(|(name, body)| parse_feed(body, None, name, None).map_or(0, |f| f.items.len()))
                 .sum::<usize>()
         })
     });

@@ -246,3 +246,92 @@ fn migrate_creates_the_database_folder() {
     assert!(db.exists());
     assert!(text(&out.stdout).contains("is up to date"));
 }
+
+/// Hostile and odd sources from the command line: a UTF-16 feed (once a parser panic), a Latin-1 one named
+/// only by HTTP, schemes that are not the web refused by name, a URL the parser normalises fetched as the
+/// web address it is, and a password in a URL never echoed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_encodings_and_addresses_brief_or_fail_by_name() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: Vec<String>| {
+        let mut cmd = herald(&dir);
+        async move {
+            tokio::task::spawn_blocking(move || cmd.arg("brief").args(args).output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let out = run(vec!["--feed".into(), server.url("/utf16.xml")]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Russia and Ukraine hold peace talks in Istanbul"));
+    let out = run(vec!["--feed".into(), server.url("/latin1.xml")]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Crème brûlée ceasefire"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    for (feed, says) in [
+        (
+            "gopher://example.org/feed",
+            "gopher: addresses are not read",
+        ),
+        ("ftp://example.org/feed.xml", "ftp: addresses are not read"),
+    ] {
+        let out = run(vec!["--feed".into(), feed.into()]).await;
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains(says),
+            "{feed}: {}",
+            text(&out.stderr)
+        );
+    }
+    // `http:/host/x` is the web address http://host/x, never a path relative to the working directory.
+    let sloppy = server.url("/feed.xml").replacen("http://", "http:/", 1);
+    let out = run(vec!["--feed".into(), sloppy]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Rust compiler gets faster builds"));
+
+    let secret = server
+        .url("/missing")
+        .replacen("http://", "http://reader:hunter2@", 1);
+    let out = run(vec!["--feed".into(), secret]).await;
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("HTTP 404") && !err.contains("hunter2"),
+        "{err}"
+    );
+}
+
+/// A proxy from the environment resolves names itself, past herald's address guard: herald ignores it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_variables_cannot_route_around_the_address_guard() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = format!("http://{}", server.addr);
+    let target = format!("http://localhost:{}/feed.xml", server.addr.port());
+    let mut cmd = herald(&dir);
+    cmd.env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "false");
+    for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        cmd.env(var, &proxy);
+    }
+    cmd.env_remove("NO_PROXY").env_remove("no_proxy");
+    let out = tokio::task::spawn_blocking(move || {
+        cmd.args(["brief", "--feed", &target]).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("private or reserved address"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        server.hits.feed.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+}

@@ -64,7 +64,7 @@ async fn kill_nine_at_twenty_points_and_every_channel_gets_exactly_one_briefing(
         .await
         .unwrap();
     let parsed =
-        herald::sources::feed::parse_feed(crate::support::FEED.as_bytes(), "fixture", None)
+        herald::sources::feed::parse_feed(crate::support::FEED.as_bytes(), None, "fixture", None)
             .unwrap();
     store
         .insert_items(source.id, &parsed.items, false, now)

@@ -270,3 +270,41 @@ async fn poller_fetches_each_url_once_honours_etag_and_backs_off_failures() {
             .is_empty()
     );
 }
+
+/// The poller and `/briefing` refresh stored sources; a stored source that is not a web address (a path the
+/// CLI stored, or anything else) is refused, never read from disk.
+#[tokio::test]
+async fn stored_sources_are_only_ever_fetched_from_the_web() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Config::defaults().database;
+    db.path = dir.path().join("h.db");
+    let store = Store::open(&db).await.unwrap();
+    let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
+    let local = crate::support::fixture("feeds/rss_2.0_bbc.xml");
+    for stored in [
+        local.display().to_string(),
+        format!("file://{}", local.display()),
+    ] {
+        let source = store
+            .upsert_source(&stored, "feed", Utc::now())
+            .await
+            .unwrap();
+        let err = herald::sources::ingest::refresh_source(&store, &fetcher, &source, Utc::now())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, IngestError::NotWeb { .. }), "{stored}: {err}");
+        assert!(
+            store
+                .items_of_sources(&[source.id], None, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{stored} was read"
+        );
+    }
+    // Through `refresh` (what `/sources add` calls) too, and a sloppy URL is stored normalised.
+    let err = refresh(&store, &fetcher, local.to_str().unwrap(), Utc::now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IngestError::NotWeb { .. }), "{err}");
+}

@@ -10,7 +10,7 @@ use crate::brief::{Options, build_briefing};
 use crate::clock::parse_lookback;
 use crate::config::Config;
 use crate::sources::fetch::Fetcher;
-use crate::sources::ingest::{refresh_many, source_for};
+use crate::sources::ingest::{Access, IngestError, refresh_many, source_for};
 use crate::store::Store;
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -84,12 +84,17 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     let now = Utc::now();
     let mut sources = Vec::with_capacity(feeds.len());
     for feed in &feeds {
-        sources.push(source_for(&store, feed, now).await?);
+        match source_for(&store, feed, Access::LocalFiles, now).await {
+            Ok(source) => sources.push(source),
+            Err(IngestError::Store(e)) => return Err(e.into()),
+            Err(e) => eprintln!("herald: {e}"),
+        }
     }
     let results = refresh_many(
         &store,
         &fetcher,
         sources,
+        Access::LocalFiles,
         now,
         config.fetch.concurrency,
         |source, _| {

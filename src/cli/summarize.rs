@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use crate::brief::summarize::{Budget, summarize};
 use crate::config::Config;
+use crate::sources::encoding::to_utf8;
 use crate::sources::fetch::{Fetched, Fetcher, Validators};
 use crate::sources::html::extract_article;
 use anyhow::{Context, bail};
@@ -65,8 +66,10 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| input.to_owned())?
         {
-            Fetched::Body { body, url, .. } => (
-                String::from_utf8_lossy(&body).into_owned(),
+            Fetched::Body {
+                body, url, charset, ..
+            } => (
+                String::from_utf8_lossy(&to_utf8(&body, charset.as_deref())).into_owned(),
                 Some(url.to_string()),
             ),
             Fetched::NotModified => {

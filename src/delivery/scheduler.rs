@@ -2,9 +2,12 @@
 //! `compose`), and each claimed delivery posts in a task of its own (see `post`).
 
 use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use futures_util::FutureExt;
 
 use tracing::Instrument;
 
@@ -16,6 +19,9 @@ use crate::store::{Delivery, Store, StoreError};
 
 /// Due channels claimed per query.
 const BATCH: usize = 500;
+/// Why a channel was paused after composing its briefing panicked (shown by `/schedule show`).
+const COMPOSE_PANICKED: &str = "herald failed while composing this channel's briefing (an internal error, \
+     logged); `/schedule resume` tries again";
 /// Deliveries posting at once (the pacer sets the rate; this bounds the tasks waiting on it).
 const MAX_IN_FLIGHT: usize = 256;
 
@@ -30,6 +36,8 @@ pub struct TickReport {
     pub skipped: usize,
     /// Claimed deliveries picked up again (after a crash or a failed attempt).
     pub resumed: usize,
+    /// Channels whose briefing panicked while being composed (each paused with the reason).
+    pub panicked: usize,
 }
 
 /// What every part of a scheduler shares: the store, the clock, the outbox and the counters.
@@ -87,12 +95,17 @@ impl<O: Outbox> Scheduler<O> {
     pub async fn run(self) {
         let mut every = tokio::time::interval(Duration::from_millis(self.inner.cfg.tick_ms));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut panics = 0u64;
         loop {
             every.tick().await;
-            match self.tick().await {
-                Ok(r) if r != TickReport::default() => tracing::info!(?r, "scheduler tick"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+            match AssertUnwindSafe(self.tick()).catch_unwind().await {
+                Ok(Ok(r)) if r != TickReport::default() => tracing::info!(?r, "scheduler tick"),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "scheduler tick failed"),
+                Err(_) => {
+                    panics += 1;
+                    tracing::error!(panics, "scheduler tick panicked; carrying on");
+                }
             }
         }
     }
@@ -139,7 +152,27 @@ impl<O: Outbox> Scheduler<O> {
             let due = self.inner.store.due_schedules(now, BATCH).await?;
             let n = due.len();
             for row in due {
-                self.claim(row, now, &mut report).await?;
+                let (guild, channel) = (row.guild_id, row.channel_id);
+                // One channel's briefing must not stop every channel after it: a panic composing it pauses
+                // that channel with a reason `/schedule show` prints, and the round goes on.
+                let claimed = AssertUnwindSafe(self.claim(row, now, &mut report))
+                    .catch_unwind()
+                    .await;
+                match claimed {
+                    Ok(result) => result?,
+                    Err(_) => {
+                        tracing::error!(
+                            guild,
+                            channel,
+                            "composing a briefing panicked; pausing the channel"
+                        );
+                        report.panicked += 1;
+                        self.inner
+                            .store
+                            .set_paused(channel, true, Some(COMPOSE_PANICKED), None)
+                            .await?;
+                    }
+                }
             }
             if n < BATCH {
                 break;
@@ -170,8 +203,12 @@ impl<O: Outbox> Scheduler<O> {
             async move {
                 let id = d.id;
                 if let Ok(_permit) = inner.slots.acquire().await {
-                    if let Err(e) = inner.deliver(d).await {
-                        tracing::warn!(error = %e, "delivery bookkeeping failed; retried next tick");
+                    match AssertUnwindSafe(inner.deliver(d)).catch_unwind().await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => {
+                            tracing::warn!(error = %e, "delivery bookkeeping failed; retried next tick")
+                        }
+                        Err(_) => tracing::error!("delivery panicked; retried next tick"),
                     }
                 }
                 inner

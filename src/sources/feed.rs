@@ -5,6 +5,7 @@ use feed_rs::model::{Entry, Feed, Link};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::encoding::to_utf8;
 use super::html::to_text;
 use crate::item::NewItem;
 
@@ -27,20 +28,29 @@ pub struct ParsedFeed {
     pub items: Vec<NewItem>,
 }
 
-/// Parses `body` read from `source_name`. `base` (the URL it was fetched from) resolves relative links that
-/// neither xml:base nor the feed's own link resolve.
+/// Parses `body` read from `source_name`, decoding it to UTF-8 first (`charset`: the HTTP Content-Type's, if
+/// any; see [`super::encoding`]). `base` (the URL it was fetched from) resolves relative links that neither
+/// xml:base nor the feed's own link resolve. A panic inside the parser is caught and becomes this feed's
+/// error: one hostile feed must not end the poller.
 pub fn parse_feed(
     body: &[u8],
+    charset: Option<&str>,
     source_name: &str,
     base: Option<&Url>,
 ) -> Result<ParsedFeed, FeedError> {
+    let body = to_utf8(body, charset);
     // No base_uri for feed-rs: xml:base still applies, and what stays relative is resolved below against the
     // feed's own link first (the site the articles live on), then the URL it was fetched from.
     let parser = feed_rs::parser::Builder::new()
         // An empty id marks "the feed gave none": we fall back to link, then title+date, never a random id.
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser.parse(body).map_err(|e| FeedError {
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&*body)))
+        .map_err(|_| FeedError {
+            source_name: source_name.to_owned(),
+            reason: "the feed parser failed on it".into(),
+        })?;
+    let feed = parsed.map_err(|e| FeedError {
         source_name: source_name.to_owned(),
         reason: one_line(&e.to_string()),
     })?;
@@ -177,7 +187,7 @@ mod tests {
 
     fn parse_fixture(name: &str) -> Result<ParsedFeed, FeedError> {
         let body = std::fs::read(fixtures().join(name)).expect("fixture present in tests/fixtures");
-        parse_feed(&body, name, None)
+        parse_feed(&body, None, name, None)
     }
 
     #[test]
@@ -217,10 +227,47 @@ mod tests {
         assert_eq!(parsed, 64, "every feed fixture parses");
     }
 
+    /// quick-xml used to panic ("set_encoding() called after prefix buffer was drained") on these, and one
+    /// such feed would have ended the poller for every server.
+    #[test]
+    fn utf16_feeds_parse_with_a_mark_without_one_or_with_a_lying_declaration() {
+        let rss = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>Wire</title>\
+            <item><title>Київ talks resume</title><link>https://w.example/1</link></item></channel></rss>";
+        for (bom, big_endian) in [(true, false), (true, true), (false, false), (false, true)] {
+            let mut body: Vec<u8> = Vec::new();
+            if bom {
+                body.extend_from_slice(if big_endian {
+                    &[0xFE, 0xFF]
+                } else {
+                    &[0xFF, 0xFE]
+                });
+            }
+            for u in rss.encode_utf16() {
+                body.extend_from_slice(&if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
+            }
+            let feed = parse_feed(&body, None, "t", None).unwrap();
+            assert_eq!(
+                feed.items[0].title, "Київ talks resume",
+                "bom {bom}, be {big_endian}"
+            );
+        }
+        // The HTTP charset names what the declaration does not.
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(
+            "<rss version=\"2.0\"><channel><title>Café</title><item><title>Crème brûlée</title></item></channel></rss>",
+        );
+        let feed = parse_feed(&latin1, Some("ISO-8859-1"), "t", None).unwrap();
+        assert_eq!(feed.items[0].title, "Crème brûlée");
+    }
+
     #[test]
     fn html_page_is_not_a_feed() {
         let err = parse_feed(
             b"<!doctype html><html><body><p>hi</p></body></html>",
+            None,
             "https://x.example/",
             None,
         )
@@ -243,7 +290,7 @@ mod tests {
         }));
         let base = Url::parse("https://news.example/feeds/rss").unwrap();
         let rss = br#"<rss version="2.0"><channel><title>T</title><item><title>A</title><link>/a/1</link></item></channel></rss>"#;
-        let feed = parse_feed(rss, "t", Some(&base)).unwrap();
+        let feed = parse_feed(rss, None, "t", Some(&base)).unwrap();
         assert_eq!(
             feed.items[0].url.as_deref(),
             Some("https://news.example/a/1")
@@ -256,8 +303,8 @@ mod tests {
             <item><title>With link</title><link>https://n.example/1</link></item>
             <item><title>No link</title><pubDate>Fri, 16 May 2025 10:00:00 GMT</pubDate></item>
             <item><guid>g-3</guid><title>Has &lt;b&gt;guid&lt;/b&gt; &amp; more</title></item></channel></rss>"#;
-        let a = parse_feed(rss, "t", None).unwrap();
-        let b = parse_feed(rss, "t", None).unwrap();
+        let a = parse_feed(rss, None, "t", None).unwrap();
+        let b = parse_feed(rss, None, "t", None).unwrap();
         assert_eq!(a, b, "ids are stable across parses");
         assert_eq!(a.items[0].guid, "https://n.example/1");
         assert!(a.items[1].guid.starts_with("sha256:"));

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use url::Url;
 
 use crate::config::FetchConfig;
@@ -73,8 +73,10 @@ pub enum Fetched {
     Body {
         /// Where it finally came from, after redirects.
         url: Url,
-        /// The decoded body.
+        /// The body, decompressed but not yet decoded to UTF-8.
         body: Vec<u8>,
+        /// The `charset` of the Content-Type header, if it named one.
+        charset: Option<String>,
         /// Validators for the next fetch.
         validators: Validators,
     },
@@ -102,7 +104,10 @@ impl Fetcher {
                 Err(e) => attempt.error(e),
             }
         });
+        // No proxy from HTTP_PROXY / ALL_PROXY: a proxy resolves names itself, so the address guard in the
+        // resolver below would never run and a name pointing at 127.0.0.1 would be fetched.
         let mut builder = reqwest::Client::builder()
+            .no_proxy()
             .user_agent(USER_AGENT)
             .connect_timeout(Duration::from_secs(cfg.connect_timeout_secs))
             .timeout(Duration::from_secs(cfg.timeout_secs))
@@ -158,6 +163,10 @@ impl Fetcher {
             last_modified: header(LAST_MODIFIED),
         };
         let final_url = response.url().clone();
+        let charset = header(CONTENT_TYPE)
+            .as_deref()
+            .and_then(super::encoding::charset_of)
+            .map(str::to_owned);
         let mut body = Vec::new();
         // Counted on decoded bytes, so a small gzip bomb is stopped as soon as it grows past the cap.
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
@@ -169,6 +178,7 @@ impl Fetcher {
         Ok(Fetched::Body {
             url: final_url,
             body,
+            charset,
             validators,
         })
     }

@@ -35,6 +35,17 @@ pub enum IngestError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Not something herald reads: a scheme other than http(s) (named), or not a URL at all.
+    #[error("{target}: {}", match scheme {
+        Some(s) => format!("{s}: addresses are not read; give an http:// or https:// address"),
+        None => "not a web address; give the full URL, starting with https://".to_owned(),
+    })]
+    NotWeb {
+        /// What was given (redacted).
+        target: String,
+        /// Its scheme, when it had one.
+        scheme: Option<String>,
+    },
     /// herald's own code panicked on this source (a bug; logged with its detail).
     #[error(
         "{url}: herald failed on this source (an internal error, logged); it is tried again later"
@@ -58,47 +69,120 @@ pub struct Refreshed {
     pub not_modified: bool,
 }
 
-/// What a `--feed` argument names: a URL to fetch or a local file.
-fn is_url(target: &str) -> bool {
-    let lower = target.get(..8).unwrap_or(target).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
+/// What herald may read a source from. Only the CLI reads local files; everything a Discord user types, and
+/// every stored source the poller or `/briefing` refreshes, is a web address and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// http and https URLs only.
+    WebOnly,
+    /// Also an existing local path or a `file:` URL (`herald brief --feed FILE`).
+    LocalFiles,
 }
 
-/// Refreshes the source at `target` (an http(s) URL, or a local file path for the CLI), creating its row if new.
-/// A failure is recorded on the source (for `/sources list`) and returned.
+/// Where a source's body comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// An http(s) URL, normalised (what is stored and fetched is the same string).
+    Web(String),
+    /// A local file.
+    File(std::path::PathBuf),
+}
+
+/// Reads `s` as a source: an http(s) URL (normalised: `http:/host/x` becomes `http://host/x`), or under
+/// [`Access::LocalFiles`] an existing path, a `file:` URL, or a path that does not parse as a URL. Any other
+/// scheme is refused by name.
+fn target(s: &str, access: Access) -> Result<Target, IngestError> {
+    let files = access == Access::LocalFiles;
+    if files && Path::new(s).exists() {
+        return Ok(Target::File(s.into()));
+    }
+    match url::Url::parse(s) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Target::Web(u.to_string())),
+        Ok(u) if files && u.scheme() == "file" => {
+            u.to_file_path()
+                .map(Target::File)
+                .map_err(|_| IngestError::NotWeb {
+                    target: redact(s),
+                    scheme: Some("file".into()),
+                })
+        }
+        Ok(u) => Err(IngestError::NotWeb {
+            target: redact(s),
+            scheme: Some(u.scheme().to_owned()),
+        }),
+        Err(_) if files => Ok(Target::File(s.into())),
+        Err(_) => Err(IngestError::NotWeb {
+            target: redact(s),
+            scheme: None,
+        }),
+    }
+}
+
+/// A source as a user may see it in an error: a URL's password and user name replaced, and no control
+/// characters (a newline in a URL must not split an error line).
+pub fn redact(s: &str) -> String {
+    let shown = match url::Url::parse(s) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => s.to_owned(),
+    };
+    shown
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// Refreshes the web source at `url`, creating its row (under the normalised URL) if new. A failure is
+/// recorded on the source (for `/sources list`) and returned. Never reads a local file.
 pub async fn refresh(
     store: &Store,
     fetcher: &Fetcher,
-    target: &str,
+    url: &str,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
-    let source = source_for(store, target, now).await?;
-    refresh_from(store, fetcher, &source, target, now).await
+    let source = source_for(store, url, Access::WebOnly, now).await?;
+    refresh_source(store, fetcher, &source, now).await
 }
 
-/// The source row for `target` (an http(s) URL, or a local file path for the CLI, stored canonicalised),
-/// created if new.
+/// The source row for `target` (see [`Access`]; a local file is stored under its canonical path), created
+/// if new.
 pub async fn source_for(
     store: &Store,
-    target: &str,
+    target_text: &str,
+    access: Access,
     now: DateTime<Utc>,
-) -> Result<Source, StoreError> {
-    let key = if is_url(target) {
-        target.to_owned()
-    } else {
-        std::fs::canonicalize(target)
-            .map_or_else(|_| target.to_owned(), |p| p.display().to_string())
+) -> Result<Source, IngestError> {
+    let key = match target(target_text, access)? {
+        Target::Web(url) => url,
+        Target::File(path) => std::fs::canonicalize(&path)
+            .map_or_else(|_| path.display().to_string(), |p| p.display().to_string()),
     };
-    store.upsert_source(&key, "feed", now).await
+    Ok(store.upsert_source(&key, "feed", now).await?)
+}
+
+/// Refreshes a stored web source from its URL (what the poller and `/briefing` do). A failure is recorded on
+/// the source and returned. A stored source that is not a web address is refused, never read from disk.
+pub async fn refresh_source(
+    store: &Store,
+    fetcher: &Fetcher,
+    source: &Source,
+    now: DateTime<Utc>,
+) -> Result<Refreshed, IngestError> {
+    refresh_from(store, fetcher, source, Access::WebOnly, now).await
 }
 
 /// Refreshes many stored sources, `concurrency` at a time, each in a task of its own so that a panic in one
 /// source's work becomes that source's error instead of ending the caller (a poller tick, a `/briefing`).
+/// Under [`Access::LocalFiles`] (the CLI) a source stored under a local path is read from disk.
 /// `on_done` sees each result as it finishes; the pairs come back in that (completion) order.
 pub async fn refresh_many(
     store: &Store,
     fetcher: &Fetcher,
     sources: Vec<Source>,
+    access: Access,
     now: DateTime<Utc>,
     concurrency: usize,
     mut on_done: impl FnMut(&Source, &Result<Refreshed, IngestError>),
@@ -110,14 +194,14 @@ pub async fn refresh_many(
                 let task = {
                     let source = source.clone();
                     tokio::spawn(
-                        async move { refresh_source(&store, &fetcher, &source, now).await }
+                        async move { refresh_from(&store, &fetcher, &source, access, now).await }
                             .in_current_span(),
                     )
                 };
                 let result = task.await.unwrap_or_else(|e| {
                     tracing::error!(source = %source.url, error = %e, "refresh panicked");
                     Err(IngestError::Panicked {
-                        url: source.url.clone(),
+                        url: redact(&source.url),
                     })
                 });
                 (source, result)
@@ -129,39 +213,35 @@ pub async fn refresh_many(
         .await
 }
 
-/// Refreshes a stored source from its URL (what the poller does). A failure is recorded on the source and
-/// returned.
-pub async fn refresh_source(
-    store: &Store,
-    fetcher: &Fetcher,
-    source: &Source,
-    now: DateTime<Utc>,
-) -> Result<Refreshed, IngestError> {
-    refresh_from(store, fetcher, source, &source.url, now).await
-}
-
 async fn refresh_from(
     store: &Store,
     fetcher: &Fetcher,
     source: &Source,
-    target: &str,
+    access: Access,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
     let span = tracing::info_span!("refresh", source = %source.url);
-    match fetch_and_store(store, fetcher, source, target, now)
-        .instrument(span)
-        .await
-    {
+    let result = match target(&source.url, access) {
+        Ok(t) => {
+            fetch_and_store(store, fetcher, source, &t, now)
+                .instrument(span.clone())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(r) => {
-            tracing::debug!(
-                new = r.new_items,
-                not_modified = r.not_modified,
-                "refreshed"
-            );
+            span.in_scope(|| {
+                tracing::debug!(
+                    new = r.new_items,
+                    not_modified = r.not_modified,
+                    "refreshed"
+                )
+            });
             Ok(r)
         }
         Err(e) => {
-            tracing::info!(error = %e, "refresh failed");
+            span.in_scope(|| tracing::info!(error = %e, "refresh failed"));
             if !matches!(e, IngestError::Store(_)) {
                 store.source_failed(source.id, &e.to_string()).await?;
             }
@@ -174,46 +254,54 @@ async fn fetch_and_store(
     store: &Store,
     fetcher: &Fetcher,
     source: &Source,
-    target: &str,
+    target: &Target,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
-    let (body, base, validators) = if is_url(target) {
-        let validators = Validators {
-            etag: source.etag.clone(),
-            last_modified: source.last_modified.clone(),
-        };
-        match fetcher.get(target, &validators).await {
-            Ok(Fetched::NotModified) => {
-                store.source_not_modified(source.id, now).await?;
-                return Ok(Refreshed {
-                    source: source.clone(),
-                    new_items: 0,
-                    feed_items: 0,
-                    not_modified: true,
-                });
-            }
-            Ok(Fetched::Body {
-                url,
-                body,
-                validators,
-            }) => (body, Some(url), validators),
-            Err(error) => {
-                return Err(IngestError::Fetch {
-                    url: target.to_owned(),
-                    error,
-                });
+    let (body, charset, base, validators) = match target {
+        Target::Web(url) => {
+            let validators = Validators {
+                etag: source.etag.clone(),
+                last_modified: source.last_modified.clone(),
+            };
+            match fetcher.get(url, &validators).await {
+                Ok(Fetched::NotModified) => {
+                    store.source_not_modified(source.id, now).await?;
+                    return Ok(Refreshed {
+                        source: source.clone(),
+                        new_items: 0,
+                        feed_items: 0,
+                        not_modified: true,
+                    });
+                }
+                Ok(Fetched::Body {
+                    url,
+                    body,
+                    charset,
+                    validators,
+                }) => (body, charset, Some(url), validators),
+                Err(error) => {
+                    return Err(IngestError::Fetch {
+                        url: redact(url),
+                        error,
+                    });
+                }
             }
         }
-    } else {
-        let body = read_capped(Path::new(target), fetcher.max_body()).map_err(|error| {
-            IngestError::File {
-                path: target.to_owned(),
-                error,
-            }
-        })?;
-        (body, None, Validators::default())
+        Target::File(path) => {
+            let body =
+                read_capped(path, fetcher.max_body()).map_err(|error| IngestError::File {
+                    path: redact(&path.display().to_string()),
+                    error,
+                })?;
+            (body, None, None, Validators::default())
+        }
     };
-    let feed = parse_feed(&body, target, base.as_ref())?;
+    let feed = parse_feed(
+        &body,
+        charset.as_deref(),
+        &redact(&source.url),
+        base.as_ref(),
+    )?;
     // What a source holds when herald first reads it is backlog: briefed on request, never pushed.
     let backlog = source.last_ok_at.is_none();
     let new_items = store

@@ -1,6 +1,8 @@
-//! Where items come from: fetching over HTTP ([`fetch`]), parsing feeds ([`feed`]) and pages ([`html`]),
+//! Where items come from: fetching over HTTP ([`fetch`]), decoding to UTF-8 ([`encoding`]), parsing feeds
+//! ([`feed`]) and pages ([`html`]),
 //! refreshing a source end to end ([`ingest`]), and keeping every source fresh in the background ([`poller`]).
 
+pub mod encoding;
 pub mod feed;
 pub mod fetch;
 pub mod html;

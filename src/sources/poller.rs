@@ -9,11 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 
 use crate::clock::Clock;
 use crate::config::PollConfig;
 use crate::sources::fetch::Fetcher;
-use crate::sources::ingest::refresh_many;
+use crate::sources::ingest::{Access, refresh_many};
 use crate::store::{Store, StoreError};
 
 /// What one tick did.
@@ -54,14 +56,22 @@ impl Poller {
         }
     }
 
-    /// Ticks forever, `tick_ms` apart. Storage errors are logged and the next tick tries again.
+    /// Ticks forever, `tick_ms` apart. Storage errors are logged and the next tick tries again; a panic in a
+    /// tick is caught, logged and counted, and the loop carries on (each source's work runs in a task of its
+    /// own already, so one source cannot take a tick down).
     pub async fn run(self) {
         let mut every = tokio::time::interval(Duration::from_millis(self.cfg.tick_ms));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut panics = 0u64;
         loop {
             every.tick().await;
-            if let Err(e) = self.tick().await {
-                tracing::warn!(error = %e, "poller tick failed");
+            match AssertUnwindSafe(self.tick()).catch_unwind().await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "poller tick failed"),
+                Err(_) => {
+                    panics += 1;
+                    tracing::error!(panics, "poller tick panicked; carrying on");
+                }
             }
         }
     }
@@ -81,6 +91,7 @@ impl Poller {
             &self.store,
             &self.fetcher,
             due,
+            Access::WebOnly,
             now,
             self.concurrency,
             |_, _| {},

@@ -78,4 +78,16 @@ async fn sources_add_list_remove_against_the_fixture_server() {
         .await;
     assert!(unknown.is_ephemeral());
     assert!(unknown.text().contains("has no source"), "{unknown}");
+
+    // `http:/host/x` passes as the web address it normalises to, and that is what is stored and fetched —
+    // never the raw text, which would read as a path relative to the bot's folder.
+    let sloppy = url.replacen("http://", "http:/", 1);
+    let added = bot
+        .invoke("sources", sub("add", json!([opt("url", &sloppy)])), ADMIN)
+        .await;
+    let follow = bot.follow_up(&added).await;
+    assert!(follow.to_string().contains("Added"), "{follow}");
+    let stored = store.guild_sources(GUILD).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].source.url, url);
 }

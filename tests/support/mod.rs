@@ -76,6 +76,8 @@ impl FixtureServer {
             .route("/page.html", get(page))
             .route("/hostile.xml", get(|| async { HOSTILE_FEED }))
             .route("/live.xml", get(live))
+            .route("/utf16.xml", get(utf16))
+            .route("/latin1.xml", get(latin1))
             .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
             .with_state(hits.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -193,6 +195,33 @@ async fn page() -> Response {
     (
         [(header::CONTENT_TYPE, "text/html")],
         "<!doctype html><html><body><p>Not a feed</p></body></html>",
+    )
+        .into_response()
+}
+
+/// FEED in UTF-16BE with a byte-order mark and `encoding="UTF-16"`: what used to panic quick-xml.
+async fn utf16() -> Response {
+    let mut body = vec![0xFE, 0xFF];
+    for unit in FEED
+        .replace(
+            "<?xml version=\"1.0\"?>",
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?>",
+        )
+        .encode_utf16()
+    {
+        body.extend_from_slice(&unit.to_be_bytes());
+    }
+    ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response()
+}
+
+/// A feed in Latin-1 that says so only in the HTTP header.
+async fn latin1() -> Response {
+    let xml = "<rss version=\"2.0\"><channel><title>Le Fil</title><item><title>Cr\u{e8}me br\u{fb}l\u{e9}e ceasefire</title>\
+               <link>http://fixture.test/fr/1</link><guid>fr1</guid></item></channel></rss>";
+    let body: Vec<u8> = xml.chars().map(|c| c as u32 as u8).collect();
+    (
+        [(header::CONTENT_TYPE, "text/xml; charset=ISO-8859-1")],
+        body,
     )
         .into_response()
 }

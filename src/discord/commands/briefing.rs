@@ -5,7 +5,7 @@ use crate::brief::{Options, build_briefing};
 use crate::discord::bot::{CommandError, Context};
 use crate::discord::commands::EXAMPLE;
 use crate::discord::embeds::{briefing_embeds, pack};
-use crate::sources::ingest::refresh_many;
+use crate::sources::ingest::{Access, refresh_many};
 
 /// Items read for one briefing at most.
 const MAX_ITEMS: usize = 5000;
@@ -54,6 +54,7 @@ pub async fn briefing(
         &data.store,
         &data.fetcher,
         list,
+        Access::WebOnly,
         now,
         data.config.fetch.concurrency,
         |_, _| {},

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use crate::discord::bot::{CommandError, Context, manage_server};
 use crate::discord::embeds::{COLOUR, truncate};
 use crate::discord::escape::escape;
-use crate::sources::ingest::refresh;
+use crate::sources::ingest::{redact, refresh};
 use crate::text;
 
 /// The feeds this server draws from.
@@ -31,16 +31,18 @@ pub async fn add(
     url: String,
 ) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
-    let url = url.trim().to_owned();
-    let parsed = url::Url::parse(&url)
+    // What is checked is what is stored and fetched: the normalised URL (`http:/host/x` → `http://host/x`),
+    // never the raw text, which could later read as a local path.
+    let Some(url) = url::Url::parse(url.trim())
         .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"));
-    if parsed.is_none() {
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(String::from)
+    else {
         return Err(CommandError::User(format!(
             "{} is not a web address. Give the feed's full URL, starting with https://",
-            escape(&url)
+            escape(&redact(url.trim()))
         )));
-    }
+    };
     let data = ctx.data();
     let existing = data.store.guild_sources(guild_id).await?;
     if existing.iter().any(|s| s.source.url == url) {
@@ -77,7 +79,7 @@ pub async fn add(
         .await?;
     let name = data
         .store
-        .upsert_source(&url, "feed", now)
+        .upsert_source(&refreshed.source.url, "feed", now)
         .await?
         .display_name();
     ctx.send(poise::CreateReply::default().content(format!(

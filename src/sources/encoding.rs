@@ -1,0 +1,207 @@
+//! Bytes from the network → UTF-8, before any parser sees them.
+//!
+//! The XML parser under feed-rs switches decoders when it meets an `encoding=` declaration, and panics when a
+//! UTF-16 declaration arrives after it has already buffered the prolog; feeds in Latin-1 or windows-1251 that
+//! say so only in the HTTP header would be misread. So herald decides the encoding itself, in the order
+//! browsers and feed readers use — byte-order mark, then the HTTP `charset`, then the XML declaration, then a
+//! sniff of the first bytes — decodes with `encoding_rs` (the WHATWG encodings: a label like `latin1` means
+//! windows-1252, as on the web), and rewrites the declaration to say UTF-8, so the parser has nothing left
+//! to switch.
+
+use std::borrow::Cow;
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+
+/// How far into a body the XML declaration is looked for.
+const DECL_WINDOW: usize = 1024;
+
+/// The encoding of `body`: its byte-order mark, else `http_charset` (the `charset` of the Content-Type),
+/// else its XML declaration, else a sniff (UTF-16 without a mark; otherwise UTF-8). A UTF-16 label with no
+/// mark and no UTF-16 bytes behind it is wrong, and ignored (as browsers do).
+pub fn detect(body: &[u8], http_charset: Option<&str>) -> &'static Encoding {
+    if let Some((enc, _)) = Encoding::for_bom(body) {
+        return enc;
+    }
+    let sniffed = sniff_utf16(body);
+    let label = http_charset
+        .and_then(|l| Encoding::for_label(l.trim().as_bytes()))
+        .or_else(|| declared(body).and_then(|l| Encoding::for_label(l.as_bytes())));
+    match label {
+        Some(enc) if enc == UTF_16LE || enc == UTF_16BE => sniffed.unwrap_or(UTF_8),
+        Some(enc) => sniffed.unwrap_or(enc),
+        None => sniffed.unwrap_or(UTF_8),
+    }
+}
+
+/// `body` as UTF-8 (see [`detect`]), with an XML declaration's `encoding` rewritten to UTF-8. Malformed
+/// sequences become U+FFFD; valid UTF-8 without a declaration comes back borrowed.
+pub fn to_utf8<'a>(body: &'a [u8], http_charset: Option<&str>) -> Cow<'a, [u8]> {
+    let enc = detect(body, http_charset);
+    let bom = Encoding::for_bom(body).map_or(0, |(_, len)| len);
+    let text = enc.decode_without_bom_handling(&body[bom..]).0;
+    match (normalise_declaration(&text), text) {
+        (Some(fixed), _) => Cow::Owned(fixed.into_bytes()),
+        (None, Cow::Borrowed(_)) => Cow::Borrowed(&body[bom..]),
+        (None, Cow::Owned(s)) => Cow::Owned(s.into_bytes()),
+    }
+}
+
+/// The `charset` parameter of a Content-Type header value, e.g. `text/xml; charset="ISO-8859-1"`.
+pub fn charset_of(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches(|c| c == '"' || c == '\''))
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// UTF-16 by its first bytes (`<` or whitespace as one ASCII character and a zero byte), without a mark.
+fn sniff_utf16(body: &[u8]) -> Option<&'static Encoding> {
+    match body {
+        [a, 0, b, 0, ..] if a.is_ascii() && *a != 0 && b.is_ascii() && *b != 0 => Some(UTF_16LE),
+        [0, a, 0, b, ..] if a.is_ascii() && *a != 0 && b.is_ascii() && *b != 0 => Some(UTF_16BE),
+        _ => None,
+    }
+}
+
+/// The label in an ASCII-compatible XML declaration (`<?xml version="1.0" encoding="…"?>`).
+fn declared(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(DECL_WINDOW)];
+    let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+    let head = &head[start..];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    attribute(decl, "encoding").map(str::to_owned)
+}
+
+/// The value of pseudo-attribute `name` in a declaration's text.
+fn attribute<'a>(decl: &'a str, name: &str) -> Option<&'a str> {
+    let at = decl.find(name)?;
+    let rest = decl[at + name.len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(&value[..value.find(quote)?])
+}
+
+/// The text with its XML declaration's encoding replaced by UTF-8, when it names another; `None` when there
+/// is nothing to change.
+fn normalise_declaration(text: &str) -> Option<String> {
+    let start = text.len() - text.trim_start().len();
+    let rest = &text[start..];
+    if !rest.starts_with("<?xml") {
+        return None;
+    }
+    let end = rest.find("?>")?;
+    let decl = &rest[..end];
+    let label = attribute(decl, "encoding")?;
+    if label.eq_ignore_ascii_case("utf-8") {
+        return None;
+    }
+    let version = attribute(decl, "version").unwrap_or("1.0");
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.push_str(&format!("<?xml version=\"{version}\" encoding=\"UTF-8\""));
+    out.push_str(&rest[end..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FEED: &str = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel>\
+        <title>Київ café</title></channel></rss>";
+
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend_from_slice(if big_endian {
+                &[0xFE, 0xFF]
+            } else {
+                &[0xFF, 0xFE]
+            });
+        }
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    fn utf8(body: &[u8], charset: Option<&str>) -> String {
+        String::from_utf8(to_utf8(body, charset).into_owned()).unwrap()
+    }
+
+    #[test]
+    fn utf16_with_or_without_a_mark_becomes_utf8_declared_as_such() {
+        for big_endian in [false, true] {
+            for bom in [false, true] {
+                let text = utf8(&utf16(FEED, big_endian, bom), None);
+                assert!(
+                    text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss"),
+                    "{text}"
+                );
+                assert!(text.contains("Київ café"), "{text}");
+            }
+        }
+        // A mark that disagrees with the declaration (UTF-16BE bytes, "UTF-16LE" declared): the mark wins.
+        let lying = FEED.replace("UTF-16", "UTF-16LE");
+        assert!(utf8(&utf16(&lying, true, true), None).contains("Київ café"));
+    }
+
+    #[test]
+    fn the_http_charset_names_a_legacy_encoding() {
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode("<rss><title>café</title></rss>");
+        assert!(utf8(&latin1, Some("ISO-8859-1")).contains("café"));
+        let (cyrillic, _, _) = encoding_rs::WINDOWS_1251.encode("<rss><title>Київ</title></rss>");
+        assert!(utf8(&cyrillic, Some("windows-1251")).contains("Київ"));
+        assert_eq!(
+            charset_of("text/xml; charset=\"windows-1251\""),
+            Some("windows-1251")
+        );
+        assert_eq!(charset_of("application/rss+xml"), None);
+    }
+
+    #[test]
+    fn the_declaration_names_the_encoding_when_http_does_not() {
+        let (body, _, _) = encoding_rs::WINDOWS_1251
+            .encode("<?xml version='1.0' encoding='windows-1251'?><rss><title>Київ</title></rss>");
+        let text = utf8(&body, None);
+        assert!(
+            text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+            "{text}"
+        );
+        assert!(text.contains("Київ"));
+        // Declared UTF-16 but written in single bytes: the declaration is wrong, read as UTF-8.
+        assert!(utf8(FEED.as_bytes(), None).contains("Київ café"));
+    }
+
+    #[test]
+    fn utf8_stays_borrowed_and_garbage_does_not_panic() {
+        let body = b"<rss><title>ok</title></rss>";
+        assert!(matches!(to_utf8(body, None), Cow::Borrowed(_)));
+        for junk in [
+            &b"\xFF"[..],
+            b"\xFE\xFF\x00",
+            b"<\x00",
+            b"\x00",
+            b"",
+            b"<?xml encoding=\"",
+            b"\xEF\xBB\xBF",
+        ] {
+            let _ = to_utf8(junk, Some("utf-16"));
+            let _ = to_utf8(junk, None);
+        }
+    }
+}
