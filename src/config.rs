@@ -151,6 +151,10 @@ pub struct DiscordConfig {
     pub max_topics_per_guild: usize,
     /// Sources per server.
     pub max_sources_per_guild: usize,
+    /// Seconds a member waits between two `/briefing`s.
+    pub briefing_cooldown_secs: u64,
+    /// Seconds a server waits between two `/briefing`s, whoever asks.
+    pub briefing_guild_cooldown_secs: u64,
 }
 
 impl DiscordConfig {

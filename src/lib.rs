@@ -24,6 +24,8 @@ pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod discord;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod item;
 pub mod sources;
 pub mod store;

@@ -7,4 +7,5 @@ mod check;
 mod cli;
 mod crash;
 mod fetch;
+mod fuzz_corpus;
 mod support;

@@ -166,6 +166,15 @@ fn atom(token: &Token) -> Result<Atom, QueryError> {
 impl Query {
     /// Parses a topic. Errors say what is wrong and at which character.
     pub fn parse(input: &str) -> Result<Self, QueryError> {
+        if let Some(at) = input
+            .chars()
+            .position(|c| c.is_control() && c != '\t' && c != '\n')
+        {
+            return Err(QueryError {
+                message: "a topic cannot contain control characters".into(),
+                position: at + 1,
+            });
+        }
         let tokens = tokenize(input)?;
         if tokens.is_empty() {
             return Err(QueryError {
@@ -359,6 +368,15 @@ mod tests {
         Query::parse(q)
             .unwrap()
             .matches(&Haystack::new(title, body))
+    }
+
+    #[test]
+    fn control_characters_are_refused_where_they_stand() {
+        let e = Query::parse("peace\0talks").unwrap_err();
+        assert_eq!(e.position, 6);
+        assert!(e.message.contains("control characters"));
+        assert!(Query::parse("peace\u{1b}[31m").is_err());
+        assert!(Query::parse("peace talks").is_ok());
     }
 
     #[test]

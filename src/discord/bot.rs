@@ -6,11 +6,13 @@ use poise::serenity_prelude as serenity;
 use serenity::{ClientBuilder, GatewayIntents, GuildId};
 
 use super::commands;
+use super::cooldown::Cooldown;
 use super::http::{DiscordError, build_http};
 use super::outbox::DiscordOutbox;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::sources::fetch::Fetcher;
+use crate::sources::ingest::InFlight;
 use crate::store::Store;
 
 /// What every command can reach: the store and the settings.
@@ -23,6 +25,12 @@ pub struct Data {
     pub fetcher: Fetcher,
     /// Where "now" comes from (the scheduler reads the same clock).
     pub clock: Arc<dyn Clock>,
+    /// Sources `/briefing` is refreshing now (one fetch per source however many ask at once).
+    pub refreshing: InFlight,
+    /// `/briefing` once per member per `[discord] briefing_cooldown_secs`.
+    pub member_cooldown: Cooldown,
+    /// `/briefing` once per server per `[discord] briefing_guild_cooldown_secs`.
+    pub guild_cooldown: Cooldown,
 }
 
 /// A command's failure. `User` is shown as written; anything else is logged and answered with a generic line.
@@ -166,11 +174,15 @@ impl Bot {
                         poise::builtins::register_globally(ctx, commands).await?;
                     }
                     tracing::info!(bot = %ready.user.name, dev_guild, "ready; commands registered");
+                    let cooldown = |secs| Cooldown::new(std::time::Duration::from_secs(secs));
                     Ok(Data {
+                        member_cooldown: cooldown(config.discord.briefing_cooldown_secs),
+                        guild_cooldown: cooldown(config.discord.briefing_guild_cooldown_secs),
                         store,
                         config,
                         fetcher,
                         clock,
+                        refreshing: InFlight::default(),
                     })
                 })
             })

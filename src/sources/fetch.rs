@@ -47,6 +47,9 @@ pub enum FetchError {
     /// The body is over the configured cap (after decompression).
     #[error("response is larger than the {0}-byte limit")]
     TooLarge(u64),
+    /// A 304 to a request that sent no validators: nothing to reuse, and nothing to read.
+    #[error("server answered 304 Not Modified to a request that asked for no such thing")]
+    UnaskedNotModified,
     /// A status other than 2xx or 304.
     #[error("server answered HTTP {0}")]
     Status(u16),
@@ -146,7 +149,21 @@ impl Fetcher {
         let mut response = request.send().await.map_err(classify)?;
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
+            if validators.etag.is_none() && validators.last_modified.is_none() {
+                return Err(FetchError::UnaskedNotModified);
+            }
             return Ok(Fetched::NotModified);
+        }
+        // reqwest hands back a redirect it will not follow (to file:, data:, …): name the scheme refused.
+        if status.is_redirection() {
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| response.url().join(l).ok());
+            if let Some(to) = to.filter(|u| !matches!(u.scheme(), "http" | "https")) {
+                return Err(FetchError::Scheme(to.scheme().to_owned()));
+            }
         }
         if !status.is_success() {
             return Err(FetchError::Status(status.as_u16()));
@@ -207,6 +224,8 @@ fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
 
 /// Turns reqwest's error into ours, finding our own errors (from the resolver or redirect policy) in its chain.
 fn classify(e: reqwest::Error) -> FetchError {
+    // The URL may carry a password; the caller names the source (redacted) itself.
+    let e = e.without_url();
     let mut source: Option<&(dyn StdError + 'static)> = Some(&e);
     while let Some(err) = source {
         if let Some(ours) = err.downcast_ref::<FetchError>() {

@@ -1,6 +1,8 @@
 //! Refreshing one source: fetch (or read a file), parse, store new items, record how it went.
 
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -174,6 +176,50 @@ pub async fn refresh_source(
     refresh_from(store, fetcher, source, Access::WebOnly, now).await
 }
 
+/// Whether a refresh on request (`/briefing`) should fetch `source` now: not when it was fetched within
+/// `interval` (the poller keeps it that fresh anyway), nor while it is failing and backing off.
+pub fn needs_refresh(source: &Source, now: DateTime<Utc>, interval: chrono::Duration) -> bool {
+    let fresh = source.last_ok_at.is_some_and(|t| now - t < interval);
+    let backing_off = source.fail_count > 0 && source.next_fetch_at.is_some_and(|t| t > now);
+    !fresh && !backing_off
+}
+
+/// The sources being refreshed on request right now, so that many `/briefing`s at once fetch each source once.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(Arc<Mutex<HashSet<i64>>>);
+
+/// The sources one caller claimed from an [`InFlight`]; the claim ends when this is dropped.
+#[derive(Debug)]
+pub struct Claimed {
+    set: InFlight,
+    ids: Vec<i64>,
+}
+
+impl InFlight {
+    /// Claims those of `sources` nobody is refreshing now, and returns them with the claim.
+    pub fn claim(&self, sources: Vec<Source>) -> (Vec<Source>, Claimed) {
+        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mine: Vec<Source> = sources.into_iter().filter(|s| set.insert(s.id)).collect();
+        let ids = mine.iter().map(|s| s.id).collect();
+        (
+            mine,
+            Claimed {
+                set: self.clone(),
+                ids,
+            },
+        )
+    }
+}
+
+impl Drop for Claimed {
+    fn drop(&mut self) {
+        let mut set = self.set.0.lock().unwrap_or_else(|e| e.into_inner());
+        for id in &self.ids {
+            set.remove(id);
+        }
+    }
+}
+
 /// Refreshes many stored sources, `concurrency` at a time, each in a task of its own so that a panic in one
 /// source's work becomes that source's error instead of ending the caller (a poller tick, a `/briefing`).
 /// Under [`Access::LocalFiles`] (the CLI) a source stored under a local path is read from disk.
@@ -296,12 +342,15 @@ async fn fetch_and_store(
             (body, None, None, Validators::default())
         }
     };
-    let feed = parse_feed(
+    let mut feed = parse_feed(
         &body,
         charset.as_deref(),
         &redact(&source.url),
         base.as_ref(),
     )?;
+    for item in &mut feed.items {
+        item.published_at = plausible(item.published_at, now);
+    }
     // What a source holds when herald first reads it is backlog: briefed on request, never pushed.
     let backlog = source.last_ok_at.is_none();
     let new_items = store
@@ -324,6 +373,14 @@ async fn fetch_and_store(
     })
 }
 
+/// A feed's date if it can be true: one in the future (a year-9999 item would stay the newest story for
+/// ever) or before 1995 (1970 and year 0 are what broken feeds write for "unknown") is dropped, and the item
+/// is dated by when herald first saw it.
+fn plausible(date: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let earliest = DateTime::<Utc>::from_timestamp(788_918_400, 0); // 1995-01-01
+    date.filter(|d| *d <= now + chrono::Duration::days(1) && earliest.is_none_or(|e| *d >= e))
+}
+
 /// Reads a local file, refusing one larger than `max` bytes.
 fn read_capped(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     let len = std::fs::metadata(path)?.len();
@@ -333,4 +390,48 @@ fn read_capped(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
         )));
     }
     std::fs::read(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn impossible_dates_give_way_to_first_seen() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        let at = |y, m, d| Some(Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap());
+        assert_eq!(plausible(at(2026, 11, 24), now), at(2026, 11, 24));
+        assert_eq!(plausible(at(9999, 1, 1), now), None);
+        assert_eq!(plausible(at(1970, 1, 1), now), None);
+        assert_eq!(plausible(at(0, 1, 1), now), None);
+        assert_eq!(plausible(None, now), None);
+    }
+
+    #[test]
+    fn targets_by_access() {
+        assert_eq!(
+            target("http:/example.org/f", Access::WebOnly).unwrap(),
+            Target::Web("http://example.org/f".into())
+        );
+        assert!(matches!(
+            target("file:///etc/passwd", Access::WebOnly),
+            Err(IngestError::NotWeb { .. })
+        ));
+        assert_eq!(
+            target("file:///etc/passwd", Access::LocalFiles).unwrap(),
+            Target::File("/etc/passwd".into())
+        );
+        assert!(matches!(
+            target("gopher://x/", Access::LocalFiles),
+            Err(IngestError::NotWeb { scheme: Some(ref s), .. }) if s == "gopher"
+        ));
+        assert!(matches!(
+            target("feeds/x.xml", Access::WebOnly),
+            Err(IngestError::NotWeb { scheme: None, .. })
+        ));
+        let shown = redact("https://reader:hunter2@h.example/f");
+        assert_eq!(shown, "https://h.example/f");
+        assert_eq!(redact("feeds/a\nb.xml"), "feeds/a\u{FFFD}b.xml");
+    }
 }

@@ -89,3 +89,56 @@ async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
         .await;
     assert!(bad.text().contains("does not parse"), "{bad}");
 }
+
+/// `/briefing` must not turn members into a crawler: a source fetched within the poll interval is not
+/// fetched again, and a member (or the server) waits between two briefings, told so ephemerally.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn briefing_fetches_only_stale_sources_and_members_wait_their_turn() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let feeds = FixtureServer::start().await;
+    for no_cooldown in [false, true] {
+        let bot = Bot::start_with(
+            |c| {
+                c.fetch.allow_private_addresses = true;
+                if no_cooldown {
+                    c.discord.briefing_cooldown_secs = 0;
+                    c.discord.briefing_guild_cooldown_secs = 0;
+                }
+            },
+            std::sync::Arc::new(herald::clock::SystemClock),
+        )
+        .await;
+        let s = bot
+            .store
+            .upsert_source(&feeds.url("/feed.xml"), "feed", chrono::Utc::now())
+            .await
+            .unwrap();
+        bot.store
+            .add_guild_source(GUILD, s.id, 1, chrono::Utc::now())
+            .await
+            .unwrap();
+        bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
+        let before = feeds.hits.feed.load(SeqCst);
+        let first = bot.invoke("briefing", json!([]), MEMBER).await;
+        assert_eq!(first["type"], 5, "{first}");
+        bot.follow_up(&first).await;
+        assert_eq!(
+            feeds.hits.feed.load(SeqCst),
+            before + 1,
+            "a never-fetched source is fetched"
+        );
+        let again = bot.invoke("briefing", json!([]), MEMBER).await;
+        if no_cooldown {
+            assert_eq!(again["type"], 5, "{again}");
+            bot.follow_up(&again).await;
+            assert_eq!(
+                feeds.hits.feed.load(SeqCst),
+                before + 1,
+                "fetched a moment ago: not fetched again"
+            );
+        } else {
+            assert!(again.is_ephemeral(), "{again}");
+            assert!(again.text().contains("Try again in"), "{again}");
+        }
+    }
+}

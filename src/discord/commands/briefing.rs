@@ -5,7 +5,7 @@ use crate::brief::{Options, build_briefing};
 use crate::discord::bot::{CommandError, Context};
 use crate::discord::commands::EXAMPLE;
 use crate::discord::embeds::{briefing_embeds, pack};
-use crate::sources::ingest::{Access, refresh_many};
+use crate::sources::ingest::{Access, needs_refresh, refresh_many};
 
 /// Items read for one briefing at most.
 const MAX_ITEMS: usize = 5000;
@@ -44,16 +44,23 @@ pub async fn briefing(
             "This server has no sources yet. An admin can add a news feed with `/sources add url:`.".into(),
         ));
     }
+    cooldowns(&ctx, guild_id)?;
     ctx.defer().await?;
 
-    // Bring the server's sources up to date; conditional GET keeps this cheap, and failures are recorded
-    // on each source for `/sources list`.
+    // Bring the server's stale sources up to date (those the poller has not fetched within its interval),
+    // each once however many members ask at the same moment; failures are recorded for `/sources list`.
     let now = data.clock.now();
-    let list: Vec<_> = sources.iter().map(|s| s.source.clone()).collect();
+    let interval = chrono::Duration::minutes(i64::from(data.config.poll.interval_minutes));
+    let stale: Vec<_> = sources
+        .iter()
+        .map(|s| s.source.clone())
+        .filter(|s| needs_refresh(s, now, interval))
+        .collect();
+    let (mine, _claim) = data.refreshing.claim(stale);
     refresh_many(
         &data.store,
         &data.fetcher,
-        list,
+        mine,
         Access::WebOnly,
         now,
         data.config.fetch.concurrency,
@@ -74,6 +81,28 @@ pub async fn briefing(
             reply = reply.embed(e.build());
         }
         ctx.send(reply).await?;
+    }
+    Ok(())
+}
+
+/// Takes this member's and this server's `/briefing` turn, or says how long to wait.
+fn cooldowns(ctx: &Context<'_>, guild_id: u64) -> Result<(), CommandError> {
+    let data = ctx.data();
+    let now = std::time::Instant::now();
+    let member = ctx.author().id.get();
+    if let Some(wait) = data.member_cooldown.check(member, now) {
+        return Err(CommandError::User(format!(
+            "You asked for a briefing a moment ago. Try again in {} s — or subscribe this channel to a topic \
+             and let herald post it on schedule (`/schedule set`).",
+            wait.as_secs().max(1)
+        )));
+    }
+    if let Some(wait) = data.guild_cooldown.check(guild_id, now) {
+        data.member_cooldown.release(member);
+        return Err(CommandError::User(format!(
+            "Someone in this server just asked for a briefing. Try again in {} s.",
+            wait.as_secs().max(1)
+        )));
     }
     Ok(())
 }

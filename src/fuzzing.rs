@@ -1,0 +1,133 @@
+//! Entry points for the fuzz targets in `fuzz/` (cargo-fuzz, libFuzzer) and for the test that replays their
+//! corpus and every finding on the stable toolchain (`tests/fuzz_corpus.rs`). Each takes arbitrary bytes and
+//! must return without panicking, whatever they hold; each bounds its input the way herald's own callers do.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::brief::query::{Haystack, Query};
+use crate::brief::summarize::{Budget, summarize};
+use crate::brief::{Options, build_briefing};
+use crate::delivery::Schedule;
+use crate::discord::embeds::{briefing_embeds, pack};
+use crate::item::Item;
+use crate::sources::encoding::to_utf8;
+use crate::sources::feed::parse_feed;
+use crate::sources::html::{MAX_FIELD_BYTES, cut, extract_article, to_text};
+use crate::text::{split_paragraphs, split_sentences};
+
+/// A fuzz target: bytes in, nothing out, never a panic.
+pub type Target = fn(&[u8]);
+
+/// Every fuzz target by name, for the corpus replay.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("feed", feed),
+    ("html_text", html_text),
+    ("article", article),
+    ("query", query),
+    ("sentences", sentences),
+    ("schedule", schedule),
+    ("embeds", embeds),
+];
+
+/// Bytes as text, the way herald reads a page or a field: decoded (see [`to_utf8`]), then cut to a field.
+fn text(data: &[u8]) -> String {
+    let decoded = to_utf8(data, None);
+    cut(&String::from_utf8_lossy(&decoded), MAX_FIELD_BYTES).to_owned()
+}
+
+/// Feed decoding and parsing, with and without an HTTP charset.
+pub fn feed(data: &[u8]) {
+    let _ = parse_feed(data, None, "fuzz", None);
+    let _ = parse_feed(data, Some("utf-16"), "fuzz", None);
+    let _ = to_utf8(data, Some("windows-1251"));
+}
+
+/// HTML fragment → plain text (what every feed field goes through).
+pub fn html_text(data: &[u8]) {
+    let _ = to_text(&String::from_utf8_lossy(data));
+}
+
+/// Readable-article extraction from a page.
+pub fn article(data: &[u8]) {
+    let _ = extract_article(&text(data), Some("http://fuzz.test/page"));
+}
+
+/// The topic query language, and matching the text against itself.
+pub fn query(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    if let Ok(q) = Query::parse(&s) {
+        let _ = q.fts_prefilter();
+        let _ = q.normalized();
+        let _ = q.score(&Haystack::new(&s, &s));
+    }
+}
+
+/// Sentence and paragraph splitting, and the summariser over the same text.
+pub fn sentences(data: &[u8]) {
+    let s = text(data);
+    let _ = split_sentences(&s);
+    let _ = split_paragraphs(&s);
+    let _ = summarize(&[&s], Budget::Sentences(3));
+    let _ = summarize(&[&s, &s], Budget::Words(100));
+}
+
+/// Schedules: the first line is the spec, the second the time zone; then the next runs.
+pub fn schedule(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    let mut lines = s.splitn(2, '\n');
+    let (spec, tz) = (lines.next().unwrap_or(""), lines.next().unwrap_or("UTC"));
+    if let Ok(schedule) = Schedule::parse(spec, tz.trim()) {
+        let mut at = start();
+        for _ in 0..5 {
+            match schedule.next_after(at) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+    }
+}
+
+/// A briefing of items made from the input's lines (title, text, link), as Discord embeds within limits.
+pub fn embeds(data: &[u8]) {
+    let s = text(data);
+    let items: Vec<Item> = s
+        .split("\n\n")
+        .take(50)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut lines = chunk.lines();
+            let title = lines.next().unwrap_or("").to_owned();
+            let url = lines.next().map(str::to_owned);
+            Item {
+                id: i as i64,
+                source_id: (i % 3) as i64,
+                source_name: format!("source {}", i % 3),
+                guid: i.to_string(),
+                url,
+                title,
+                author: None,
+                published_at: None,
+                fetched_at: start(),
+                snippet: lines.collect::<Vec<_>>().join("\n"),
+                body: String::new(),
+            }
+        })
+        .collect();
+    let opts = Options {
+        max_stories: 10,
+        sentences: 2,
+        cluster_threshold: 0.45,
+    };
+    let briefing = build_briefing(&items, &[], opts, start());
+    for message in pack(briefing_embeds(&briefing)) {
+        for embed in &message {
+            let _ = embed.build();
+        }
+    }
+}
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 29, 0, 30, 0)
+        .single()
+        .unwrap_or_default()
+}
