@@ -19,7 +19,7 @@ for t in "${targets[@]}"; do
     schedule) printf '08:00,18:30\nEurope/Kyiv' > "$corpus/seed-daily"; printf '0 8 * * 1-5\nAmerica/New_York' > "$corpus/seed-cron" ;;
   esac
   echo "== $t (${secs}s)"
-  cargo +nightly fuzz run "$t" "$corpus" -- -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 \
+  cargo +nightly fuzz run -O "$t" "$corpus" -- -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 \
     -print_final_stats=1 2>&1 | tee "fuzz/last-$t.log" | grep -E '^(#[0-9]+.*(DONE|pulse)|stat::|==[0-9]+==|SUMMARY)' || true
   for crash in fuzz/artifacts/"$t"/crash-* fuzz/artifacts/"$t"/timeout-* fuzz/artifacts/"$t"/oom-*; do
     [ -e "$crash" ] && cp "$crash" "fuzz/regressions/$t/"

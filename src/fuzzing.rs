@@ -11,7 +11,7 @@ use crate::delivery::Schedule;
 use crate::discord::embeds::{briefing_embeds, pack};
 use crate::item::Item;
 use crate::sources::encoding::to_utf8;
-use crate::sources::feed::parse_feed;
+use crate::sources::feed::{PARSER_PANICKED, parse_feed};
 use crate::sources::html::{MAX_FIELD_BYTES, cut, extract_article, to_text};
 use crate::text::{split_paragraphs, split_sentences};
 
@@ -35,10 +35,14 @@ fn text(data: &[u8]) -> String {
     cut(&String::from_utf8_lossy(&decoded), MAX_FIELD_BYTES).to_owned()
 }
 
-/// Feed decoding and parsing, with and without an HTTP charset.
+/// Feed decoding and parsing, with and without an HTTP charset. A parser panic that `parse_feed` caught is
+/// still a finding.
 pub fn feed(data: &[u8]) {
-    let _ = parse_feed(data, None, "fuzz", None);
-    let _ = parse_feed(data, Some("utf-16"), "fuzz", None);
+    for charset in [None, Some("utf-16")] {
+        if let Err(e) = parse_feed(data, charset, "fuzz", None) {
+            assert_ne!(e.reason, PARSER_PANICKED, "the feed parser panicked");
+        }
+    }
     let _ = to_utf8(data, Some("windows-1251"));
 }
 

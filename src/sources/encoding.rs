@@ -91,26 +91,40 @@ fn attribute<'a>(decl: &'a str, name: &str) -> Option<&'a str> {
     Some(&value[..value.find(quote)?])
 }
 
-/// The text with its XML declaration's encoding replaced by UTF-8, when it names another; `None` when there
-/// is nothing to change.
+/// The text with its XML declaration's encoding replaced by UTF-8 when it names another, and every further
+/// `<?xml …?>` declaration removed (one is legal only at the very start, and the XML parser would switch
+/// decoders on it mid-document, which panics); `None` when there is nothing to change.
 fn normalise_declaration(text: &str) -> Option<String> {
     let start = text.len() - text.trim_start().len();
-    let rest = &text[start..];
-    if !rest.starts_with("<?xml") {
-        return None;
+    let mut out: Option<String> = None;
+    let mut done = 0; // bytes of `text` already copied (or dropped) into `out`
+    let mut from = 0;
+    while let Some(at) = text[from..].find("<?xml").map(|n| from + n) {
+        let after = text[at + 5..].chars().next();
+        let Some(end) = text[at..].find("?>").map(|n| at + n) else {
+            break;
+        };
+        from = end + 2;
+        if !after.is_some_and(|c| c.is_whitespace() || c == '?') {
+            continue; // another processing instruction, e.g. <?xml-stylesheet …?>
+        }
+        let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        buf.push_str(&text[done..at]);
+        if at == start {
+            let decl = &text[at..end];
+            match attribute(decl, "encoding") {
+                Some(label) if !label.eq_ignore_ascii_case("utf-8") => {
+                    let version = attribute(decl, "version").unwrap_or("1.0");
+                    buf.push_str(&format!("<?xml version=\"{version}\" encoding=\"UTF-8\"?>"));
+                }
+                _ => buf.push_str(&text[at..end + 2]),
+            }
+        }
+        done = end + 2;
     }
-    let end = rest.find("?>")?;
-    let decl = &rest[..end];
-    let label = attribute(decl, "encoding")?;
-    if label.eq_ignore_ascii_case("utf-8") {
-        return None;
-    }
-    let version = attribute(decl, "version").unwrap_or("1.0");
-    let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..start]);
-    out.push_str(&format!("<?xml version=\"{version}\" encoding=\"UTF-8\""));
-    out.push_str(&rest[end..]);
-    Some(out)
+    let mut buf = out?;
+    buf.push_str(&text[done..]);
+    (buf != text).then_some(buf)
 }
 
 #[cfg(test)]
@@ -185,6 +199,25 @@ mod tests {
         assert!(text.contains("Київ"));
         // Declared UTF-16 but written in single bytes: the declaration is wrong, read as UTF-8.
         assert!(utf8(FEED.as_bytes(), None).contains("Київ café"));
+    }
+
+    /// Found by the `feed` fuzz target: a second declaration naming another encoding mid-document.
+    #[test]
+    fn later_declarations_are_removed_and_stylesheets_kept() {
+        let body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><?xml \
+                    version=\"1.0\" encoding=\"ISO-8859-1\"?><?xml-stylesheet href=\"s.css\"?><title>ok</title>\
+                    </channel></rss>";
+        let text = utf8(body.as_bytes(), None);
+        assert!(
+            !text.contains("ISO-8859-1") && text.contains("<?xml-stylesheet"),
+            "{text}"
+        );
+        assert!(
+            text.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+            "{text}"
+        );
+        let feed = crate::sources::feed::parse_feed(body.as_bytes(), None, "t", None).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("ok"));
     }
 
     #[test]

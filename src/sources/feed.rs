@@ -19,6 +19,9 @@ pub struct FeedError {
     pub reason: String,
 }
 
+/// The reason given when the feed parser panicked on a body (caught, so one feed cannot end the poller).
+pub const PARSER_PANICKED: &str = "the feed parser failed on it";
+
 /// A parsed feed: its title and entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedFeed {
@@ -48,7 +51,7 @@ pub fn parse_feed(
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&*body)))
         .map_err(|_| FeedError {
             source_name: source_name.to_owned(),
-            reason: "the feed parser failed on it".into(),
+            reason: PARSER_PANICKED.into(),
         })?;
     let feed = parsed.map_err(|e| FeedError {
         source_name: source_name.to_owned(),
