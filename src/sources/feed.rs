@@ -1,5 +1,8 @@
 //! RSS 0.9x/1.0/2.0, Atom and JSON Feed → [`NewItem`]s, through feed-rs.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link};
 use sha2::{Digest, Sha256};
@@ -17,6 +20,34 @@ pub struct FeedError {
     pub source_name: String,
     /// What the parser said, on one line.
     pub reason: String,
+}
+
+/// An e-mail address right against a non-ASCII character. feed-rs 3.0's author parser slices one byte past
+/// an address it finds (`parse_person_name_email`), which panics when that byte is inside a multi-byte
+/// character (found by the `feed` fuzz target).
+static EMAIL_AGAINST_NON_ASCII: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r"(?-u)([\x80-\xff]?)([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})([\x80-\xff]?)",
+    )
+    .expect("valid regex")
+});
+
+/// The body with a space between an e-mail address and a non-ASCII character that touches it, on either
+/// side, so feed-rs's author parser cannot slice inside a character.
+fn space_out_emails(body: &[u8]) -> Cow<'_, [u8]> {
+    EMAIL_AGAINST_NON_ASCII.replace_all(body, |c: &regex::bytes::Captures| {
+        let mut out = Vec::with_capacity(c[0].len() + 2);
+        out.extend_from_slice(&c[1]);
+        if !c[1].is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(&c[2]);
+        if !c[3].is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(&c[3]);
+        out
+    })
 }
 
 /// The reason given when the feed parser panicked on a body (caught, so one feed cannot end the poller).
@@ -42,6 +73,7 @@ pub fn parse_feed(
     base: Option<&Url>,
 ) -> Result<ParsedFeed, FeedError> {
     let body = to_utf8(body, charset);
+    let body = space_out_emails(&body);
     // No base_uri for feed-rs: xml:base still applies, and what stays relative is resolved below against the
     // feed's own link first (the site the articles live on), then the URL it was fetched from.
     let parser = feed_rs::parser::Builder::new()
@@ -264,6 +296,20 @@ mod tests {
         );
         let feed = parse_feed(&latin1, Some("ISO-8859-1"), "t", None).unwrap();
         assert_eq!(feed.items[0].title, "Crème brûlée");
+    }
+
+    /// Found by the `feed` fuzz target: feed-rs's author parser sliced inside the character after an address.
+    #[test]
+    fn an_address_against_a_non_ascii_character_does_not_break_the_feed() {
+        let rss = "<rss version=\"2.0\"><channel><title>Wire</title>\
+            <webMaster>webmaster@wire.example\u{FFFD}\u{FFFD}</webMaster><managingEditor>«ed@wire.example</managingEditor>\
+            <item><title>Talks resume</title><author>desk@wire.example—Kyiv desk</author></item></channel></rss>";
+        let feed = parse_feed(rss.as_bytes(), None, "t", None).unwrap();
+        assert_eq!(feed.items[0].title, "Talks resume");
+        assert_eq!(
+            space_out_emails("«a@b.example—x a@b.example".as_bytes()).as_ref(),
+            "« a@b.example —x a@b.example".as_bytes()
+        );
     }
 
     #[test]
