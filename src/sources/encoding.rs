@@ -127,14 +127,11 @@ fn normalise_declaration(text: &str) -> Option<String> {
     (buf != text).then_some(buf)
 }
 
+/// Test helpers other modules' tests share.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FEED: &str = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel>\
-        <title>Київ café</title></channel></rss>";
-
-    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+pub(crate) mod test_util {
+    /// `text` as UTF-16 bytes, big- or little-endian, with or without a byte-order mark.
+    pub fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
         let mut out = Vec::new();
         if bom {
             out.extend_from_slice(if big_endian {
@@ -152,6 +149,15 @@ mod tests {
         }
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::utf16;
+    use super::*;
+
+    const FEED: &str = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel>\
+        <title>Київ café</title></channel></rss>";
 
     fn utf8(body: &[u8], charset: Option<&str>) -> String {
         String::from_utf8(to_utf8(body, charset).into_owned()).unwrap()

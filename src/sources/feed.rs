@@ -269,21 +269,7 @@ mod tests {
         let rss = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>Wire</title>\
             <item><title>Київ talks resume</title><link>https://w.example/1</link></item></channel></rss>";
         for (bom, big_endian) in [(true, false), (true, true), (false, false), (false, true)] {
-            let mut body: Vec<u8> = Vec::new();
-            if bom {
-                body.extend_from_slice(if big_endian {
-                    &[0xFE, 0xFF]
-                } else {
-                    &[0xFF, 0xFE]
-                });
-            }
-            for u in rss.encode_utf16() {
-                body.extend_from_slice(&if big_endian {
-                    u.to_be_bytes()
-                } else {
-                    u.to_le_bytes()
-                });
-            }
+            let body = crate::sources::encoding::test_util::utf16(rss, big_endian, bom);
             let feed = parse_feed(&body, None, "t", None).unwrap();
             assert_eq!(
                 feed.items[0].title, "Київ talks resume",
