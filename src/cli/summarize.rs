@@ -1,4 +1,4 @@
-//! `herald summarize`: one article, or a JSONL batch (what ../shared/eval scores).
+//! `herald summarize`: one article, or a JSONL batch (the format the ROUGE evaluation harnesses score).
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
