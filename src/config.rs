@@ -43,6 +43,8 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     /// `[poll]`
     pub poll: PollConfig,
+    /// `[articles]`
+    pub articles: ArticlesConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -85,6 +87,24 @@ pub struct PollConfig {
     pub max_backoff_hours: u32,
     /// How often the poller looks for due sources, in milliseconds.
     pub tick_ms: u64,
+}
+
+/// `[articles]`: reading the article page behind each item.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticlesConfig {
+    /// Whether article pages are read at all.
+    pub enabled: bool,
+    /// Pages fetched at once, over all hosts.
+    pub concurrency: usize,
+    /// Pages fetched at once from one host.
+    pub per_host: usize,
+    /// Milliseconds between the starts of two fetches from one host.
+    pub host_gap_ms: u64,
+    /// An extracted article with fewer words than this is taken for a paywall or a stub.
+    pub min_words: usize,
+    /// Seconds `/briefing` waits for article pages before it briefs from what it has.
+    pub briefing_wait_secs: u64,
 }
 
 /// `[database]`: where the SQLite file lives and how the pool behaves.
@@ -133,6 +153,8 @@ pub struct BriefConfig {
     pub max_stories: usize,
     /// Summary sentences per story.
     pub sentences: usize,
+    /// Words of summary per story instead of sentences; 0 uses `sentences`.
+    pub summary_words: usize,
     /// Similarity at which two items are one story.
     pub cluster_threshold: f64,
     /// Hours of items a briefing on Discord covers.
@@ -239,6 +261,9 @@ impl Config {
         }
         if self.poll.interval_minutes == 0 || self.poll.max_backoff_hours == 0 {
             return bad("[poll] interval_minutes and max_backoff_hours must be at least 1");
+        }
+        if self.articles.concurrency == 0 || self.articles.per_host == 0 {
+            return bad("[articles] concurrency and per_host must be at least 1");
         }
         if !(0.0..=1.0).contains(&self.brief.cluster_threshold) {
             return bad("[brief] cluster_threshold must be between 0 and 1");

@@ -10,9 +10,10 @@ use crate::brief::{Options, build_briefing};
 use crate::delivery::Schedule;
 use crate::discord::embeds::{briefing_embeds, pack};
 use crate::item::Item;
+use crate::sources::article::extract_article;
 use crate::sources::encoding::to_utf8;
 use crate::sources::feed::{PARSER_PANICKED, parse_feed};
-use crate::sources::html::{MAX_FIELD_BYTES, cut, extract_article, to_text};
+use crate::sources::html::{MAX_FIELD_BYTES, cut, to_text};
 use crate::text::{split_paragraphs, split_sentences};
 
 /// A fuzz target: bytes in, nothing out, never a panic.
@@ -114,13 +115,16 @@ pub fn embeds(data: &[u8]) {
                 fetched_at: start(),
                 snippet: lines.collect::<Vec<_>>().join("\n"),
                 body: String::new(),
+                article: String::new(),
+                canonical_url: None,
             }
         })
         .collect();
     let opts = Options {
         max_stories: 10,
         sentences: 2,
-        cluster_threshold: 0.45,
+        summary_words: 0,
+        cluster_threshold: 0.1,
     };
     let briefing = build_briefing(&items, &[], opts, start());
     for message in pack(briefing_embeds(&briefing)) {

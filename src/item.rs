@@ -1,8 +1,25 @@
 //! Items, the plain data that flows through the pipeline: what a source yields ([`NewItem`]) and what the
-//! store gives back ([`Item`]).
+//! store gives back ([`Item`]), and the article read from an item's page ([`Article`]).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+/// The main article of a web page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    /// The article's title.
+    pub title: String,
+    /// Who wrote it, as the page says.
+    pub byline: Option<String>,
+    /// When it was published, as the page says (usually ISO 8601).
+    pub published: Option<String>,
+    /// The page's language tag.
+    pub language: Option<String>,
+    /// The page's canonical URL (`<link rel=canonical>`, else `og:url`), absolute.
+    pub canonical_url: Option<String>,
+    /// Its text, one paragraph per line.
+    pub text: String,
+}
 
 /// One entry read from a source, before it is stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +67,10 @@ pub struct Item {
     pub snippet: String,
     /// Full text, when the feed carried it.
     pub body: String,
+    /// The article read from its page (see `sources::articles`); empty until read, or when it could not be.
+    pub article: String,
+    /// The page's canonical URL, when its page was read and named one.
+    pub canonical_url: Option<String>,
 }
 
 impl Item {
@@ -58,7 +79,17 @@ impl Item {
         self.published_at.unwrap_or(self.fetched_at)
     }
 
-    /// The longest text the item carries: its content, else its summary.
+    /// The fullest text known: the article read from its page, else [`Item::text`].
+    pub fn full_text(&self) -> &str {
+        if self.article.is_empty() {
+            self.text()
+        } else {
+            &self.article
+        }
+    }
+
+    /// The longest text the feed carried: its content, else its summary. Topics are matched on this (and the
+    /// title), so a story matches by what it is about, not by a word deep in the article.
     pub fn text(&self) -> &str {
         if self.body.len() >= self.snippet.len() {
             &self.body

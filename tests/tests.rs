@@ -2,6 +2,7 @@
 //! serenity client against a fake Discord, the `herald` binary as a user runs it, the crash test, and the
 //! fetch path against a fixture server — all on 127.0.0.1, with fixtures from `tests/fixtures/`.
 
+mod articles;
 mod bot;
 mod check;
 mod cli;

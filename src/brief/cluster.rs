@@ -1,68 +1,419 @@
-//! Merging the same story told by many outlets: greedy clustering on headline-and-lead word overlap.
+//! One story per event: grouping the reports of the same event, across outlets and across the window.
+//!
+//! Each report becomes a tf-idf vector over the content stems of its headline (counted twice) and the lead of
+//! its fullest text (the article read from its page, else the feed's text). A stem weighs by how rare it is
+//! among the reports being grouped (idf) times how rare it is in general text ([`text::wordfreq`]): two reports
+//! sharing "Mitch", "Nicaragua" and "mudslides" are about one event; sharing "said", "officials" and
+//! "Tuesday" says nothing. Reports whose pages name the same canonical URL (after dropping `utm_*` and other
+//! tracking parameters, AMP paths, fragments and trailing slashes) are the same report.
+//!
+//! Reports are then merged by group-average agglomerative clustering: the two groups whose reports are most
+//! similar on average merge, while that average reaches the threshold. Averaging over all pairs, rather than
+//! joining on any one similar pair, keeps one vague report from chaining two events together; comparing with
+//! every report of a group, rather than with its first, lets a story gather the angles of a long-running
+//! event. Reports published far apart (over [`SAME_EVENT_HOURS`]) are less likely to be one event.
+//!
+//! Candidate pairs come from an inverted index over each report's strongest stems, so grouping thousands of
+//! reports compares only those that share something rare.
 
-use std::collections::HashSet;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+
+use rustc_hash::FxHashMap;
 
 use crate::item::Item;
 use crate::text;
 
-/// Words of the lead that join the headline in an item's signature.
-const LEAD_WORDS: usize = 40;
+/// Words of a report's text that join its headline in its vector: the lead, where news says what happened.
+const LEAD_WORDS: usize = 2000;
+/// Stems kept per report (the strongest): enough to describe an event, few enough to compare quickly.
+const TOP_TERMS: usize = 400;
+/// Of those, the strongest that find candidate pairs.
+const KEY_TERMS: usize = 64;
+/// A stem in more than this share of the reports (when there are over a thousand) does not find candidates.
+const MAX_DF_SHARE: f64 = 0.2;
+/// Stems two reports must share for their similarity to count in full.
+const MIN_SHARED: usize = 3;
+/// Reports further apart than this (in hours) lose similarity as the gap grows.
+pub const SAME_EVENT_HOURS: f64 = 48.0;
 
-/// An item's signature: the content stems of its headline and the start of its text.
-fn signature(item: &Item) -> HashSet<String> {
-    let lead: String = item
-        .text()
-        .split_whitespace()
-        .take(LEAD_WORDS)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut set: HashSet<String> = text::content_stems(&item.title).into_iter().collect();
-    set.extend(text::content_stems(&lead));
-    set
-}
+/// A report as a sparse unit vector: (stem id, weight), sorted by stem id.
+type Vector = Vec<(u32, f32)>;
 
-/// Cosine similarity of two stem sets.
-fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let shared = a.intersection(b).count() as f64;
-    shared / ((a.len() * b.len()) as f64).sqrt()
-}
-
-/// Groups items (given newest first) into stories: an item joins the first story whose first item it resembles
-/// at `threshold` or more, and from a source the story does not have yet. Returns indices into `items`, each
-/// group in input order.
+/// Groups items into stories: returns indices into `items`, each group in input order, groups ordered by
+/// their first item. `threshold` is the average similarity (0 to 1) at which two groups are one story.
 pub fn cluster(items: &[&Item], threshold: f64) -> Vec<Vec<usize>> {
-    let signatures: Vec<HashSet<String>> = items.iter().map(|i| signature(i)).collect();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, sig) in signatures.iter().enumerate() {
-        let home = groups.iter_mut().find(|g| {
-            !g.iter().any(|&j| {
-                items[j].source_id == items[i].source_id
-                    && items[j].url == items[i].url
-                    && items[j].url.is_some()
-            }) && similarity(&signatures[g[0]], sig) >= threshold
-        });
-        match home {
-            Some(g) => g.push(i),
-            None => groups.push(vec![i]),
+    let n = items.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let vectors = Vectors::build(items);
+    let edges = similar_pairs(items, &vectors, threshold);
+    group_average(n, &edges, threshold)
+}
+
+/// For each of `fresh`, whether it tells a story one of `told` already told: whether grouping them all puts
+/// it in a story with a told report. How a channel is kept from being briefed twice on one story that a new
+/// outlet reports a day later.
+pub fn already_told(fresh: &[Item], told: &[Item], threshold: f64) -> Vec<bool> {
+    let all: Vec<&Item> = told.iter().chain(fresh).collect();
+    let mut result = vec![false; fresh.len()];
+    for group in cluster(&all, threshold) {
+        if group.iter().any(|&i| i < told.len()) {
+            for &i in group.iter().filter(|&&i| i >= told.len()) {
+                result[i - told.len()] = true;
+            }
         }
     }
-    groups
+    result
 }
 
-/// For each of `fresh`, whether it tells a story one of `told` already told (similar at `threshold` or more):
-/// how a channel is kept from being briefed twice on one story that a new outlet reports a day later.
-pub fn already_told(fresh: &[Item], told: &[Item], threshold: f64) -> Vec<bool> {
-    let told: Vec<HashSet<String>> = told.iter().map(signature).collect();
-    fresh
-        .iter()
-        .map(|item| {
-            let sig = signature(item);
-            told.iter().any(|t| similarity(t, &sig) >= threshold)
+/// Each report's vector, and its strongest stems (which find candidate pairs).
+struct Vectors(Vec<Vector>, Vec<Vec<u32>>);
+
+impl Vectors {
+    fn build(items: &[&Item]) -> Self {
+        let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
+        let mut rarity: Vec<f32> = Vec::new();
+        let mut stem_of: FxHashMap<String, u32> = FxHashMap::default();
+        let mut counts: Vec<FxHashMap<u32, f32>> = Vec::with_capacity(items.len());
+        for item in items {
+            let mut tf: FxHashMap<u32, f32> = FxHashMap::default();
+            let lead: String = text::prose(item.full_text())
+                .split_whitespace()
+                .take(LEAD_WORDS)
+                .collect::<Vec<_>>()
+                .join(" ");
+            for (part, times) in [(item.title.as_str(), 2.0), (lead.as_str(), 1.0)] {
+                for w in text::words(part) {
+                    if text::is_stopword(&w)
+                        || w.chars().count() < 2
+                        || w.chars().all(|c| c.is_ascii_digit())
+                    {
+                        continue;
+                    }
+                    let id = match stem_of.get(&w) {
+                        Some(id) => *id,
+                        None => {
+                            let next = vocab.len() as u32;
+                            let id = *vocab.entry(text::stem(&w)).or_insert(next);
+                            if id as usize == rarity.len() {
+                                rarity.push(0.0);
+                            }
+                            // A stem is as unusual as its rarest word form (unknown words, such as most names,
+                            // count as rarest).
+                            let r = ((7.0 - text::wordfreq::zipf(&w).unwrap_or(0.0)) / 7.0)
+                                .clamp(0.0, 1.0) as f32;
+                            rarity[id as usize] = rarity[id as usize].max(r);
+                            stem_of.insert(w, id);
+                            id
+                        }
+                    };
+                    *tf.entry(id).or_insert(0.0) += times;
+                }
+            }
+            counts.push(tf);
+        }
+        let mut df = vec![0u32; vocab.len()];
+        for tf in &counts {
+            for &t in tf.keys() {
+                df[t as usize] += 1;
+            }
+        }
+        let n = items.len() as f32;
+        let mut keys = Vec::with_capacity(counts.len());
+        let vectors = counts
+            .into_iter()
+            .map(|tf| {
+                let mut v: Vector = tf
+                    .into_iter()
+                    .map(|(t, c)| {
+                        let idf = (1.0 + n / df[t as usize] as f32).ln();
+                        let r = rarity[t as usize];
+                        (t, (1.0 + c.ln()) * idf * r)
+                    })
+                    .filter(|(_, w)| *w > 0.0)
+                    .collect();
+                v.sort_by(|a, b| b.1.total_cmp(&a.1));
+                v.truncate(TOP_TERMS);
+                keys.push(v.iter().take(KEY_TERMS).map(|(t, _)| *t).collect());
+                let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    for (_, w) in &mut v {
+                        *w /= norm;
+                    }
+                }
+                v.sort_by_key(|(t, _)| *t);
+                v
+            })
+            .collect();
+        Self(vectors, keys)
+    }
+}
+
+/// Cosine of two unit vectors, scaled down when they share fewer than [`MIN_SHARED`] stems: one shared
+/// word is weak evidence, however short the texts ("Ceasefire talks open" and "Second ceasefire collapses").
+fn cosine(a: &Vector, b: &Vector) -> f64 {
+    let (mut i, mut j, mut sum, mut shared) = (0, 0, 0.0f32, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    f64::from(sum) * (shared.min(MIN_SHARED) as f64 / MIN_SHARED as f64)
+}
+
+/// 1 for reports within [`SAME_EVENT_HOURS`] of each other, then falling off with the gap.
+fn time_factor(a: &Item, b: &Item) -> f64 {
+    let hours = (a.time() - b.time()).num_minutes().abs() as f64 / 60.0;
+    if hours <= SAME_EVENT_HOURS {
+        1.0
+    } else {
+        SAME_EVENT_HOURS / hours
+    }
+}
+
+/// Whether two reports are the same page: the same link, or the same canonical URL, once normalised.
+fn same_page(a: &Item, b: &Item) -> bool {
+    let keys = |i: &Item| {
+        [i.canonical_url.as_deref(), i.url.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(normalise_url)
+            .collect::<Vec<_>>()
+    };
+    let (ka, kb) = (keys(a), keys(b));
+    ka.iter().any(|k| kb.contains(k))
+}
+
+/// A URL reduced to what names the article: scheme and `www.` dropped, tracking parameters (`utm_*`, `fbclid`,
+/// `gclid`, `ref`…), fragment, AMP markers and trailing slashes removed.
+pub fn normalise_url(url: &str) -> String {
+    let Ok(mut u) = url::Url::parse(url) else {
+        return url.trim().trim_end_matches('/').to_owned();
+    };
+    u.set_fragment(None);
+    let kept: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !(k.starts_with("utm_")
+                || matches!(
+                    k.as_str(),
+                    "fbclid"
+                        | "gclid"
+                        | "mc_cid"
+                        | "mc_eid"
+                        | "ref"
+                        | "ref_src"
+                        | "cmpid"
+                        | "ito"
+                        | "amp"
+                        | "outputtype"
+                ))
         })
-        .collect()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let query = (!kept.is_empty()).then(|| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .finish()
+    });
+    let host = u
+        .host_str()
+        .unwrap_or("")
+        .trim_start_matches("www.")
+        .trim_start_matches("amp.")
+        .to_owned();
+    let mut path = u.path().to_owned();
+    for amp in ["/amp/", "/amp"] {
+        if path.ends_with(amp) {
+            path.truncate(path.len() - amp.len());
+        }
+    }
+    if let Some(rest) = path.strip_prefix("/amp/") {
+        path = format!("/{rest}");
+    }
+    let path = path.trim_end_matches('/').trim_end_matches(".amp");
+    match query {
+        Some(q) => format!("{host}{path}?{q}"),
+        None => format!("{host}{path}"),
+    }
+}
+
+/// Similar pairs (i < j) with their similarity: candidates share one of their strongest stems.
+fn similar_pairs(items: &[&Item], vectors: &Vectors, threshold: f64) -> Vec<(usize, usize, f64)> {
+    let n = items.len();
+    let max_df = if n > 1000 {
+        ((n as f64) * MAX_DF_SHARE) as usize
+    } else {
+        n
+    };
+    let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (i, keys) in vectors.1.iter().enumerate() {
+        for &t in keys {
+            postings.entry(t).or_default().push(i);
+        }
+    }
+    let vectors = &vectors.0;
+    // Pairs below a fraction of the threshold cannot lift a group's average much; keeping them lets an
+    // average fall, though, so they count as what they are.
+    let floor = threshold * 0.25;
+    let mut seen: FxHashMap<(u32, u32), ()> = FxHashMap::default();
+    let mut edges = Vec::new();
+    for list in postings.values().filter(|l| l.len() <= max_df) {
+        for (a, &i) in list.iter().enumerate() {
+            for &j in &list[a + 1..] {
+                if seen.insert((i as u32, j as u32), ()).is_some() {
+                    continue;
+                }
+                let s = if same_page(items[i], items[j]) {
+                    1.0
+                } else {
+                    cosine(&vectors[i], &vectors[j]) * time_factor(items[i], items[j])
+                };
+                if s >= floor {
+                    edges.push((i, j, s));
+                }
+            }
+        }
+    }
+    // Same pages that share no strong stem (an empty text) still merge.
+    let mut by_url: HashMap<String, usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        for key in [item.canonical_url.as_deref(), item.url.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            match by_url.entry(normalise_url(key)) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let j = *e.get();
+                    if j != i && !seen.contains_key(&(j as u32, i as u32)) {
+                        seen.insert((j as u32, i as u32), ());
+                        edges.push((j, i, 1.0));
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
+        }
+    }
+    edges
+}
+
+/// A candidate merge in the heap: groups `a` and `b` (by their current versions) at average similarity `sim`.
+#[derive(PartialEq)]
+struct Merge {
+    sim: f64,
+    a: usize,
+    b: usize,
+    versions: (u32, u32),
+}
+
+impl Eq for Merge {}
+impl PartialOrd for Merge {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Merge {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.sim
+            .total_cmp(&other.sim)
+            // Ties: the earlier groups first, so the result does not depend on hashing.
+            .then_with(|| other.a.cmp(&self.a))
+            .then_with(|| other.b.cmp(&self.b))
+    }
+}
+
+/// Group-average agglomerative clustering over sparse similarities (a missing pair counts as 0).
+fn group_average(n: usize, edges: &[(usize, usize, f64)], threshold: f64) -> Vec<Vec<usize>> {
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let mut alive = vec![true; n];
+    let mut version = vec![0u32; n];
+    // Sum of pair similarities between two live groups, keyed by group ids.
+    let mut sums: Vec<FxHashMap<usize, f64>> = vec![FxHashMap::default(); n];
+    for &(i, j, s) in edges {
+        *sums[i].entry(j).or_insert(0.0) += s;
+        *sums[j].entry(i).or_insert(0.0) += s;
+    }
+    let mut heap = BinaryHeap::new();
+    for (i, row) in sums.iter().enumerate() {
+        for (&j, &s) in row {
+            if i < j && s >= threshold {
+                heap.push(Merge {
+                    sim: s,
+                    a: i,
+                    b: j,
+                    versions: (0, 0),
+                });
+            }
+        }
+    }
+    while let Some(m) = heap.pop() {
+        if m.sim < threshold {
+            break;
+        }
+        if !alive[m.a]
+            || !alive[m.b]
+            || version[m.a] != m.versions.0
+            || version[m.b] != m.versions.1
+        {
+            continue;
+        }
+        // Merge b into a.
+        let (a, b) = (m.a, m.b);
+        alive[b] = false;
+        let moved = std::mem::take(&mut members[b]);
+        members[a].extend(moved);
+        version[a] += 1;
+        let row_b = std::mem::take(&mut sums[b]);
+        sums[a].remove(&b);
+        for (c, s) in row_b {
+            if c == a {
+                continue;
+            }
+            *sums[a].entry(c).or_insert(0.0) += s;
+            let row_c = &mut sums[c];
+            row_c.remove(&b);
+            *row_c.entry(a).or_insert(0.0) += s;
+        }
+        let size_a = members[a].len() as f64;
+        for (&c, &s) in &sums[a] {
+            if !alive[c] {
+                continue;
+            }
+            let avg = s / (size_a * members[c].len() as f64);
+            if avg >= threshold {
+                let (x, y) = if a < c { (a, c) } else { (c, a) };
+                heap.push(Merge {
+                    sim: avg,
+                    a: x,
+                    b: y,
+                    versions: (version[x], version[y]),
+                });
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = members
+        .into_iter()
+        .zip(alive)
+        .filter(|(_, alive)| *alive)
+        .map(|(mut g, _)| {
+            g.sort_unstable();
+            g
+        })
+        .collect();
+    groups.sort_by_key(|g| g[0]);
+    groups
 }
 
 #[cfg(test)]
@@ -83,6 +434,8 @@ mod tests {
             fetched_at: Utc::now(),
             snippet: text.into(),
             body: String::new(),
+            article: String::new(),
+            canonical_url: None,
         }
     }
 
@@ -115,7 +468,40 @@ mod tests {
             ),
         ];
         let refs: Vec<&Item> = items.iter().collect();
-        let groups = cluster(&refs, 0.45);
+        let groups = cluster(&refs, 0.3);
         assert_eq!(groups, vec![vec![0, 1, 3], vec![2]]);
+    }
+
+    #[test]
+    fn tracking_amp_and_slashes_do_not_make_another_page() {
+        let base = "example.com/world/2025/talks";
+        for u in [
+            "https://www.example.com/world/2025/talks/",
+            "http://example.com/world/2025/talks?utm_source=rss&utm_medium=feed",
+            "https://example.com/world/2025/talks#comments",
+            "https://amp.example.com/world/2025/talks/amp/",
+            "https://example.com/amp/world/2025/talks",
+            "https://example.com/world/2025/talks.amp?fbclid=x",
+        ] {
+            assert_eq!(normalise_url(u), base, "{u}");
+        }
+        assert_eq!(
+            normalise_url("https://example.com/story?id=7&utm_campaign=x"),
+            "example.com/story?id=7"
+        );
+        assert_ne!(
+            normalise_url("https://example.com/story?id=7"),
+            normalise_url("https://example.com/story?id=8")
+        );
+    }
+
+    #[test]
+    fn one_page_under_two_links_is_one_story_whatever_its_text() {
+        let mut a = item(1, 1, "Talks", "");
+        let mut b = item(2, 2, "Something else entirely", "");
+        a.url = Some("https://news.example/a?utm_source=x".into());
+        b.canonical_url = Some("https://news.example/a/".into());
+        let refs = [&a, &b];
+        assert_eq!(cluster(&refs, 0.3), vec![vec![0, 1]]);
     }
 }

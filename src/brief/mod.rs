@@ -59,6 +59,12 @@ pub struct Briefing {
     pub items_matched: usize,
     /// The stories.
     pub stories: Vec<Story>,
+    /// Stories that matched but did not fit under the story cap.
+    #[serde(default)]
+    pub stories_left_out: usize,
+    /// The reports those stories held.
+    #[serde(default)]
+    pub items_left_out: usize,
 }
 
 /// The shape of a briefing.
@@ -68,8 +74,21 @@ pub struct Options {
     pub max_stories: usize,
     /// Summary sentences per story.
     pub sentences: usize,
+    /// Summary words per story instead of sentences, when not 0.
+    pub summary_words: usize,
     /// Similarity at which items are one story.
     pub cluster_threshold: f64,
+}
+
+impl Options {
+    /// The summary budget of one story.
+    pub fn budget(&self) -> Budget {
+        if self.summary_words > 0 {
+            Budget::Words(self.summary_words)
+        } else {
+            Budget::Sentences(self.sentences)
+        }
+    }
 }
 
 impl From<&crate::config::BriefConfig> for Options {
@@ -77,6 +96,7 @@ impl From<&crate::config::BriefConfig> for Options {
         Self {
             max_stories: c.max_stories,
             sentences: c.sentences,
+            summary_words: c.summary_words,
             cluster_threshold: c.cluster_threshold,
         }
     }
@@ -118,7 +138,7 @@ pub fn build_briefing(
                 .len();
             Story {
                 headline: lead.title.clone(),
-                summary: story_summary(g.iter().map(|&i| only[i]), &lead.title, opts.sentences),
+                summary: story_summary(g.iter().map(|&i| only[i]), &lead.title, opts.budget()),
                 source: lead.source_name.clone(),
                 url: lead.url.clone(),
                 published_at: lead.time(),
@@ -141,7 +161,7 @@ pub fn build_briefing(
             .total_cmp(&a.relevance.floor())
             .then(b.published_at.cmp(&a.published_at))
     });
-    stories.truncate(opts.max_stories);
+    let left_out: Vec<Story> = stories.split_off(opts.max_stories.min(stories.len()));
     Briefing {
         topic: (!topics.is_empty()).then(|| {
             topics
@@ -154,33 +174,60 @@ pub fn build_briefing(
         items_considered: items.len(),
         items_matched: matched.len(),
         stories,
+        stories_left_out: left_out.len(),
+        items_left_out: left_out.iter().map(|s| s.also.len() + 1).sum(),
     }
 }
 
-/// The summary of a story: an extractive summary of its reports' texts, without a sentence that merely repeats
-/// the headline.
+/// The summary of a story: a multi-document extractive summary of its reports' fullest texts (the articles
+/// read from their pages, else the feeds' text), in article order, without a sentence that only repeats the
+/// headline. Never empty when a report has text: a story whose only sentence is its headline keeps it.
 fn story_summary<'a>(
     reports: impl Iterator<Item = &'a Item>,
     headline: &str,
-    sentences: usize,
+    budget: Budget,
 ) -> Vec<String> {
-    let mut texts: Vec<&str> = Vec::new();
+    let mut owned: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     for r in reports {
-        let t = r.text();
-        if !t.trim().is_empty() && !texts.contains(&t) {
-            texts.push(t);
+        let t = text::prose(r.full_text());
+        if !t.trim().is_empty() && !owned.contains(&t) {
+            owned.push(t);
         }
     }
-    if texts.is_empty() {
+    if owned.is_empty() {
         return Vec::new();
     }
-    let head = text::fold(headline);
-    summarize(&texts, Budget::Sentences(sentences + 1))
-        .into_iter()
-        .filter(|s| {
-            text::fold(s).trim_end_matches(['.', '!', '?'])
-                != head.trim_end_matches(['.', '!', '?'])
-        })
-        .take(sentences)
-        .collect()
+    let texts: Vec<&str> = owned.iter().map(|t| t.as_ref()).collect();
+    let head: std::collections::HashSet<String> =
+        text::content_stems(headline).into_iter().collect();
+    let repeats = |s: &str| {
+        let stems = text::content_stems(s);
+        !stems.is_empty()
+            && stems.iter().filter(|t| head.contains(*t)).count() * 10 >= stems.len() * 8
+    };
+    // Ask for one sentence more, in case one only repeats the headline.
+    let wider = match budget {
+        Budget::Sentences(n) => Budget::Sentences(n + 1),
+        Budget::Words(w) => Budget::Words(w),
+    };
+    let mut all = summarize(&texts, wider);
+    if let Budget::Words(w) = budget {
+        // Make up for the words of sentences that only repeat the headline.
+        let repeated: usize = all
+            .iter()
+            .filter(|s| repeats(s))
+            .map(|s| s.split_whitespace().count())
+            .sum();
+        if repeated > 0 {
+            all = summarize(&texts, Budget::Words(w + repeated));
+        }
+    }
+    let mut kept: Vec<String> = all.iter().filter(|s| !repeats(s)).cloned().collect();
+    if let Budget::Sentences(n) = budget {
+        kept.truncate(n);
+    }
+    if kept.is_empty() {
+        kept = all.into_iter().take(1).collect();
+    }
+    kept
 }

@@ -32,12 +32,22 @@ fn heading(b: &Briefing) -> String {
         .as_deref()
         .map_or_else(|| "all sources".to_owned(), |t| format!("topic {t}"));
     format!(
-        "Briefing — {about} — {} ({} of {} items matched, {} stories)",
+        "Briefing — {about} — {} ({} of {} items matched, {} stories{})",
         b.generated_at.format("%Y-%m-%d %H:%M UTC"),
         b.items_matched,
         b.items_considered,
-        b.stories.len()
+        b.stories.len(),
+        left_out(b)
     )
+}
+
+/// "; 12 more stories (20 reports) left out", or nothing when every story is shown.
+pub fn left_out(b: &Briefing) -> String {
+    match b.stories_left_out {
+        0 => String::new(),
+        1 => format!("; 1 more story ({} reports) left out", b.items_left_out),
+        n => format!("; {n} more stories ({} reports) left out", b.items_left_out),
+    }
 }
 
 fn text(b: &Briefing) -> String {

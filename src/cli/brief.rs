@@ -9,6 +9,7 @@ use crate::brief::render::{Format, render};
 use crate::brief::{Options, build_briefing};
 use crate::clock::parse_lookback;
 use crate::config::Config;
+use crate::sources::articles::{ArticleReader, tally};
 use crate::sources::fetch::Fetcher;
 use crate::sources::ingest::{Access, IngestError, refresh_many, source_for};
 use crate::store::Store;
@@ -34,6 +35,13 @@ pub struct Args {
     /// Stories at most (default: [brief] max_stories).
     #[arg(long, value_name = "N")]
     max_stories: Option<usize>,
+    /// Summarise each story in about this many words (whole sentences, the last cut with "…") instead of
+    /// [brief] sentences.
+    #[arg(long, value_name = "N")]
+    words: Option<usize>,
+    /// Do not read the article pages behind the items; summarise from the feeds' text.
+    #[arg(long)]
+    no_articles: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -58,6 +66,12 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         }
         opts.max_stories = n;
     }
+    if let Some(w) = args.words {
+        if w == 0 {
+            bail!("--words must be at least 1");
+        }
+        opts.summary_words = w;
+    }
     let feeds = if args.feed.is_empty() {
         config.sources.default.clone()
     } else {
@@ -72,9 +86,10 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(feeds.len() as u64);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} fetching {pos}/{len} {wide_msg}")
+            ProgressStyle::with_template("{spinner} {prefix} {pos}/{len} {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
+        bar.set_prefix("feeds");
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     } else {
@@ -103,7 +118,6 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         },
     )
     .await;
-    progress.finish_and_clear();
 
     let mut source_ids = Vec::new();
     for (_, r) in results {
@@ -113,17 +127,66 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if source_ids.is_empty() {
+        progress.finish_and_clear();
         store.close().await;
         bail!(
             "nothing could be read from the {} source(s) given",
             feeds.len()
         );
     }
+    if config.articles.enabled && !args.no_articles {
+        read_articles(&store, &config, &fetcher, &source_ids, since, &progress).await?;
+    }
     let items = store
         .items_of_sources(&source_ids, since, MAX_ITEMS)
         .await?;
+    progress.finish_and_clear();
     store.close().await;
     let briefing = build_briefing(&items, topic.as_slice(), opts, Utc::now());
     print!("{}", render(&briefing, args.format));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the article pages of the items the briefing will cover, counting them on the progress bar, and says
+/// on stderr how many could not be used and why (their items keep the feed's text).
+async fn read_articles(
+    store: &Store,
+    config: &Config,
+    fetcher: &Fetcher,
+    source_ids: &[i64],
+    since: Option<chrono::DateTime<Utc>>,
+    progress: &ProgressBar,
+) -> anyhow::Result<()> {
+    let reader = ArticleReader::new(fetcher.clone(), config.articles.clone());
+    let urls = store
+        .unread_article_urls(Some(source_ids), since, MAX_ITEMS)
+        .await?;
+    if urls.is_empty() {
+        return Ok(());
+    }
+    progress.set_prefix("pages");
+    progress.set_position(0);
+    progress.set_length(urls.len() as u64);
+    let total = urls.len();
+    let mut reasons = Vec::new();
+    reader
+        .read(store, urls, Utc::now(), |url, result| {
+            progress.inc(1);
+            progress.set_message(url.to_owned());
+            if let Err(why) = result {
+                reasons.push(why.clone());
+            }
+        })
+        .await;
+    if !reasons.is_empty() {
+        progress.suspend(|| {
+            eprintln!(
+                "herald: {} of {total} article pages could not be used ({}); those items are summarised from \
+                 their feed's text",
+                reasons.len(),
+                tally(&reasons)
+            );
+        });
+    }
+    Ok(())
 }

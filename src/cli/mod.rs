@@ -3,6 +3,8 @@
 
 mod brief;
 mod check;
+mod extract;
+mod page;
 pub mod run;
 mod summarize;
 
@@ -33,6 +35,8 @@ enum Command {
     Check,
     /// Create the database if needed and apply pending migrations (every command also does this).
     Migrate,
+    /// Print the article herald reads from a web page (a file or URL): its text, or JSON with its metadata.
+    Extract(extract::Args),
     /// Summarise one article (a file or URL), or a batch of documents from a JSONL file.
     Summarize(summarize::Args),
 }
@@ -87,6 +91,9 @@ pub fn main() -> ExitCode {
             println!("database {} is up to date", config.database.path.display());
             Ok(ExitCode::SUCCESS)
         }),
+        Command::Extract(args) => {
+            with_runtime(cli.config.as_deref(), |config| extract::run(config, args))
+        }
         Command::Summarize(args) => {
             with_runtime(cli.config.as_deref(), |config| summarize::run(config, args))
         }

@@ -1,4 +1,5 @@
-//! `herald run`: the Discord bot, with the poller and the scheduler beside it, on one store and one clock.
+//! `herald run`: the Discord bot, with the poller, the article reader and the scheduler beside it, on one
+//! store and one clock.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use crate::config::Config;
 use crate::delivery::Scheduler;
 use crate::discord::bot::Bot;
 use crate::discord::http::token_from_env;
+use crate::sources::articles::ArticleReader;
 use crate::sources::fetch::Fetcher;
 use crate::sources::poller::Poller;
 use crate::store::Store;
@@ -37,10 +39,12 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let config = Arc::new(config);
     let fetcher = Fetcher::new(&config.fetch).context("HTTP client for feeds")?;
+    let articles = ArticleReader::new(fetcher.clone(), config.articles.clone());
     let bot = Bot::connect(
         Arc::clone(&config),
         store.clone(),
         fetcher.clone(),
+        articles.clone(),
         token,
         Arc::clone(&clock),
     )
@@ -52,6 +56,8 @@ pub async fn serve(
         config.poll.clone(),
         config.fetch.concurrency,
     );
+    let window = chrono::Duration::hours(i64::from(config.brief.window_hours));
+    let reading = articles.run(store.clone(), Arc::clone(&clock), window);
     let scheduler = Scheduler::new(
         store,
         clock,
@@ -61,6 +67,7 @@ pub async fn serve(
     );
     let _poller = AbortOnDrop(tokio::spawn(poller.run()));
     let _scheduler = AbortOnDrop(tokio::spawn(scheduler.run()));
+    let _articles = AbortOnDrop(tokio::spawn(reading));
     bot.start().await?;
     Ok(())
 }

@@ -4,11 +4,10 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::page::{self, looks_like_html};
 use crate::brief::summarize::{Budget, summarize};
 use crate::config::Config;
-use crate::sources::encoding::to_utf8;
-use crate::sources::fetch::{Fetched, Fetcher, Validators};
-use crate::sources::html::extract_article;
+use crate::sources::article::extract_article;
 use anyhow::{Context, bail};
 
 /// Arguments of `herald summarize`.
@@ -59,28 +58,8 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         return run_batch(batch, budget);
     }
     let input = args.input.as_deref().unwrap_or_default();
-    let (raw, url) = if input.starts_with("http://") || input.starts_with("https://") {
-        let fetcher = Fetcher::new(&config.fetch)?;
-        match fetcher
-            .get(input, &Validators::default())
-            .await
-            .with_context(|| input.to_owned())?
-        {
-            Fetched::Body {
-                body, url, charset, ..
-            } => (
-                String::from_utf8_lossy(&to_utf8(&body, charset.as_deref())).into_owned(),
-                Some(url.to_string()),
-            ),
-            Fetched::NotModified => {
-                bail!("{input}: the server answered 304 to an unconditional request")
-            }
-        }
-    } else {
-        let text =
-            std::fs::read_to_string(input).with_context(|| format!("cannot read {input}"))?;
-        (text, None)
-    };
+    let page = page::read(&config, input).await?;
+    let (raw, url) = (page.text, page.url);
     let text = if looks_like_html(&raw) {
         let article = extract_article(&raw, url.as_deref())
             .with_context(|| format!("{input}: no readable article found in this page"))?;
@@ -97,20 +76,6 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     }
     println!("{}", summary.join(" "));
     Ok(ExitCode::SUCCESS)
-}
-
-/// Whether a document is an HTML page rather than plain text.
-fn looks_like_html(s: &str) -> bool {
-    let head: String = s
-        .trim_start()
-        .chars()
-        .take(512)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    head.starts_with("<!doctype html")
-        || head.starts_with("<html")
-        || head.contains("<body")
-        || head.contains("<head")
 }
 
 fn run_batch(path: &Path, budget: Budget) -> anyhow::Result<ExitCode> {

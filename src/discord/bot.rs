@@ -11,6 +11,7 @@ use super::http::{DiscordError, build_http};
 use super::outbox::DiscordOutbox;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::sources::articles::ArticleReader;
 use crate::sources::fetch::Fetcher;
 use crate::sources::ingest::InFlight;
 use crate::store::Store;
@@ -23,6 +24,8 @@ pub struct Data {
     pub config: Arc<Config>,
     /// The hardened HTTP client for feeds.
     pub fetcher: Fetcher,
+    /// Reads the article pages behind items (shared with the background reader: one fetch per page).
+    pub articles: ArticleReader,
     /// Where "now" comes from (the scheduler reads the same clock).
     pub clock: Arc<dyn Clock>,
     /// Sources `/briefing` is refreshing now (one fetch per source however many ask at once).
@@ -148,6 +151,7 @@ impl Bot {
         config: Arc<Config>,
         store: Store,
         fetcher: Fetcher,
+        articles: ArticleReader,
         token: &str,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, DiscordError> {
@@ -181,6 +185,7 @@ impl Bot {
                         store,
                         config,
                         fetcher,
+                        articles,
                         clock,
                         refreshing: InFlight::default(),
                     })

@@ -101,9 +101,10 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
                 .to_owned()
         } else {
             format!(
-                "{} stories from {} matching items.",
+                "{} stories from {} matching items{}.",
                 b.stories.len(),
-                b.items_matched
+                b.items_matched,
+                crate::brief::render::left_out(b)
             )
         },
         footer: format!("herald · {}", b.generated_at.format("%Y-%m-%d %H:%M UTC")),
@@ -201,6 +202,8 @@ mod tests {
             items_considered: 500,
             items_matched: 100,
             stories: (0..100).map(story).collect(),
+            stories_left_out: 3,
+            items_left_out: 7,
         };
         let messages = pack(briefing_embeds(&b));
         let mut seen = 0;

@@ -46,6 +46,62 @@ pub fn to_utf8<'a>(body: &'a [u8], http_charset: Option<&str>) -> Cow<'a, [u8]> 
     }
 }
 
+/// An HTML page's bytes as a UTF-8 string: byte-order mark, else `http_charset`, else the page's own
+/// `<meta charset>` (or `http-equiv` Content-Type) in its first 1024 bytes as browsers prescan it, else a
+/// sniff; decoded with `encoding_rs`, malformed sequences as U+FFFD.
+///
+/// One exception, as charset detectors make it: a body that is valid UTF-8 and has non-ASCII characters is
+/// read as UTF-8 whatever it declares. Multi-byte UTF-8 is all but never valid by accident, while pages
+/// re-saved as UTF-8 under their old `charset=gb2312` or `windows-1251` meta are common, and would otherwise
+/// turn into mojibake.
+pub fn html_to_string(body: &[u8], http_charset: Option<&str>) -> String {
+    if Encoding::for_bom(body).is_none() && !body.is_ascii() {
+        if let Ok(s) = std::str::from_utf8(body) {
+            return s.to_owned();
+        }
+    }
+    let label = http_charset
+        .map(str::to_owned)
+        .or_else(|| meta_charset(body));
+    let mut enc = detect(body, label.as_deref());
+    // A page cannot really be in UTF-16 when its own ASCII bytes said so (WHATWG: such a meta means UTF-8).
+    if (enc == UTF_16LE || enc == UTF_16BE)
+        && Encoding::for_bom(body).is_none()
+        && sniff_utf16(body).is_none()
+    {
+        enc = UTF_8;
+    }
+    let bom = Encoding::for_bom(body).map_or(0, |(_, len)| len);
+    enc.decode_without_bom_handling(&body[bom..]).0.into_owned()
+}
+
+/// The charset an HTML page declares in a `<meta>` within its first 1024 bytes.
+fn meta_charset(body: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(&body[..body.len().min(DECL_WINDOW)]).to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = head[from..].find("<meta").map(|n| from + n) {
+        let end = head[at..].find('>').map_or(head.len(), |n| at + n);
+        let tag = &head[at..end];
+        from = end;
+        if let Some(c) = tag.find("charset") {
+            let rest = tag[c + 7..].trim_start();
+            let Some(rest) = rest.strip_prefix('=') else {
+                continue;
+            };
+            let label: String = rest
+                .trim_start()
+                .trim_start_matches(['"', '\'', ' '])
+                .chars()
+                .take_while(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | ':' | '.'))
+                .collect();
+            if Encoding::for_label(label.as_bytes()).is_some() {
+                return Some(label);
+            }
+        }
+    }
+    None
+}
+
 /// The `charset` parameter of a Content-Type header value, e.g. `text/xml; charset="ISO-8859-1"`.
 pub fn charset_of(content_type: &str) -> Option<&str> {
     content_type.split(';').skip(1).find_map(|param| {
@@ -242,5 +298,29 @@ mod tests {
             let _ = to_utf8(junk, Some("utf-16"));
             let _ = to_utf8(junk, None);
         }
+    }
+
+    #[test]
+    fn html_pages_declare_their_charset_in_a_meta() {
+        let (win, _, _) = encoding_rs::WINDOWS_1251
+            .encode("<html><head><meta charset=\"windows-1251\"></head><body>Київ</body></html>");
+        assert!(html_to_string(&win, None).contains("Київ"));
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\"><p>café</p>",
+        );
+        assert!(html_to_string(&latin, None).contains("café"));
+        // The HTTP header wins over the page; no declaration at all reads as UTF-8.
+        assert!(html_to_string(&latin, Some("utf-8")).contains('\u{FFFD}'));
+        assert_eq!(
+            html_to_string("<p>café</p>".as_bytes(), None),
+            "<p>café</p>"
+        );
+        assert_eq!(
+            html_to_string(b"<meta charset=utf-16><p>x</p>", None),
+            "<meta charset=utf-16><p>x</p>"
+        );
+        // Valid UTF-8 under a stale legacy declaration is read as UTF-8.
+        let stale = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><p>人工智能</p>";
+        assert!(html_to_string(stale.as_bytes(), None).contains("人工智能"));
     }
 }

@@ -53,6 +53,9 @@ pub enum FetchError {
     /// A status other than 2xx or 304.
     #[error("server answered HTTP {0}")]
     Status(u16),
+    /// A page was asked for, and the server sent something else (a PDF, an image, a feed).
+    #[error("not an HTML page ({0})")]
+    NotHtml(String),
     /// DNS, connection, TLS or protocol failure.
     #[error("cannot fetch: {0}")]
     Network(String),
@@ -137,9 +140,30 @@ impl Fetcher {
 
     /// GETs `url`, conditionally when `validators` hold anything, reading at most the configured body size.
     pub async fn get(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.fetch(url, validators, false).await
+    }
+
+    /// GETs the web page at `url`: asks for HTML, and refuses any other Content-Type before reading the body
+    /// ([`FetchError::NotHtml`]). A response without a Content-Type is read.
+    pub async fn get_page(&self, url: &str) -> Result<Fetched, FetchError> {
+        self.fetch(url, &Validators::default(), true).await
+    }
+
+    async fn fetch(
+        &self,
+        url: &str,
+        validators: &Validators,
+        html_only: bool,
+    ) -> Result<Fetched, FetchError> {
         let parsed = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_owned()))?;
         check_url(&parsed, self.allow_private)?;
         let mut request = self.client.get(parsed);
+        if html_only {
+            request = request.header(
+                reqwest::header::ACCEPT,
+                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            );
+        }
         if let Some(etag) = &validators.etag {
             request = request.header(IF_NONE_MATCH, etag);
         }
@@ -180,7 +204,16 @@ impl Fetcher {
             last_modified: header(LAST_MODIFIED),
         };
         let final_url = response.url().clone();
-        let charset = header(CONTENT_TYPE)
+        let content_type = header(CONTENT_TYPE);
+        if let Some(ct) = content_type
+            .as_deref()
+            .filter(|ct| html_only && !is_html(ct))
+        {
+            return Err(FetchError::NotHtml(
+                ct.split(';').next().unwrap_or_default().trim().to_owned(),
+            ));
+        }
+        let charset = content_type
             .as_deref()
             .and_then(super::encoding::charset_of)
             .map(str::to_owned);
@@ -199,6 +232,17 @@ impl Fetcher {
             validators,
         })
     }
+}
+
+/// Whether a Content-Type names an HTML page.
+fn is_html(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    matches!(mime.as_str(), "text/html" | "application/xhtml+xml" | "")
 }
 
 /// Refuses non-http(s) schemes and IP-literal hosts in reserved ranges (names are checked when resolved).

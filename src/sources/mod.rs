@@ -1,7 +1,9 @@
 //! Where items come from: fetching over HTTP ([`fetch`]), decoding to UTF-8 ([`encoding`]), parsing feeds
-//! ([`feed`]) and pages ([`html`]),
+//! ([`feed`]) and HTML ([`html`]), reading the article behind an item ([`article`], [`articles`]),
 //! refreshing a source end to end ([`ingest`]), and keeping every source fresh in the background ([`poller`]).
 
+pub mod article;
+pub mod articles;
 pub mod encoding;
 pub mod feed;
 pub mod fetch;

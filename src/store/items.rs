@@ -9,7 +9,11 @@ use crate::item::{Item, NewItem};
 
 /// The columns an [`ItemRow`] is read from: `items i` joined with `sources s`.
 const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, \
-     i.fetched_at, i.snippet, i.body, s.title AS source_title, s.url AS source_url";
+     i.fetched_at, i.snippet, i.body, s.title AS source_title, s.url AS source_url, \
+     a.text AS article, a.canonical_url";
+/// Joins an item's source and its article (when its page was read), as [`SELECT_ITEMS`] needs.
+const JOIN_SOURCE: &str = "JOIN sources s ON s.id = i.source_id \
+     LEFT JOIN articles a ON a.url = i.url AND a.state = 'read'";
 
 /// An item row as sqlx maps it; its source's title and URL become the item's `source_name`.
 #[derive(sqlx::FromRow)]
@@ -26,6 +30,8 @@ struct ItemRow {
     body: String,
     source_title: Option<String>,
     source_url: String,
+    article: Option<String>,
+    canonical_url: Option<String>,
 }
 
 impl From<ItemRow> for Item {
@@ -42,6 +48,8 @@ impl From<ItemRow> for Item {
             fetched_at: r.fetched_at,
             snippet: r.snippet,
             body: r.body,
+            article: r.article.unwrap_or_default(),
+            canonical_url: r.canonical_url,
         }
     }
 }
@@ -108,7 +116,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "{SELECT_ITEMS} FROM items i JOIN sources s ON s.id = i.source_id WHERE i.source_id IN ("
+            "{SELECT_ITEMS} FROM items i {JOIN_SOURCE} WHERE i.source_id IN ("
         ));
         let mut ids = q.separated(", ");
         for id in source_ids {
@@ -138,7 +146,7 @@ impl Store {
     ) -> Result<Vec<Item>, StoreError> {
         let rows = sqlx::query_as::<_, ItemRow>(&format!(
             "{SELECT_ITEMS} FROM guild_sources g JOIN items i ON i.source_id = g.source_id \
-             JOIN sources s ON s.id = i.source_id \
+             {JOIN_SOURCE} \
              WHERE g.guild_id = ? AND i.fetched_at >= ? AND i.backlog = 0 \
              AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel_id = ? AND d.item_id = i.id) \
              ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?"
@@ -161,7 +169,7 @@ impl Store {
     ) -> Result<Vec<Item>, StoreError> {
         let rows = sqlx::query_as::<_, ItemRow>(&format!(
             "{SELECT_ITEMS} FROM delivered_items d JOIN deliveries v ON v.id = d.delivery_id \
-             JOIN items i ON i.id = d.item_id JOIN sources s ON s.id = i.source_id \
+             JOIN items i ON i.id = d.item_id {JOIN_SOURCE} \
              WHERE d.channel_id = ? AND v.due_at >= ? ORDER BY v.due_at DESC, i.id DESC LIMIT ?"
         ))
         .bind(id_in(channel_id))
@@ -181,7 +189,7 @@ impl Store {
         max: usize,
     ) -> Result<Vec<Item>, StoreError> {
         let rows = sqlx::query_as::<_, ItemRow>(&format!(
-            "{SELECT_ITEMS} FROM items_fts f JOIN items i ON i.id = f.rowid JOIN sources s ON s.id = i.source_id \
+            "{SELECT_ITEMS} FROM items_fts f JOIN items i ON i.id = f.rowid {JOIN_SOURCE} \
              WHERE items_fts MATCH ? AND COALESCE(i.published_at, i.fetched_at) >= ? \
              ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?"
         ))

@@ -1,5 +1,6 @@
 //! SQLite storage. Every SQL statement of herald lives in this module, one file per table family.
 
+mod articles;
 mod deliveries;
 mod guild_sources;
 mod items;
@@ -7,6 +8,7 @@ mod schedules;
 mod sources;
 mod subscriptions;
 
+pub use articles::ArticleCounts;
 pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;
 pub use schedules::ScheduleRow;

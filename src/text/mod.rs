@@ -99,6 +99,28 @@ pub fn content_stems(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The prose of a text with one paragraph per line: the paragraphs that read as sentences (at least four
+/// words, ending in sentence punctuation, perhaps inside a closing quote or bracket). Bylines, datelines,
+/// captions, headings and button labels that article extraction keeps are left out. A text with no such
+/// paragraph comes back whole (a feed teaser without a full stop is still all there is).
+pub fn prose(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_prose = |line: &str| {
+        let line =
+            line.trim_end_matches(['"', '\'', ')', ']', '\u{201D}', '\u{2019}', '\u{BB}', ' ']);
+        line.ends_with(['.', '!', '?', '\u{2026}', '\u{3002}'])
+            && line.split_whitespace().count() >= 4
+    };
+    if text.lines().all(is_prose) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let kept: Vec<&str> = text.lines().filter(|l| is_prose(l)).collect();
+    if kept.is_empty() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(kept.join("\n"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +148,24 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(content_stems(&y), std::slice::from_ref(&y));
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn prose_drops_bylines_and_labels_but_never_everything() {
+        let page = "By The Associated PressNov. 25, 2026\nTalks resumed in Istanbul on Friday, officials said.\n\
+                    Share this\n\"We are ready,\" the envoy told reporters.\nLeave a Reply";
+        assert_eq!(
+            prose(page),
+            "Talks resumed in Istanbul on Friday, officials said.\n\"We are ready,\" the envoy told reporters."
+        );
+        assert_eq!(
+            prose("Ceasefire holds in the east"),
+            "Ceasefire holds in the east"
+        );
+        assert!(matches!(
+            prose("One sentence here, in full."),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -60,6 +60,14 @@ pub struct Counters {
     pub live: AtomicUsize,
     /// What /live.xml serves now (a test changes it to publish news).
     pub live_body: std::sync::Mutex<String>,
+    /// Requests to /articles/…, by path.
+    pub pages: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    /// Article requests being answered now, and the most at once.
+    pub pages_in_flight: AtomicUsize,
+    /// The most article requests answered at once.
+    pub pages_max_in_flight: AtomicUsize,
+    /// When each article request arrived.
+    pub page_starts: std::sync::Mutex<Vec<std::time::Instant>>,
 }
 
 impl FixtureServer {
@@ -79,6 +87,8 @@ impl FixtureServer {
             .route("/utf16.xml", get(utf16))
             .route("/latin1.xml", get(latin1))
             .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
+            .route("/articles/{name}", get(article))
+            .route("/news.xml", get(news))
             .with_state(hits.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -222,6 +232,130 @@ async fn latin1() -> Response {
     (
         [(header::CONTENT_TYPE, "text/xml; charset=ISO-8859-1")],
         body,
+    )
+        .into_response()
+}
+
+/// An article page: `story-<event>-<n>.html` is a long report of event `a` or `b` (each event with its own
+/// names and places, so reports of one event group together), behind navigation, a cookie banner, a sidebar
+/// and a footer. `forbidden` answers 403, `slow` takes 10 s, `pdf` is a PDF, `stub` is a paywall stub.
+async fn article(State(hits): State<Arc<Counters>>, Path(name): Path<String>) -> Response {
+    *hits
+        .pages
+        .lock()
+        .expect("lock")
+        .entry(name.clone())
+        .or_insert(0) += 1;
+    hits.page_starts
+        .lock()
+        .expect("lock")
+        .push(std::time::Instant::now());
+    let now = hits.pages_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    hits.pages_max_in_flight.fetch_max(now, Ordering::SeqCst);
+    // Long enough for two fetches to overlap when the client allows it.
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let response = match name.as_str() {
+        "forbidden" => StatusCode::FORBIDDEN.into_response(),
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            StatusCode::OK.into_response()
+        }
+        "pdf" => ([(header::CONTENT_TYPE, "application/pdf")], "%PDF-1.4").into_response(),
+        "stub" => html(
+            "<html><body><article><h1>Ceasefire</h1><p>Subscribe to read this story.</p></article></body></html>"
+                .to_owned(),
+        ),
+        other => match article_page(other) {
+            Some(page) => html(page),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
+    };
+    hits.pages_in_flight.fetch_sub(1, Ordering::SeqCst);
+    response
+}
+
+fn html(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// The paragraphs of report `n` of event `event` ("a": talks in Istanbul, "b": a dam in Kakhovka).
+pub fn article_paragraphs(event: &str, n: usize) -> Vec<String> {
+    let (who, place, what) = match event {
+        "a" => (
+            "Envoys Rustem Umerov and Vladimir Medinsky",
+            "Istanbul's Dolmabahce Palace",
+            "a prisoner exchange of a thousand detainees each",
+        ),
+        _ => (
+            "Engineers from Ukrhydroenergo and the Kherson regional administration",
+            "the Kakhovka reservoir on the Dnipro",
+            "the evacuation of Nova Kakhovka and Oleshky",
+        ),
+    };
+    vec![
+        format!("{who} met at {place} on Friday in report number {n}, and agreed on {what}, officials said."),
+        format!("The meeting at {place} lasted less than two hours, according to people briefed on it who spoke on condition of anonymity."),
+        format!("Observers said {what} would be the first concrete result, and {who} promised to meet again within weeks."),
+        "Markets barely moved on the news, and analysts said they expected further rounds before anything changed on the ground.".to_owned(),
+    ]
+}
+
+fn article_page(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("story-")?.strip_suffix(".html")?;
+    let (event, n) = rest.split_once('-')?;
+    let n: usize = n.parse().ok()?;
+    let paragraphs: String = article_paragraphs(event, n)
+        .iter()
+        .map(|p| format!("<p>{p}</p>"))
+        .collect();
+    Some(format!(
+        r#"<!doctype html><html lang="en"><head><title>Report {n} | Fixture News</title>
+        <link rel="canonical" href="/articles/{name}"><meta name="author" content="Fixture Staff"></head>
+        <body><header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+        <div class="cookie-banner">We use cookies. <button>Accept</button></div></header>
+        <main><article><h1>Report {n}</h1>{paragraphs}</article>
+        <aside class="related"><h2>Related</h2><ul><li><a href="/x">Weather turns cold</a></li></ul></aside></main>
+        <footer><a href="/about">About us</a> <a href="/privacy">Privacy</a></footer></body></html>"#
+    ))
+}
+
+/// A feed whose items link to article pages on this server: three reports of event a, three of event b, and
+/// one each of the failing pages. Teasers are one short line, so the article text is what summaries show.
+async fn news(headers: HeaderMap) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
+    let mut items = String::new();
+    let mut add = |guid: &str, title: &str, path: &str| {
+        items.push_str(&format!(
+            "<item><title>{title}</title><link>http://{host}{path}</link><guid>{guid}</guid><description>Teaser: {title}.</description></item>"
+        ));
+    };
+    for n in 1..=3 {
+        add(
+            &format!("a{n}"),
+            &format!("Envoys meet in Istanbul, report {n}"),
+            &format!("/articles/story-a-{n}.html"),
+        );
+        add(
+            &format!("b{n}"),
+            &format!("Kakhovka evacuation, report {n}"),
+            &format!("/articles/story-b-{n}.html"),
+        );
+    }
+    for (bad, title) in [
+        ("forbidden", "Storm closes ports"),
+        ("slow", "Central bank raises rates"),
+        ("pdf", "Chess final drawn"),
+        ("stub", "Museum reopens"),
+    ] {
+        add(bad, title, &format!("/articles/{bad}"));
+    }
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml")],
+        format!(r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Article News</title><link>http://{host}/</link>{items}</channel></rss>"#),
     )
         .into_response()
 }

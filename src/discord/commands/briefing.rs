@@ -70,6 +70,20 @@ pub async fn briefing(
 
     let ids: Vec<i64> = sources.iter().map(|s| s.source.id).collect();
     let since = now - chrono::Duration::hours(i64::from(data.config.brief.window_hours));
+    // Read the pages of new items for a while; what is not read by then is briefed from the feed's text (the
+    // background reader reads it for next time).
+    let wait = std::time::Duration::from_secs(data.config.articles.briefing_wait_secs);
+    let reading = data.articles.read_unread(
+        &data.store,
+        Some(&ids),
+        Some(since),
+        MAX_ITEMS,
+        now,
+        |_, _| {},
+    );
+    if let Ok(Err(e)) = tokio::time::timeout(wait, reading).await {
+        tracing::warn!(error = %e, "cannot list article pages to read");
+    }
     let items = data
         .store
         .items_of_sources(&ids, Some(since), MAX_ITEMS)

@@ -1,0 +1,124 @@
+//! Readable-article extraction: the article a web page carries, without its navigation, banners, sidebars and
+//! comments, plus what the page says about it (title, byline, date, language, canonical URL).
+//!
+//! The extractor is dom_smoothie, a Rust port of Mozilla's Readability (the README compares it with
+//! rs-trafilatura on the same pages). Its output is then cleaned of what Readability keeps but a reader does
+//! not need (control characters, runs of white space).
+
+pub use crate::item::Article;
+
+use super::html::{MAX_PAGE_BYTES, MAX_PAGE_NESTING, clean, cut, nesting_depth};
+
+/// Extracts the readable article from a page; `url` (the page's own address) resolves relative links.
+/// `None` when the page has no article-like content, or is nested deeper than [`MAX_PAGE_NESTING`] (no real
+/// page is; parsing such nesting costs seconds). Pages longer than [`MAX_PAGE_BYTES`] are cut first.
+pub fn extract_article(html: &str, url: Option<&str>) -> Option<Article> {
+    let html = cut(html, MAX_PAGE_BYTES);
+    if nesting_depth(html) > MAX_PAGE_NESTING {
+        return None;
+    }
+    let canonical_url = canonical(html, url);
+    let cfg = dom_smoothie::Config {
+        text_mode: dom_smoothie::TextMode::Formatted,
+        ..Default::default()
+    };
+    let mut readability = dom_smoothie::Readability::new(html, url, Some(cfg)).ok()?;
+    let article = readability.parse().ok()?;
+    let text = paragraphs(&article.text_content);
+    let non_empty = |s: Option<String>| {
+        s.map(|s| clean(&s).split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|s| !s.is_empty())
+    };
+    (!text.is_empty()).then(|| Article {
+        title: non_empty(Some(article.title)).unwrap_or_default(),
+        byline: non_empty(article.byline),
+        published: non_empty(article.published_time),
+        language: non_empty(article.lang),
+        canonical_url,
+        text,
+    })
+}
+
+/// The page's canonical URL, resolved against `base`; only http(s).
+fn canonical(html: &str, base: Option<&str>) -> Option<String> {
+    let doc = dom_query::Document::from(html);
+    let found = doc
+        .select(r#"link[rel="canonical" i]"#)
+        .attr("href")
+        .or_else(|| doc.select(r#"meta[property="og:url" i]"#).attr("content"))?;
+    let found = found.trim();
+    let url = match base.and_then(|b| url::Url::parse(b).ok()) {
+        Some(base) => base.join(found).ok()?,
+        None => url::Url::parse(found).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+/// Readability's text as paragraphs: one per line, white space folded, control characters removed.
+fn paragraphs(text: &str) -> String {
+    clean(text)
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_readability_fixture_text() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/readability/001");
+        let Ok(source) = std::fs::read_to_string(dir.join("source.html")) else {
+            panic!("tests/fixtures/readability/001 is part of the repository");
+        };
+        let expected = super::super::html::to_text(
+            &std::fs::read_to_string(dir.join("expected.html")).unwrap(),
+        );
+        let article = extract_article(&source, Some("http://fakehost/test/page.html")).unwrap();
+        let first = expected.lines().next().unwrap();
+        assert!(article.text.contains(first), "missing: {first}");
+    }
+
+    #[test]
+    fn reads_metadata_and_canonical_url() {
+        let page = r#"<html lang="en"><head><title>Talks resume | The Daily</title>
+            <link rel="canonical" href="/world/talks-resume">
+            <meta name="author" content="Jane Roe">
+            <meta property="article:published_time" content="2025-05-16T09:00:00Z"></head>
+            <body><nav><a href="/">Home</a></nav><article><h1>Talks resume</h1>
+            <p>Delegations from both countries met in Istanbul on Friday for the first direct talks in three
+            years, officials said, and agreed to exchange a thousand prisoners each.</p>
+            <p>The talks lasted less than two hours, and no ceasefire was agreed, according to officials who
+            spoke on condition of anonymity because they were not allowed to brief reporters.</p>
+            </article></body></html>"#;
+        let a = extract_article(
+            page,
+            Some("https://daily.example/world/talks-resume?utm_source=x"),
+        )
+        .unwrap();
+        assert_eq!(
+            a.canonical_url.as_deref(),
+            Some("https://daily.example/world/talks-resume")
+        );
+        assert_eq!(a.byline.as_deref(), Some("Jane Roe"));
+        assert_eq!(a.language.as_deref(), Some("en"));
+        assert_eq!(a.published.as_deref(), Some("2025-05-16T09:00:00Z"));
+        assert!(
+            a.text.starts_with("Delegations from both countries"),
+            "{}",
+            a.text
+        );
+        assert_eq!(a.text.lines().count(), 2);
+        assert!(!a.text.contains("Home"));
+    }
+
+    #[test]
+    fn a_page_without_an_article_is_none() {
+        assert_eq!(extract_article("<html><body></body></html>", None), None);
+        assert_eq!(extract_article("", None), None);
+    }
+}

@@ -1,0 +1,312 @@
+//! Reading the article behind each item: fetch its link's page with the hardened fetcher, extract the
+//! readable article ([`super::article`]) and store it beside the feed's teaser.
+//!
+//! Each URL is fetched once, ever: the outcome (the article, or why there is none) is stored under the URL,
+//! and URLs being read right now are claimed, so concurrent callers (the poller, `/briefing`, `herald brief`)
+//! never fetch a page twice. Politeness per host: at most `per_host` fetches at once and `host_gap_ms` between
+//! the starts of two; over all hosts at most `concurrency`. A page that fails — timeout, HTTP error, not HTML,
+//! no article, a stub shorter than `min_words` (paywalls serve one) — is recorded with the reason, and its items
+//! keep the feed's text: reading pages never holds up a feed.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::{FutureExt, StreamExt};
+use std::panic::AssertUnwindSafe;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::article::extract_article;
+use super::encoding::html_to_string;
+use super::fetch::{Fetched, Fetcher};
+use super::ingest::redact;
+use crate::clock::Clock;
+use crate::config::ArticlesConfig;
+use crate::store::{Store, StoreError};
+
+/// How often the background reader looks for unread pages.
+const ROUND_EVERY: Duration = Duration::from_secs(5);
+/// Pages one background round reads at most.
+const ROUND_PAGES: usize = 200;
+
+/// What one read did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadReport {
+    /// Pages whose article was stored.
+    pub read: usize,
+    /// Pages that failed (recorded with the reason).
+    pub failed: usize,
+}
+
+/// Reads article pages politely; cheap to clone, and meant to be shared by everything that reads pages.
+#[derive(Clone)]
+pub struct ArticleReader {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    fetcher: Fetcher,
+    cfg: ArticlesConfig,
+    global: Semaphore,
+    hosts: Mutex<HashMap<String, Arc<Host>>>,
+    in_flight: Mutex<HashSet<String>>,
+}
+
+/// One host's gate: fetches at once, and when the next may start.
+struct Host {
+    slots: Semaphore,
+    next_start: tokio::sync::Mutex<Instant>,
+}
+
+impl ArticleReader {
+    /// A reader fetching with `fetcher` under the `[articles]` limits.
+    pub fn new(fetcher: Fetcher, cfg: ArticlesConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                fetcher,
+                global: Semaphore::new(cfg.concurrency.max(1)),
+                cfg,
+                hosts: Mutex::new(HashMap::new()),
+                in_flight: Mutex::new(HashSet::new()),
+            }),
+        }
+    }
+
+    /// Whether `[articles] enabled` is on.
+    pub fn enabled(&self) -> bool {
+        self.inner.cfg.enabled
+    }
+
+    /// Reads the pages of new items in the background, for ever: every few seconds, up to a batch of the newest
+    /// items within `window` whose page is unread. A failing round is logged and the next one tries again; a
+    /// panic is caught and the loop carries on.
+    pub async fn run(self, store: Store, clock: Arc<dyn Clock>, window: chrono::Duration) {
+        if !self.enabled() {
+            return;
+        }
+        let mut every = tokio::time::interval(ROUND_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let now = clock.now();
+            let round = self.read_unread(
+                &store,
+                None,
+                Some(now - window),
+                ROUND_PAGES,
+                now,
+                |_, _| {},
+            );
+            match AssertUnwindSafe(round).catch_unwind().await {
+                Ok(Ok(report)) if report.read + report.failed > 0 => {
+                    tracing::debug!(?report, "article pages read")
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "article round failed"),
+                Err(_) => tracing::error!("article round panicked; carrying on"),
+            }
+        }
+    }
+
+    /// Reads the pages of stored items not read yet (of `source_ids` when given, published at or after
+    /// `since` when given), at most `max` of them, newest first. `on_done` sees each page as it finishes.
+    pub async fn read_unread(
+        &self,
+        store: &Store,
+        source_ids: Option<&[i64]>,
+        since: Option<DateTime<Utc>>,
+        max: usize,
+        now: DateTime<Utc>,
+        on_done: impl FnMut(&str, &Result<(), String>),
+    ) -> Result<ReadReport, StoreError> {
+        if !self.enabled() {
+            return Ok(ReadReport::default());
+        }
+        let urls = store.unread_article_urls(source_ids, since, max).await?;
+        Ok(self.read(store, urls, now, on_done).await)
+    }
+
+    /// Reads the pages at `urls` (those another caller is reading now are left to it) and stores each
+    /// outcome. Each page is read in a task of its own, so a panic is that page's failure.
+    pub async fn read(
+        &self,
+        store: &Store,
+        urls: Vec<String>,
+        now: DateTime<Utc>,
+        mut on_done: impl FnMut(&str, &Result<(), String>),
+    ) -> ReadReport {
+        let claim = self.claim(urls);
+        let mut report = ReadReport::default();
+        let mut tasks = futures_util::stream::iter(claim.urls.clone())
+            .map(|url| {
+                let (reader, store) = (self.clone(), store.clone());
+                let span = tracing::info_span!("article", url = %redact(&url));
+                async move {
+                    let task = {
+                        let url = url.clone();
+                        tokio::spawn(async move { reader.read_one(&store, &url, now).await }.instrument(span))
+                    };
+                    let result = task.await.unwrap_or_else(|e| {
+                        tracing::error!(url = %redact(&url), error = %e, "reading an article panicked");
+                        Err("reading the page panicked".to_owned())
+                    });
+                    (url, result)
+                }
+            })
+            // Tasks wait on their host's gate before they take a global slot, so let enough of them queue
+            // that other hosts keep the global slots busy.
+            .buffer_unordered(self.inner.cfg.concurrency.max(1) * 8);
+        while let Some((url, result)) = tasks.next().await {
+            match &result {
+                Ok(()) => report.read += 1,
+                Err(_) => report.failed += 1,
+            }
+            on_done(&url, &result);
+        }
+        drop(claim);
+        report
+    }
+
+    /// Fetches, extracts and stores one page; `Err` holds why it was not used (already stored too).
+    async fn read_one(&self, store: &Store, url: &str, now: DateTime<Utc>) -> Result<(), String> {
+        let outcome = self.fetch_article(url).await;
+        let saved = store
+            .save_article(url, outcome.as_ref().map_err(String::as_str), now)
+            .await;
+        if let Err(e) = saved {
+            tracing::warn!(error = %e, "cannot store an article");
+            return Err(format!("cannot store it: {e}"));
+        }
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(why) => {
+                tracing::debug!(reason = %why, "article not used; its items keep the feed's text");
+                Err(why)
+            }
+        }
+    }
+
+    async fn fetch_article(&self, url: &str) -> Result<crate::item::Article, String> {
+        let host = self.host(url);
+        let fetched = {
+            let _slot = host.slots.acquire().await.map_err(|e| e.to_string())?;
+            {
+                let mut next = host.next_start.lock().await;
+                tokio::time::sleep_until(*next).await;
+                *next = Instant::now() + Duration::from_millis(self.inner.cfg.host_gap_ms);
+            }
+            let _global = self
+                .inner
+                .global
+                .acquire()
+                .await
+                .map_err(|e| e.to_string())?;
+            self.inner.fetcher.get_page(url).await
+        };
+        let (body, final_url, charset) = match fetched {
+            Ok(Fetched::Body {
+                body, url, charset, ..
+            }) => (body, url.to_string(), charset),
+            Ok(Fetched::NotModified) => return Err("the server answered 304".to_owned()),
+            Err(e) => return Err(e.to_string()),
+        };
+        let min_words = self.inner.cfg.min_words;
+        // Parsing a page is CPU work: off the async threads.
+        let extracted = tokio::task::spawn_blocking(move || {
+            let html = html_to_string(&body, charset.as_deref());
+            extract_article(&html, Some(&final_url))
+        })
+        .await
+        .map_err(|_| "extracting the article panicked".to_owned())?;
+        let article = extracted.ok_or_else(|| "no readable article in the page".to_owned())?;
+        let words = article.text.split_whitespace().count();
+        if words < min_words {
+            return Err(format!(
+                "the article is only {words} words (a paywall or a stub?)"
+            ));
+        }
+        Ok(article)
+    }
+
+    /// The gate of `url`'s host (with its port).
+    fn host(&self, url: &str) -> Arc<Host> {
+        let key = url::Url::parse(url)
+            .ok()
+            .map(|u| {
+                format!(
+                    "{}:{}",
+                    u.host_str().unwrap_or(""),
+                    u.port_or_known_default().unwrap_or(0)
+                )
+            })
+            .unwrap_or_default();
+        let mut hosts = self.inner.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget idle hosts now and then, so the map stays as small as the set of hosts being read.
+        if hosts.len() > 4096 {
+            hosts.retain(|_, h| Arc::strong_count(h) > 1);
+        }
+        hosts
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Host {
+                    slots: Semaphore::new(self.inner.cfg.per_host.max(1)),
+                    next_start: tokio::sync::Mutex::new(Instant::now()),
+                })
+            })
+            .clone()
+    }
+
+    /// Claims those of `urls` nobody is reading now (each once).
+    fn claim(&self, urls: Vec<String>) -> Claim {
+        let mut set = self
+            .inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let urls = urls.into_iter().filter(|u| set.insert(u.clone())).collect();
+        Claim {
+            reader: self.clone(),
+            urls,
+        }
+    }
+}
+
+/// URLs one caller is reading; released when dropped.
+struct Claim {
+    reader: ArticleReader,
+    urls: Vec<String>,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut set = self
+            .reader
+            .inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for u in &self.urls {
+            set.remove(u);
+        }
+    }
+}
+
+/// The reasons pages failed, most common first, as "HTTP 403 ×2, timed out ×1".
+pub fn tally(reasons: &[String]) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for r in reasons {
+        match counts.iter_mut().find(|(k, _)| k == r) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((r.clone(), 1)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts
+        .iter()
+        .map(|(r, n)| format!("{r} ×{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

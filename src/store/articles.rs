@@ -1,0 +1,112 @@
+//! The `articles` table: the page behind each item's link, read once per URL and shared by every item that
+//! links to it.
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{Store, StoreError, limit, to_secs};
+use crate::item::Article;
+
+/// How many article pages were read and how many failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct ArticleCounts {
+    /// Pages whose article is stored.
+    pub read: i64,
+    /// Pages that could not be used (the item keeps its feed text).
+    pub failed: i64,
+}
+
+impl Store {
+    /// Links of stored items whose page has not been read (nor tried), newest items first: of the given
+    /// sources when `source_ids` is given, published (or first seen) at or after `since` when given. Only
+    /// http(s) links.
+    pub async fn unread_article_urls(
+        &self,
+        source_ids: Option<&[i64]>,
+        since: Option<DateTime<Utc>>,
+        max: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT i.url FROM items i WHERE i.url IS NOT NULL \
+             AND (i.url LIKE 'http://%' OR i.url LIKE 'https://%') \
+             AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = i.url)",
+        );
+        if let Some(ids) = source_ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            q.push(" AND i.source_id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+        }
+        if let Some(since) = since {
+            q.push(" AND COALESCE(i.published_at, i.fetched_at) >= ")
+                .push_bind(to_secs(since));
+        }
+        q.push(" GROUP BY i.url ORDER BY MAX(COALESCE(i.published_at, i.fetched_at)) DESC LIMIT ")
+            .push_bind(limit(max));
+        Ok(q.build_query_scalar::<String>()
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Records what reading `url` gave: its article, or why there is none. The first record of a URL stays.
+    pub async fn save_article(
+        &self,
+        url: &str,
+        outcome: Result<&Article, &str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO articles (url, state, error, title, byline, published, lang, canonical_url, text, \
+             fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+        )
+        .bind(url);
+        let q = match outcome {
+            Ok(a) => q
+                .bind("read")
+                .bind(None::<String>)
+                .bind(&a.title)
+                .bind(&a.byline)
+                .bind(&a.published)
+                .bind(&a.language)
+                .bind(&a.canonical_url)
+                .bind(&a.text),
+            Err(why) => q
+                .bind("failed")
+                .bind(why)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(""),
+        };
+        q.bind(to_secs(now)).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Why reading `url` failed, if it was tried and failed.
+    pub async fn article_error(&self, url: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar::<_, Option<String>>(
+            "SELECT error FROM articles WHERE url = ? AND state = 'failed'",
+        )
+        .bind(url)
+        .fetch_optional(self.pool())
+        .await?
+        .flatten())
+    }
+
+    /// Pages read and pages failed, over all time.
+    pub async fn article_counts(&self) -> Result<ArticleCounts, StoreError> {
+        Ok(sqlx::query_as::<_, ArticleCounts>(
+            "SELECT COALESCE(SUM(state = 'read'), 0) AS read, COALESCE(SUM(state = 'failed'), 0) AS failed \
+             FROM articles",
+        )
+        .fetch_one(self.pool())
+        .await?)
+    }
+}

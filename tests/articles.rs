@@ -1,0 +1,259 @@
+//! Reading the article behind each item, against a fixture server on 127.0.0.1: pages read and stored once,
+//! failures recorded with their reason while the item keeps its feed text, per-host politeness, `herald
+//! extract`, and `herald brief` summarising from the articles and grouping reports of one event.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use crate::support::{FixtureServer, article_paragraphs, fixture};
+use assert_cmd::Command;
+use chrono::Utc;
+use herald::config::Config;
+use herald::sources::articles::{ArticleReader, ReadReport};
+use herald::sources::fetch::Fetcher;
+use herald::sources::ingest::refresh;
+use herald::store::{ArticleCounts, Store};
+
+fn config(dir: &tempfile::TempDir) -> Config {
+    let mut c = Config::defaults();
+    c.database.path = dir.path().join("herald.db");
+    c.fetch.allow_private_addresses = true;
+    c.fetch.timeout_secs = 1;
+    c.articles.per_host = 2;
+    c.articles.host_gap_ms = 40;
+    c.articles.min_words = 20;
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_read_once_and_failures_keep_the_feed_text() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(&dir);
+    let store = Store::open(&c.database).await.unwrap();
+    let fetcher = Fetcher::new(&c.fetch).unwrap();
+    let refreshed = refresh(&store, &fetcher, &server.url("/news.xml"), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(refreshed.new_items, 10);
+
+    let reader = ArticleReader::new(fetcher.clone(), c.articles.clone());
+    let mut seen = Vec::new();
+    let report = reader
+        .read_unread(&store, None, None, 100, Utc::now(), |url, r| {
+            seen.push((url.to_owned(), r.clone()))
+        })
+        .await
+        .unwrap();
+    assert_eq!(report, ReadReport { read: 6, failed: 4 }, "{seen:?}");
+    assert_eq!(
+        store.article_counts().await.unwrap(),
+        ArticleCounts { read: 6, failed: 4 }
+    );
+    for (page, reason) in [
+        ("forbidden", "HTTP 403"),
+        ("slow", "timed out"),
+        ("pdf", "not an HTML page (application/pdf)"),
+        ("stub", "words (a paywall or a stub?)"),
+    ] {
+        let why = store
+            .article_error(&server.url(&format!("/articles/{page}")))
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(why.contains(reason), "{page}: {why}");
+    }
+
+    // Politeness: never more than two at once from one host, and the starts spaced by the gap.
+    assert!(server.hits.pages_max_in_flight.load(Ordering::SeqCst) <= 2);
+    let mut starts = server.hits.page_starts.lock().unwrap().clone();
+    starts.sort();
+    for pair in starts.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(35),
+            "{:?}",
+            pair[1] - pair[0]
+        );
+    }
+
+    // Items carry their article; failed ones keep the feed's teaser only.
+    let items = store
+        .items_of_sources(&[refreshed.source.id], None, 100)
+        .await
+        .unwrap();
+    let a1 = items.iter().find(|i| i.guid == "a1").unwrap();
+    assert_eq!(a1.article, article_paragraphs("a", 1).join("\n"));
+    assert_eq!(a1.full_text(), a1.article);
+    assert_eq!(
+        a1.canonical_url.as_deref(),
+        Some(server.url("/articles/story-a-1.html").as_str())
+    );
+    let stub = items.iter().find(|i| i.guid == "stub").unwrap();
+    assert!(stub.article.is_empty());
+    assert_eq!(stub.full_text(), "Teaser: Museum reopens.");
+
+    // One fetch per URL, ever: a second round, and a concurrent pair of rounds, fetch nothing.
+    let again = reader
+        .read_unread(&store, None, None, 100, Utc::now(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(again, ReadReport::default());
+    let pages = server.hits.pages.lock().unwrap().clone();
+    assert!(pages.values().all(|&n| n == 1), "{pages:?}");
+    assert_eq!(pages.len(), 10);
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_readers_at_once_fetch_each_page_once() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(&dir);
+    c.articles.host_gap_ms = 0;
+    let store = Store::open(&c.database).await.unwrap();
+    let fetcher = Fetcher::new(&c.fetch).unwrap();
+    refresh(&store, &fetcher, &server.url("/news.xml"), Utc::now())
+        .await
+        .unwrap();
+    let reader = ArticleReader::new(fetcher, c.articles.clone());
+    let (a, b) = tokio::join!(
+        reader.read_unread(&store, None, None, 100, Utc::now(), |_, _| {}),
+        reader.read_unread(&store, None, None, 100, Utc::now(), |_, _| {}),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.read + b.read, 6);
+    assert_eq!(a.failed + b.failed, 4);
+    let pages = server.hits.pages.lock().unwrap().clone();
+    assert!(pages.values().all(|&n| n == 1), "{pages:?}");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn switched_off_reads_nothing() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(&dir);
+    c.articles.enabled = false;
+    let store = Store::open(&c.database).await.unwrap();
+    let fetcher = Fetcher::new(&c.fetch).unwrap();
+    refresh(&store, &fetcher, &server.url("/news.xml"), Utc::now())
+        .await
+        .unwrap();
+    let reader = ArticleReader::new(fetcher, c.articles.clone());
+    let r = reader
+        .read_unread(&store, None, None, 100, Utc::now(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(r, ReadReport::default());
+    assert!(server.hits.pages.lock().unwrap().is_empty());
+    store.close().await;
+}
+
+fn herald(dir: &tempfile::TempDir) -> Command {
+    let mut cmd = Command::cargo_bin("herald").expect("binary built");
+    cmd.env("HERALD_DATABASE__PATH", dir.path().join("herald.db"))
+        .env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "true")
+        .env("HERALD_FETCH__TIMEOUT_SECS", "1")
+        .env("HERALD_ARTICLES__MIN_WORDS", "20")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn brief_reads_the_articles_groups_each_event_once_and_says_what_failed() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/news.xml");
+    let out = tokio::task::spawn_blocking(move || {
+        herald(&dir)
+            .args(["brief", "--format", "json", "--words", "40", "--feed", &url])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("4 of 10 article pages could not be used")
+            && stderr.contains("HTTP 403 ×1"),
+        "{stderr}"
+    );
+    let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stories = b["stories"].as_array().unwrap();
+    let sizes: Vec<usize> = stories
+        .iter()
+        .map(|s| 1 + s["also"].as_array().map_or(0, Vec::len))
+        .collect();
+    // Event a's three reports, event b's three, and the four pages that failed, each alone.
+    let mut sorted = sizes.clone();
+    sorted.sort();
+    assert_eq!(sorted, [1, 1, 1, 1, 3, 3], "{b:#}");
+    for s in stories
+        .iter()
+        .filter(|s| !s["also"].as_array().unwrap().is_empty())
+    {
+        let summary = s["summary"].as_array().unwrap();
+        let text: Vec<&str> = summary.iter().filter_map(|x| x.as_str()).collect();
+        let words = text.join(" ").split_whitespace().count();
+        assert!((30..=40).contains(&words), "{words}: {text:?}");
+        assert!(
+            !text.join(" ").contains("Teaser"),
+            "summarised from the article: {text:?}"
+        );
+    }
+    assert_eq!(b["stories_left_out"], 0);
+}
+
+#[test]
+fn extract_prints_the_article_or_its_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = fixture("readability/001/source.html");
+    let out = herald(&dir).arg("extract").arg(&page).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("So finally you're testing your frontend JavaScript code?"),
+        "{text}"
+    );
+    assert!(!text.contains("<p>"));
+
+    let out = herald(&dir)
+        .arg("extract")
+        .arg(&page)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "title",
+        "byline",
+        "published",
+        "language",
+        "canonical_url",
+        "text",
+    ] {
+        assert!(json.get(key).is_some(), "{key}: {json}");
+    }
+    assert!(
+        json["title"]
+            .as_str()
+            .unwrap()
+            .contains("Get your Frontend JavaScript Code Covered")
+    );
+
+    let empty = dir.path().join("empty.html");
+    std::fs::write(
+        &empty,
+        "<html><head><title>x</title></head><body></body></html>",
+    )
+    .unwrap();
+    let out = herald(&dir).arg("extract").arg(&empty).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no readable article found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
