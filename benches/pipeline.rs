@@ -1,11 +1,19 @@
-//! Benchmarks of the engine's hot paths: parsing every fixture feed, summarising the seed article, and
-//! matching 10,000 items against 100 topics. Run with `cargo bench`; numbers are in README.md.
+//! Benchmarks of the engine's hot paths: parsing every fixture feed, summarising the seed article, matching
+//! 10,000 items against 100 topics, extracting articles from the fixture pages, grouping 10,000 reports into
+//! stories, and briefing a whole news day (330 reports with full articles). Run with `cargo bench`; numbers
+//! are in README.md.
 
 use std::path::PathBuf;
 
+use chrono::{Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use herald::brief::cluster::cluster;
 use herald::brief::query::{Haystack, Query};
 use herald::brief::summarize::{Budget, summarize};
+use herald::brief::{Options, build_briefing};
+use herald::item::Item;
+use herald::sources::article::extract_article;
+use herald::sources::encoding::html_to_string;
 use herald::sources::feed::parse_feed;
 
 fn fixture(rel: &str) -> PathBuf {
@@ -116,5 +124,103 @@ fn matching(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, feeds, summary, matching);
+fn extraction(c: &mut Criterion) {
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(fixture("readability")).expect("tests/fixtures/readability") {
+        let path = entry.expect("dir entry").path().join("source.html");
+        if let Ok(bytes) = std::fs::read(&path) {
+            pages.push(html_to_string(&bytes, None));
+        }
+    }
+    let bytes: usize = pages.iter().map(String::len).sum();
+    let mut group = c.benchmark_group("extract");
+    group.sample_size(10);
+    group.bench_function(
+        format!("{} fixture pages ({} KiB)", pages.len(), bytes / 1024),
+        |b| {
+            b.iter(|| {
+                pages
+                    .iter()
+                    .filter_map(|p| extract_article(p, Some("https://example.com/a")))
+                    .count()
+            })
+        },
+    );
+    group.finish();
+}
+
+/// `n` reports of `n / per_event` synthetic events: each report is `sentences` sentences of the seed
+/// article's words, with two of its event's own names in each sentence, as reports of one event share names
+/// and places that other events do not.
+fn reports(n: usize, per_event: usize, sentences: usize) -> Vec<Item> {
+    let seed =
+        std::fs::read_to_string(fixture("articles/istanbul-talks-2025.txt")).expect("seed article");
+    let pool: Vec<&str> = seed
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .collect();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |m: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % m as u64) as usize
+    };
+    let now = Utc::now();
+    (0..n)
+        .map(|i| {
+            let event = i / per_event;
+            let names: Vec<String> = (0..6).map(|k| format!("Vel{event}x{k}ar")).collect();
+            let mut text = String::new();
+            for _ in 0..sentences {
+                let mut words: Vec<String> =
+                    (0..14).map(|_| pool[next(pool.len())].to_owned()).collect();
+                words[next(14)] = names[next(6)].clone();
+                words[next(14)] = names[next(6)].clone();
+                text.push_str(&words.join(" "));
+                text.push_str(".\n");
+            }
+            let title = format!("{} {} {}", names[0], pool[next(pool.len())], names[1]);
+            Item {
+                id: i as i64,
+                source_id: (i % 4) as i64,
+                source_name: format!("outlet {}", i % 4),
+                guid: i.to_string(),
+                url: Some(format!("https://outlet{}.example/{i}", i % 4)),
+                title,
+                author: None,
+                published_at: Some(now - Duration::minutes((i % 1320) as i64)),
+                fetched_at: now,
+                snippet: text.lines().next().unwrap_or_default().to_owned(),
+                body: String::new(),
+                article: text,
+                canonical_url: None,
+            }
+        })
+        .collect()
+}
+
+fn stories(c: &mut Criterion) {
+    let many = reports(10_000, 10, 8);
+    let refs: Vec<&Item> = many.iter().collect();
+    let day = reports(330, 11, 25);
+    let opts = Options {
+        max_stories: 100,
+        sentences: 2,
+        summary_words: 100,
+        cluster_threshold: 0.1,
+    };
+    let mut group = c.benchmark_group("stories");
+    group.sample_size(10);
+    group.bench_function("group 10,000 reports (1,000 events)", |b| {
+        b.iter(|| cluster(&refs, 0.1).len())
+    });
+    group.bench_function(
+        "brief a news day: 330 reports, 30 events, 100 words each",
+        |b| b.iter(|| build_briefing(&day, &[], opts, Utc::now()).stories.len()),
+    );
+    group.finish();
+}
+
+criterion_group!(benches, feeds, summary, matching, extraction, stories);
 criterion_main!(benches);

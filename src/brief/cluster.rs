@@ -30,8 +30,12 @@ const LEAD_WORDS: usize = 2000;
 const TOP_TERMS: usize = 400;
 /// Of those, the strongest that find candidate pairs.
 const KEY_TERMS: usize = 64;
-/// A stem in more than this share of the reports (when there are over a thousand) does not find candidates.
-const MAX_DF_SHARE: f64 = 0.2;
+/// A stem in more than this many reports, or [`MAX_DF_SHARE`] of them if that is more, does not find
+/// candidates (it still counts in the similarity): it names a topic, not an event, and its pairs would make
+/// grouping quadratic.
+const MAX_DF: usize = 50;
+/// See [`MAX_DF`].
+const MAX_DF_SHARE: f64 = 0.02;
 /// Stems two reports must share for their similarity to count in full.
 const MIN_SHARED: usize = 3;
 /// Reports further apart than this (in hours) lose similarity as the gap grows.
@@ -251,11 +255,7 @@ pub fn normalise_url(url: &str) -> String {
 /// Similar pairs (i < j) with their similarity: candidates share one of their strongest stems.
 fn similar_pairs(items: &[&Item], vectors: &Vectors, threshold: f64) -> Vec<(usize, usize, f64)> {
     let n = items.len();
-    let max_df = if n > 1000 {
-        ((n as f64) * MAX_DF_SHARE) as usize
-    } else {
-        n
-    };
+    let max_df = MAX_DF.max((n as f64 * MAX_DF_SHARE) as usize);
     let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for (i, keys) in vectors.1.iter().enumerate() {
         for &t in keys {
@@ -470,6 +470,50 @@ mod tests {
         let refs: Vec<&Item> = items.iter().collect();
         let groups = cluster(&refs, 0.3);
         assert_eq!(groups, vec![vec![0, 1, 3], vec![2]]);
+    }
+
+    /// Report `n` of event `e`: article-length text sharing the event's names, and common words any report has.
+    fn report(e: usize, n: usize) -> Item {
+        let names = [
+            ("Medinsky", "Umerov", "Dolmabahce"),
+            ("Kakhovka", "Ukrhydroenergo", "Oleshky"),
+            ("Lindqvist", "Northgate", "Rovers"),
+            ("Mahathir", "Anwar", "Putrajaya"),
+            ("Samaranch", "Lausanne", "Nagano"),
+        ][e];
+        let (a, b, c) = names;
+        let text = format!(
+            "{a} and {b} met in {c} on Friday, officials said in report {n}.\n\
+             The meeting lasted two hours and both sides said talks would continue next week.\n\
+             {b} told reporters in {c} that {a} had agreed to the main points.\n\
+             Analysts said the government would respond after the weekend."
+        );
+        let mut i = item(
+            (e * 10 + n) as i64,
+            n as i64,
+            &format!("{a} and {b} in {c}, update {n}"),
+            "",
+        );
+        i.article = text;
+        i
+    }
+
+    #[test]
+    fn reports_of_five_events_make_five_stories() {
+        let items: Vec<Item> = (0..5)
+            .flat_map(|e| (0..4).map(move |n| report(e, n)))
+            .collect();
+        let refs: Vec<&Item> = items.iter().collect();
+        let groups = cluster(&refs, 0.1);
+        assert_eq!(groups.len(), 5, "{groups:?}");
+        for g in &groups {
+            let event = g[0] / 4;
+            assert!(g.iter().all(|&i| i / 4 == event), "{groups:?}");
+        }
+        // A channel told event 0 is not told its new reports again; another event's are news.
+        let told: Vec<Item> = (0..2).map(|n| report(0, n)).collect();
+        let fresh = vec![report(0, 3), report(2, 1)];
+        assert_eq!(already_told(&fresh, &told, 0.1), [true, false]);
     }
 
     #[test]

@@ -231,3 +231,98 @@ fn story_summary<'a>(
     }
     kept
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(id: i64, source: i64, title: &str, article: &str) -> Item {
+        Item {
+            id,
+            source_id: source,
+            source_name: format!("outlet {source}"),
+            guid: id.to_string(),
+            url: Some(format!("https://o{source}.example/{id}")),
+            title: title.into(),
+            author: None,
+            published_at: None,
+            fetched_at: Utc::now(),
+            snippet: "A teaser line.".into(),
+            body: String::new(),
+            article: article.into(),
+            canonical_url: None,
+        }
+    }
+
+    #[test]
+    fn a_story_is_summarised_from_its_articles_within_the_word_budget() {
+        let a = "By Our Correspondent\nDelegations from Kyiv and Moscow met in Istanbul on Friday for the first \
+                 direct talks in three years, officials said.\nThe talks at Dolmabahce Palace lasted less than two \
+                 hours and ended without a ceasefire.\nBoth sides agreed to exchange a thousand prisoners each, \
+                 the largest swap of the war.\nShare this";
+        let b = "Russian and Ukrainian negotiators met at Dolmabahce Palace in Istanbul on Friday.\nThe \
+                 delegations agreed a prisoner exchange of a thousand detainees each, Turkish officials said.\n\
+                 Kyiv said Moscow's demands for territory were unacceptable and the talks ended early.";
+        let items = [
+            report(1, 1, "Russia and Ukraine meet in Istanbul", a),
+            report(2, 2, "Istanbul talks end with prisoner swap deal", b),
+        ];
+        let opts = Options {
+            max_stories: 1,
+            sentences: 2,
+            summary_words: 30,
+            cluster_threshold: 0.1,
+        };
+        let briefing = build_briefing(&items, &[], opts, Utc::now());
+        assert_eq!(briefing.stories.len(), 1, "{briefing:#?}");
+        let story = &briefing.stories[0];
+        assert_eq!(story.also.len(), 1);
+        let summary = story.summary.join(" ");
+        let words = summary.split_whitespace().count();
+        assert!((25..=30).contains(&words), "{words}: {summary}");
+        assert!(
+            !summary.contains("teaser")
+                && !summary.contains("Share this")
+                && !summary.contains("Correspondent")
+        );
+        assert!(summary.contains("Istanbul"), "{summary}");
+
+        // With the cap at one story of two, nothing is dropped silently.
+        let other = report(
+            3,
+            3,
+            "Storm closes ports in the north",
+            "Gales closed every port on the northern coast on Sunday, the coastguard said.",
+        );
+        let briefing = build_briefing(
+            &[items[0].clone(), items[1].clone(), other],
+            &[],
+            opts,
+            Utc::now(),
+        );
+        assert_eq!((briefing.stories.len(), briefing.stories_left_out), (1, 1));
+        assert_eq!(
+            briefing.items_left_out,
+            if briefing.stories[0].also.is_empty() {
+                2
+            } else {
+                1
+            }
+        );
+    }
+
+    #[test]
+    fn a_headline_only_story_keeps_its_one_sentence() {
+        let only = report(1, 1, "Ceasefire holds in the east", "");
+        let mut only = only;
+        only.snippet = "Ceasefire holds in the east.".into();
+        let opts = Options {
+            max_stories: 5,
+            sentences: 2,
+            summary_words: 0,
+            cluster_threshold: 0.1,
+        };
+        let b = build_briefing(&[only], &[], opts, Utc::now());
+        assert_eq!(b.stories[0].summary, ["Ceasefire holds in the east."]);
+    }
+}

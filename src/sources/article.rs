@@ -83,6 +83,59 @@ mod tests {
         assert!(article.text.contains(first), "missing: {first}");
     }
 
+    /// Token F1 of `got` against `want`, as bags of lower-cased words (the measure README reports).
+    fn token_f1(got: &str, want: &str) -> f64 {
+        let bag = |s: &str| {
+            let mut m = std::collections::HashMap::<String, usize>::new();
+            for w in s
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+            {
+                *m.entry(w.to_lowercase()).or_default() += 1;
+            }
+            m
+        };
+        let (g, w) = (bag(got), bag(want));
+        let common: usize = g
+            .iter()
+            .map(|(k, n)| (*n).min(*w.get(k).unwrap_or(&0)))
+            .sum();
+        let (total_g, total_w): (usize, usize) = (g.values().sum(), w.values().sum());
+        if common == 0 {
+            return 0.0;
+        }
+        let (p, r) = (
+            common as f64 / total_g as f64,
+            common as f64 / total_w as f64,
+        );
+        2.0 * p * r / (p + r)
+    }
+
+    #[test]
+    fn fixture_pages_extract_as_readability_expects() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/readability");
+        let mut pages = 0;
+        for entry in std::fs::read_dir(&root).unwrap() {
+            let dir = entry.unwrap().path();
+            if !dir.join("source.html").exists() {
+                continue;
+            }
+            let source = std::fs::read(dir.join("source.html")).unwrap();
+            let source = super::super::encoding::html_to_string(&source, None);
+            let expected = super::super::html::to_text(
+                &std::fs::read_to_string(dir.join("expected.html")).unwrap(),
+            );
+            let got = extract_article(&source, Some("http://fakehost/test/page.html"))
+                .map(|a| a.text)
+                .unwrap_or_default();
+            let f1 = token_f1(&got, &expected);
+            assert!(f1 >= 0.9, "{}: token F1 {f1:.3}", dir.display());
+            pages += 1;
+        }
+        assert!(pages >= 7, "{pages} pages");
+    }
+
     #[test]
     fn reads_metadata_and_canonical_url() {
         let page = r#"<html lang="en"><head><title>Talks resume | The Daily</title>
