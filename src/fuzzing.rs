@@ -52,9 +52,13 @@ pub fn html_text(data: &[u8]) {
     let _ = to_text(&String::from_utf8_lossy(data));
 }
 
-/// Readable-article extraction from a page.
+/// A page as the article reader takes it: decoded by its declarations, extracted, and its prose for the
+/// summariser.
 pub fn article(data: &[u8]) {
-    let _ = extract_article(&text(data), Some("http://fuzz.test/page"));
+    let page = crate::sources::encoding::html_to_string(data, None);
+    if let Some(a) = extract_article(cut(&page, MAX_FIELD_BYTES), Some("http://fuzz.test/page")) {
+        let _ = crate::text::prose(&a.text);
+    }
 }
 
 /// The topic query language, and matching the text against itself.
