@@ -21,6 +21,18 @@ pub struct Article {
     pub text: String,
 }
 
+/// Words of an article's lead that topics match against (see [`Item::match_text`]).
+pub const MATCH_LEAD_WORDS: usize = 80;
+
+/// The first [`MATCH_LEAD_WORDS`] words of an article's prose.
+pub fn article_lead(article: &str) -> String {
+    crate::text::prose(article)
+        .split_whitespace()
+        .take(MATCH_LEAD_WORDS)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// One entry read from a source, before it is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewItem {
@@ -88,8 +100,17 @@ impl Item {
         }
     }
 
-    /// The longest text the feed carried: its content, else its summary. Topics are matched on this (and the
-    /// title), so a story matches by what it is about, not by a word deep in the article.
+    /// What topics are matched against, beside the headline: the feed's text and the lead of the article
+    /// (its first [`MATCH_LEAD_WORDS`] words of prose), so an item from a feed that carries only headlines
+    /// still matches on what its article opens with, and not on a word deep in it.
+    pub fn match_text(&self) -> std::borrow::Cow<'_, str> {
+        if self.article.is_empty() {
+            return std::borrow::Cow::Borrowed(self.text());
+        }
+        std::borrow::Cow::Owned(format!("{}\n{}", self.text(), article_lead(&self.article)))
+    }
+
+    /// The longest text the feed carried: its content, else its summary.
     pub fn text(&self) -> &str {
         if self.body.len() >= self.snippet.len() {
             &self.body

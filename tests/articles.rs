@@ -92,6 +92,26 @@ async fn pages_are_read_once_and_failures_keep_the_feed_text() {
     assert!(stub.article.is_empty());
     assert_eq!(stub.full_text(), "Teaser: Museum reopens.");
 
+    // Topics and /search match an article's lead as well as the headline and teaser ("Dolmabahce" is only in
+    // event a's articles).
+    let q = herald::brief::query::Query::parse("Dolmabahce").unwrap();
+    let found = store
+        .search_items(&q.fts_prefilter(), None, 50)
+        .await
+        .unwrap();
+    let mut guids: Vec<String> = found
+        .iter()
+        .filter(|i| {
+            q.matches(&herald::brief::query::Haystack::new(
+                &i.title,
+                &i.match_text(),
+            ))
+        })
+        .map(|i| i.guid.clone())
+        .collect();
+    guids.sort();
+    assert_eq!(guids, ["a1", "a2", "a3"]);
+
     // One fetch per URL, ever: a second round, and a concurrent pair of rounds, fetch nothing.
     let again = reader
         .read_unread(&store, None, None, 100, Utc::now(), |_, _| {})

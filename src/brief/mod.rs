@@ -117,7 +117,7 @@ pub fn build_briefing(
             continue;
         }
         // Prepared once per item, however many topics.
-        let hay = Haystack::new(&item.title, item.text());
+        let hay = Haystack::new(&item.title, &item.match_text());
         if let Some(best) = topics.iter().filter_map(|q| q.score(&hay)).reduce(f64::max) {
             matched.push((item, best));
         }

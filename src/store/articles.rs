@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{Store, StoreError, limit, to_secs};
-use crate::item::Article;
+use crate::item::{Article, article_lead};
 
 /// How many article pages were read and how many failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -54,6 +54,7 @@ impl Store {
     }
 
     /// Records what reading `url` gave: its article, or why there is none. The first record of a URL stays.
+    /// The full-text index of the items linking there gains the article's lead.
     pub async fn save_article(
         &self,
         url: &str,
@@ -85,7 +86,27 @@ impl Store {
                 .bind(None::<String>)
                 .bind(""),
         };
-        q.bind(to_secs(now)).execute(self.pool()).await?;
+        let mut tx = self.write_tx().await?;
+        let done = q.bind(to_secs(now)).execute(&mut *tx).await?;
+        // /search finds an item by its article's lead too, as topic matching does.
+        if let (Ok(a), 1) = (outcome, done.rows_affected()) {
+            let rows: Vec<(i64, String, String, String)> =
+                sqlx::query_as("SELECT id, title, snippet, body FROM items WHERE url = ?")
+                    .bind(url)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let lead = article_lead(&a.text);
+            for (id, title, snippet, body) in rows {
+                sqlx::query("UPDATE items_fts SET text = ? WHERE rowid = ?")
+                    .bind(crate::text::fold(&format!(
+                        "{title}\n{snippet}\n{body}\n{lead}"
+                    )))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 

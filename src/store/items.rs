@@ -318,7 +318,7 @@ mod tests {
                     .unwrap();
                 found
                     .into_iter()
-                    .filter(|i| query.matches(&Haystack::new(&i.title, i.text())))
+                    .filter(|i| query.matches(&Haystack::new(&i.title, &i.match_text())))
                     .map(|i| i.guid)
                     .collect::<Vec<_>>()
             }

@@ -43,7 +43,7 @@ pub async fn search(
         .into_iter()
         .filter_map(|i| {
             parsed
-                .score(&Haystack::new(&i.title, i.text()))
+                .score(&Haystack::new(&i.title, &i.match_text()))
                 .map(|s| (s, i))
         })
         .collect();
