@@ -100,6 +100,8 @@ async fn briefing_fetches_only_stale_sources_and_members_wait_their_turn() {
         let bot = Bot::start_with(
             |c| {
                 c.fetch.allow_private_addresses = true;
+                // The poller must not fetch the feed between the count below and /briefing.
+                c.poll.tick_ms = 3_600_000;
                 if no_cooldown {
                     c.discord.briefing_cooldown_secs = 0;
                     c.discord.briefing_guild_cooldown_secs = 0;
