@@ -22,6 +22,6 @@ for t in "${targets[@]}"; do
   cargo +nightly fuzz run -O "$t" "$corpus" -- -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 \
     -print_final_stats=1 2>&1 | tee "fuzz/last-$t.log" | grep -E '^(#[0-9]+.*(DONE|pulse)|stat::|==[0-9]+==|SUMMARY)' || true
   for crash in fuzz/artifacts/"$t"/crash-* fuzz/artifacts/"$t"/timeout-* fuzz/artifacts/"$t"/oom-*; do
-    [ -e "$crash" ] && cp "$crash" "fuzz/regressions/$t/"
+    if [ -e "$crash" ]; then cp "$crash" "fuzz/regressions/$t/"; fi
   done
 done

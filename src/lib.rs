@@ -2,13 +2,15 @@
 //!
 //! The pipeline reads left to right, one folder per stage:
 //! - [`sources`]: fetch feeds over one hardened HTTP client ([`sources::fetch`]), parse them into
-//!   [`item::NewItem`]s ([`sources::feed`]), refresh one source end to end ([`sources::ingest`]), and keep
-//!   every source fresh in the background ([`sources::poller`]).
-//! - [`store`]: SQLite holds sources, items (with full-text search), subscriptions, schedules and the delivery
-//!   ledger; all SQL lives there.
-//! - [`brief`]: match topic queries ([`brief::query`]), merge the same story told by many outlets
-//!   ([`brief::cluster`]), rank and summarise ([`brief::summarize`]) into a [`brief::Briefing`], a plain struct
-//!   the terminal renders ([`brief::render`]) and Discord turns into embeds.
+//!   [`item::NewItem`]s ([`sources::feed`]), refresh one source end to end ([`sources::ingest`]), keep
+//!   every source fresh in the background ([`sources::poller`]), and read the article page behind each item
+//!   ([`sources::article`], [`sources::articles`]).
+//! - [`store`]: SQLite holds sources, items (with full-text search), the articles read, subscriptions,
+//!   schedules and the delivery ledger; all SQL lives there.
+//! - [`brief`]: match topic queries ([`brief::query`]), group the reports of one event told by many outlets
+//!   into a story ([`brief::cluster`]), rank and summarise from the articles ([`brief::summarize`]) into a
+//!   [`brief::Briefing`], a plain struct the terminal renders ([`brief::render`]) and Discord turns into
+//!   embeds.
 //! - [`delivery`]: the scheduler finds channels whose time has come ([`delivery::schedule`],
 //!   [`delivery::slots`]), claims each slot with its briefing, and posts it exactly once through an
 //!   [`delivery::Outbox`].
@@ -16,7 +18,8 @@
 //!   the Discord outbox, embeds and escaping.
 //!
 //! [`text`] holds the language primitives the stages share (folding, stemming, sentences, word frequencies);
-//! [`cli`] is the `herald` binary (`run` wires the poller, the scheduler and the Discord client together).
+//! [`cli`] is the `herald` binary (`run` wires the poller, the article reader, the scheduler and the Discord
+//! client together).
 
 pub mod brief;
 pub mod cli;

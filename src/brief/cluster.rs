@@ -1,10 +1,12 @@
 //! One story per event: grouping the reports of the same event, across outlets and across the window.
 //!
-//! Each report becomes a tf-idf vector over the content stems of its headline (counted twice) and the lead of
-//! its fullest text (the article read from its page, else the feed's text). A stem weighs by how rare it is
+//! Each report becomes a tf-idf vector over the content stems of its headline (counted twice) and the prose of
+//! its fullest text (the article read from its page, else the feed's text; bylines and captions left out by
+//! [`text::prose`]). A stem weighs by how rare it is
 //! among the reports being grouped (idf) times how rare it is in general text ([`text::wordfreq`]): two reports
 //! sharing "Mitch", "Nicaragua" and "mudslides" are about one event; sharing "said", "officials" and
-//! "Tuesday" says nothing. Reports whose pages name the same canonical URL (after dropping `utm_*` and other
+//! "Tuesday" says nothing. Two reports sharing fewer than [`MIN_SHARED`] stems count as less similar, however
+//! short their texts. Reports whose pages name the same canonical URL (after dropping `utm_*` and other
 //! tracking parameters, AMP paths, fragments and trailing slashes) are the same report.
 //!
 //! Reports are then merged by group-average agglomerative clustering: the two groups whose reports are most
@@ -13,8 +15,9 @@
 //! every report of a group, rather than with its first, lets a story gather the angles of a long-running
 //! event. Reports published far apart (over [`SAME_EVENT_HOURS`]) are less likely to be one event.
 //!
-//! Candidate pairs come from an inverted index over each report's strongest stems, so grouping thousands of
-//! reports compares only those that share something rare.
+//! Candidate pairs come from an inverted index over each report's strongest stems (leaving out stems so common
+//! they name a topic, not an event), so grouping thousands of reports compares only those that share something
+//! rare.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
