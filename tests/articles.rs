@@ -124,18 +124,23 @@ async fn pages_are_read_once_and_failures_keep_the_feed_text() {
     store.close().await;
 }
 
+/// A store holding the fixture server's /news.xml items, and a reader under `c`.
+async fn news_stored(server: &FixtureServer, c: &Config) -> (Store, ArticleReader) {
+    let store = Store::open(&c.database).await.unwrap();
+    let fetcher = Fetcher::new(&c.fetch).unwrap();
+    refresh(&store, &fetcher, &server.url("/news.xml"), Utc::now())
+        .await
+        .unwrap();
+    (store, ArticleReader::new(fetcher, c.articles.clone()))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_readers_at_once_fetch_each_page_once() {
     let server = FixtureServer::start().await;
     let dir = tempfile::tempdir().unwrap();
     let mut c = config(&dir);
     c.articles.host_gap_ms = 0;
-    let store = Store::open(&c.database).await.unwrap();
-    let fetcher = Fetcher::new(&c.fetch).unwrap();
-    refresh(&store, &fetcher, &server.url("/news.xml"), Utc::now())
-        .await
-        .unwrap();
-    let reader = ArticleReader::new(fetcher, c.articles.clone());
+    let (store, reader) = news_stored(&server, &c).await;
     let (a, b) = tokio::join!(
         reader.read_unread(&store, None, None, 100, Utc::now(), |_, _| {}),
         reader.read_unread(&store, None, None, 100, Utc::now(), |_, _| {}),
@@ -154,12 +159,7 @@ async fn switched_off_reads_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = config(&dir);
     c.articles.enabled = false;
-    let store = Store::open(&c.database).await.unwrap();
-    let fetcher = Fetcher::new(&c.fetch).unwrap();
-    refresh(&store, &fetcher, &server.url("/news.xml"), Utc::now())
-        .await
-        .unwrap();
-    let reader = ArticleReader::new(fetcher, c.articles.clone());
+    let (store, reader) = news_stored(&server, &c).await;
     let r = reader
         .read_unread(&store, None, None, 100, Utc::now(), |_, _| {})
         .await

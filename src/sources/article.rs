@@ -7,7 +7,7 @@
 
 pub use crate::item::Article;
 
-use super::html::{MAX_PAGE_BYTES, MAX_PAGE_NESTING, clean, cut, nesting_depth};
+use super::html::{MAX_PAGE_BYTES, MAX_PAGE_NESTING, clean, cut, fold_whitespace, nesting_depth};
 
 /// Extracts the readable article from a page; `url` (the page's own address) resolves relative links.
 /// `None` when the page has no article-like content, or is nested deeper than [`MAX_PAGE_NESTING`] (no real
@@ -24,7 +24,7 @@ pub fn extract_article(html: &str, url: Option<&str>) -> Option<Article> {
     };
     let mut readability = dom_smoothie::Readability::new(html, url, Some(cfg)).ok()?;
     let article = readability.parse().ok()?;
-    let text = paragraphs(&article.text_content);
+    let text = fold_whitespace(&clean(&article.text_content));
     let non_empty = |s: Option<String>| {
         s.map(|s| clean(&s).split_whitespace().collect::<Vec<_>>().join(" "))
             .filter(|s| !s.is_empty())
@@ -52,16 +52,6 @@ fn canonical(html: &str, base: Option<&str>) -> Option<String> {
         None => url::Url::parse(found).ok()?,
     };
     matches!(url.scheme(), "http" | "https").then(|| url.to_string())
-}
-
-/// Readability's text as paragraphs: one per line, white space folded, control characters removed.
-fn paragraphs(text: &str) -> String {
-    clean(text)
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[cfg(test)]

@@ -135,8 +135,8 @@ fn strip_tags(html: &str) -> String {
     html_escape::decode_html_entities(&out).into_owned()
 }
 
-/// Paragraphs kept as lines, every other run of white space made one space.
-fn fold_whitespace(s: &str) -> String {
+/// Paragraphs kept as lines (empty ones dropped), every other run of white space made one space.
+pub fn fold_whitespace(s: &str) -> String {
     s.lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|l| !l.is_empty())
