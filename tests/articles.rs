@@ -277,3 +277,34 @@ fn extract_prints_the_article_or_its_metadata() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_that_stops_waiting_leaves_the_page_to_its_task() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(&dir);
+    let (store, reader) = news_stored(&server, &c).await;
+    let slow = vec![server.url("/articles/slow")];
+    // Like /briefing past its wait: the read is dropped while the page is still being fetched.
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(200),
+        reader.read(&store, slow.clone(), Utc::now(), |_, _| {}),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    // The page is still claimed by its task, so another reader does not fetch it again…
+    let other = reader
+        .read(&store, slow.clone(), Utc::now(), |_, _| {})
+        .await;
+    assert_eq!(other, ReadReport::default());
+    // …and the task still records the outcome (the fetch times out after 1 s).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let why = store
+        .article_error(&slow[0])
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(why.contains("timed out"), "{why}");
+    assert_eq!(server.hits.pages.lock().unwrap().get("slow"), Some(&1));
+    store.close().await;
+}

@@ -138,17 +138,24 @@ impl ArticleReader {
         now: DateTime<Utc>,
         mut on_done: impl FnMut(&str, &Result<(), String>),
     ) -> ReadReport {
-        let claim = self.claim(urls);
+        let claims = self.claim(urls);
         let mut report = ReadReport::default();
-        let mut tasks = futures_util::stream::iter(claim.urls.clone())
-            .map(|url| {
+        let mut tasks = futures_util::stream::iter(claims)
+            .map(|claim| {
                 let (reader, store) = (self.clone(), store.clone());
+                let url = claim.url.clone();
                 let span = tracing::info_span!("article", url = %redact(&url));
                 async move {
-                    let task = {
-                        let url = url.clone();
-                        tokio::spawn(async move { reader.read_one(&store, &url, now).await }.instrument(span))
-                    };
+                    // The claim lives in the task: a caller that stops waiting (a `/briefing` past its wait)
+                    // leaves the page claimed until its task has stored it.
+                    let task = tokio::spawn(
+                        async move {
+                            let outcome = reader.read_one(&store, &claim.url, now).await;
+                            drop(claim);
+                            outcome
+                        }
+                        .instrument(span),
+                    );
                     let result = task.await.unwrap_or_else(|e| {
                         tracing::error!(url = %redact(&url), error = %e, "reading an article panicked");
                         Err("reading the page panicked".to_owned())
@@ -166,7 +173,6 @@ impl ArticleReader {
             }
             on_done(&url, &result);
         }
-        drop(claim);
         report
     }
 
@@ -260,37 +266,36 @@ impl ArticleReader {
     }
 
     /// Claims those of `urls` nobody is reading now (each once).
-    fn claim(&self, urls: Vec<String>) -> Claim {
+    fn claim(&self, urls: Vec<String>) -> Vec<Claim> {
         let mut set = self
             .inner
             .in_flight
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let urls = urls.into_iter().filter(|u| set.insert(u.clone())).collect();
-        Claim {
-            reader: self.clone(),
-            urls,
-        }
+        urls.into_iter()
+            .filter(|u| set.insert(u.clone()))
+            .map(|url| Claim {
+                reader: self.clone(),
+                url,
+            })
+            .collect()
     }
 }
 
-/// URLs one caller is reading; released when dropped.
+/// A URL one caller is reading; released when dropped.
 struct Claim {
     reader: ArticleReader,
-    urls: Vec<String>,
+    url: String,
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        let mut set = self
-            .reader
+        self.reader
             .inner
             .in_flight
             .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        for u in &self.urls {
-            set.remove(u);
-        }
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.url);
     }
 }
 
