@@ -81,6 +81,7 @@ async fn run(channels: u64) {
                     ),
                     body: String::new(),
                     lang: None,
+                    outlet: None,
                 }
             })
             .collect();

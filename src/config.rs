@@ -45,6 +45,8 @@ pub struct Config {
     pub poll: PollConfig,
     /// `[articles]`
     pub articles: ArticlesConfig,
+    /// `[search]`
+    pub search: SearchConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -105,6 +107,28 @@ pub struct ArticlesConfig {
     pub min_words: usize,
     /// Seconds `/briefing` waits for article pages before it briefs from what it has.
     pub briefing_wait_secs: u64,
+}
+
+/// `[search]`: the keyless news-search providers behind every subscription.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Providers a server searches until an admin changes its list (`bing`, `gdelt`, `google`, `hn`).
+    pub providers: Vec<String>,
+    /// News language until a server sets its own (ISO 639-1).
+    pub language: String,
+    /// News region until a server sets its own (ISO 3166-1 alpha-2).
+    pub country: String,
+    /// Results kept from one search response at most (in the provider's order).
+    pub max_results: usize,
+    /// Where Bing News is asked.
+    pub bing_url: String,
+    /// Where the GDELT DOC 2.0 API is asked.
+    pub gdelt_url: String,
+    /// Where Google News is asked.
+    pub google_url: String,
+    /// Where the Hacker News search (Algolia) is asked.
+    pub hn_url: String,
 }
 
 /// `[database]`: where the SQLite file lives and how the pool behaves.
@@ -267,6 +291,33 @@ impl Config {
         }
         if !(0.0..=1.0).contains(&self.brief.cluster_threshold) {
             return bad("[brief] cluster_threshold must be between 0 and 1");
+        }
+        use crate::sources::search::{Locale, PROVIDERS};
+        if let Some(p) = self
+            .search
+            .providers
+            .iter()
+            .find(|p| !PROVIDERS.contains(&p.as_str()))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "[search] providers: {p:?} is not a provider; herald knows {}",
+                PROVIDERS.join(", ")
+            )));
+        }
+        if let Err(e) = Locale::new(&self.search.language, &self.search.country) {
+            return Err(ConfigError::Invalid(format!("[search] {e}")));
+        }
+        for (key, url) in [
+            ("bing_url", &self.search.bing_url),
+            ("gdelt_url", &self.search.gdelt_url),
+            ("google_url", &self.search.google_url),
+            ("hn_url", &self.search.hn_url),
+        ] {
+            if !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+                return Err(ConfigError::Invalid(format!(
+                    "[search] {key} must be an http(s) URL, not {url:?}"
+                )));
+            }
         }
         Ok(())
     }

@@ -52,6 +52,8 @@ pub struct NewItem {
     pub body: String,
     /// Language tag, if the feed declared one.
     pub lang: Option<String>,
+    /// The publisher, when the source is not (a search provider names the outlet of each result).
+    pub outlet: Option<String>,
 }
 
 /// An item as stored, with the name of its source.
@@ -117,5 +119,60 @@ impl Item {
         } else {
             &self.snippet
         }
+    }
+}
+
+/// A URL reduced to what names the article (how duplicates are found, in storage and in clustering): scheme and `www.` dropped, tracking parameters (`utm_*`, `fbclid`,
+/// `gclid`, `ref`…), fragment, AMP markers and trailing slashes removed.
+pub fn url_key(url: &str) -> String {
+    let Ok(mut u) = url::Url::parse(url) else {
+        return url.trim().trim_end_matches('/').to_owned();
+    };
+    u.set_fragment(None);
+    let kept: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !(k.starts_with("utm_")
+                || matches!(
+                    k.as_str(),
+                    "fbclid"
+                        | "gclid"
+                        | "mc_cid"
+                        | "mc_eid"
+                        | "ref"
+                        | "ref_src"
+                        | "cmpid"
+                        | "ito"
+                        | "amp"
+                        | "outputtype"
+                ))
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let query = (!kept.is_empty()).then(|| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .finish()
+    });
+    let host = u
+        .host_str()
+        .unwrap_or("")
+        .trim_start_matches("www.")
+        .trim_start_matches("amp.")
+        .to_owned();
+    let mut path = u.path().to_owned();
+    for amp in ["/amp/", "/amp"] {
+        if path.ends_with(amp) {
+            path.truncate(path.len() - amp.len());
+        }
+    }
+    if let Some(rest) = path.strip_prefix("/amp/") {
+        path = format!("/{rest}");
+    }
+    let path = path.trim_end_matches('/').trim_end_matches(".amp");
+    match query {
+        Some(q) => format!("{host}{path}?{q}"),
+        None => format!("{host}{path}"),
     }
 }

@@ -7,7 +7,8 @@ use crate::support::FixtureServer;
 use chrono::Utc;
 use herald::config::{Config, FetchConfig};
 use herald::sources::fetch::{FetchError, Fetched, Fetcher, Validators};
-use herald::sources::ingest::{IngestError, refresh};
+use herald::sources::ingest::{IngestError, Readers, refresh};
+use herald::sources::search::Searcher;
 use herald::store::Store;
 
 fn fetch_config(allow_private: bool) -> FetchConfig {
@@ -216,7 +217,10 @@ async fn poller_fetches_each_url_once_honours_etag_and_backs_off_failures() {
     store.add_guild_source(1, bad.id, 9, start).await.unwrap();
     let poller = Poller::new(
         store.clone(),
-        Fetcher::new(&fetch_config(true)).unwrap(),
+        Readers {
+            fetcher: Fetcher::new(&fetch_config(true)).unwrap(),
+            search: Searcher::new(&config.search),
+        },
         clock.clone(),
         config.poll.clone(),
         4,

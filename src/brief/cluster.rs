@@ -24,7 +24,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use rustc_hash::FxHashMap;
 
-use crate::item::Item;
+use crate::item::{Item, url_key as normalise_url};
 use crate::text;
 
 /// Words of a report's text that join its headline in its vector: the lead, where news says what happened.
@@ -198,61 +198,6 @@ fn same_page(a: &Item, b: &Item) -> bool {
     };
     let (ka, kb) = (keys(a), keys(b));
     ka.iter().any(|k| kb.contains(k))
-}
-
-/// A URL reduced to what names the article: scheme and `www.` dropped, tracking parameters (`utm_*`, `fbclid`,
-/// `gclid`, `ref`…), fragment, AMP markers and trailing slashes removed.
-pub fn normalise_url(url: &str) -> String {
-    let Ok(mut u) = url::Url::parse(url) else {
-        return url.trim().trim_end_matches('/').to_owned();
-    };
-    u.set_fragment(None);
-    let kept: Vec<(String, String)> = u
-        .query_pairs()
-        .filter(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            !(k.starts_with("utm_")
-                || matches!(
-                    k.as_str(),
-                    "fbclid"
-                        | "gclid"
-                        | "mc_cid"
-                        | "mc_eid"
-                        | "ref"
-                        | "ref_src"
-                        | "cmpid"
-                        | "ito"
-                        | "amp"
-                        | "outputtype"
-                ))
-        })
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let query = (!kept.is_empty()).then(|| {
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(kept)
-            .finish()
-    });
-    let host = u
-        .host_str()
-        .unwrap_or("")
-        .trim_start_matches("www.")
-        .trim_start_matches("amp.")
-        .to_owned();
-    let mut path = u.path().to_owned();
-    for amp in ["/amp/", "/amp"] {
-        if path.ends_with(amp) {
-            path.truncate(path.len() - amp.len());
-        }
-    }
-    if let Some(rest) = path.strip_prefix("/amp/") {
-        path = format!("/{rest}");
-    }
-    let path = path.trim_end_matches('/').trim_end_matches(".amp");
-    match query {
-        Some(q) => format!("{host}{path}?{q}"),
-        None => format!("{host}{path}"),
-    }
 }
 
 /// Similar pairs (i < j) with their similarity: candidates share one of their strongest stems.

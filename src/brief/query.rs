@@ -39,6 +39,40 @@ pub struct Query {
     clauses: Vec<Clause>,
 }
 
+/// A word or phrase of a topic as a search provider is asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerm {
+    /// One word (letters and digits).
+    Word(String),
+    /// Words in a row, separated by single spaces.
+    Phrase(String),
+}
+
+/// A topic as search providers are asked for it (see [`Query::search_terms`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchTerms {
+    /// Every group must match; within a group, any term (OR).
+    pub all: Vec<Vec<SearchTerm>>,
+    /// No result may have these.
+    pub none: Vec<SearchTerm>,
+}
+
+fn search_term(a: &Atom) -> Option<SearchTerm> {
+    let shown = match a {
+        Atom::Word { shown, .. } | Atom::Phrase { shown, .. } => shown,
+    };
+    let words: Vec<String> = shown
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    match (words.len(), a) {
+        (0, _) => None,
+        (1, Atom::Word { .. }) => Some(SearchTerm::Word(words[0].clone())),
+        _ => Some(SearchTerm::Phrase(words.join(" "))),
+    }
+}
+
 /// A text prepared for matching many queries: its stems, once.
 #[derive(Debug, Clone)]
 pub struct Haystack {
@@ -234,6 +268,25 @@ impl Query {
             });
         }
         Ok(Self { clauses })
+    }
+
+    /// The query as a search provider is asked for it: each AND-ed clause's alternatives, and the exclusions,
+    /// as plain lower-case words and phrases (only letters and digits, so no provider syntax slips through,
+    /// and topics that differ only in case ask the same search).
+    pub fn search_terms(&self) -> SearchTerms {
+        let mut terms = SearchTerms::default();
+        for clause in &self.clauses {
+            match clause {
+                Clause::Any(atoms) => {
+                    let any: Vec<SearchTerm> = atoms.iter().filter_map(search_term).collect();
+                    if !any.is_empty() {
+                        terms.all.push(any);
+                    }
+                }
+                Clause::Not(a) => terms.none.extend(search_term(a)),
+            }
+        }
+        terms
     }
 
     /// A canonical form for spotting duplicates: how the query parsed, lower-cased.
@@ -432,6 +485,23 @@ mod tests {
         assert_eq!(e("-war OR peace").position, 6);
         assert_eq!(e("a \"\"").message, "this phrase is empty");
         assert!(e("!!!").message.contains("no letters"));
+    }
+
+    #[test]
+    fn search_terms_keep_groups_phrases_and_exclusions_without_syntax() {
+        let q = Query::parse(r#"ukraine OR kyiv "peace talks" -football U.S. (war"#).unwrap();
+        let t = q.search_terms();
+        use SearchTerm::*;
+        assert_eq!(
+            t.all,
+            [
+                vec![Word("ukraine".into()), Word("kyiv".into())],
+                vec![Phrase("peace talks".into())],
+                vec![Phrase("u s".into())],
+                vec![Word("war".into())],
+            ]
+        );
+        assert_eq!(t.none, [Word("football".into())]);
     }
 
     #[test]

@@ -11,8 +11,9 @@ use crate::clock::parse_lookback;
 use crate::config::Config;
 use crate::sources::articles::{ArticleReader, tally};
 use crate::sources::fetch::Fetcher;
-use crate::sources::ingest::{Access, IngestError, refresh_many, source_for};
-use crate::store::Store;
+use crate::sources::ingest::{Access, IngestError, Readers, refresh_many, source_for};
+use crate::sources::search::{PROVIDERS, Searcher, Settings, topic_searches};
+use crate::store::{GuildSearch, Store};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -26,9 +27,14 @@ pub struct Args {
     /// Only stories matching this query: words (all must match), "exact phrase", a OR b, -exclude.
     #[arg(long, value_name = "QUERY")]
     topic: Option<String>,
-    /// A feed URL or a local feed file; repeat for more. Default: [sources] default in the config.
+    /// A feed URL or a local feed file; repeat for more. Default: [sources] default in the config, and with
+    /// --topic, the search providers of [search] providers too.
     #[arg(long, value_name = "URL_OR_FILE")]
     feed: Vec<String>,
+    /// Search the topic on this provider only (bing, gdelt, google, hn); repeat for more. With --feed, adds
+    /// the search to the feeds.
+    #[arg(long, value_name = "NAME")]
+    provider: Vec<String>,
     /// Only items published within this long, e.g. 24h, 3d, 90m. Default: every item of the feeds.
     #[arg(long, value_name = "DURATION")]
     since: Option<String>,
@@ -77,14 +83,51 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.feed.clone()
     };
-    if feeds.is_empty() {
-        bail!("no sources: pass --feed URL_OR_FILE or set [sources] default in the config");
+    if let Some(bad) = args
+        .provider
+        .iter()
+        .find(|p| !PROVIDERS.contains(&p.as_str()))
+    {
+        bail!("--provider {bad:?}: herald knows {}", PROVIDERS.join(", "));
+    }
+    if !args.provider.is_empty() && topic.is_none() {
+        bail!("--provider searches a topic: give --topic too");
+    }
+    // A topic with no --feed (or with --provider) is also searched, as a subscription is.
+    let providers: Vec<String> = match &topic {
+        Some(_) if !args.provider.is_empty() => args.provider.clone(),
+        Some(_) if args.feed.is_empty() => config.search.providers.clone(),
+        _ => Vec::new(),
+    };
+    if feeds.is_empty() && providers.is_empty() {
+        bail!(
+            "no sources: pass --feed URL_OR_FILE, or --topic with [search] providers on, or set [sources] \
+             default in the config"
+        );
     }
 
     let store = Store::open(&config.database).await?;
-    let fetcher = Fetcher::new(&config.fetch)?;
+    let readers = Readers {
+        fetcher: Fetcher::new(&config.fetch)?,
+        // A terminal user would rather wait a few seconds for GDELT's turn than go without it.
+        search: Searcher::new(&config.search).waiting(Duration::from_secs(10)),
+    };
+    let now = Utc::now();
+    let searches = match &topic {
+        Some(t) if !providers.is_empty() => {
+            let settings = Settings::resolve(
+                &GuildSearch {
+                    providers: Some(providers.join(",")),
+                    ..GuildSearch::default()
+                },
+                &config.search,
+            );
+            topic_searches(&store, &readers.search, &settings, t, now).await?
+        }
+        _ => Vec::new(),
+    };
     let progress = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(feeds.len() as u64);
+        let bar = ProgressBar::new((feeds.len() + searches.len()) as u64);
         bar.set_style(
             ProgressStyle::with_template("{spinner} {prefix} {pos}/{len} {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -96,8 +139,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         ProgressBar::hidden()
     };
 
-    let now = Utc::now();
-    let mut sources = Vec::with_capacity(feeds.len());
+    let mut sources = searches;
     for feed in &feeds {
         match source_for(&store, feed, Access::LocalFiles, now).await {
             Ok(source) => sources.push(source),
@@ -105,9 +147,10 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
             Err(e) => eprintln!("herald: {e}"),
         }
     }
+    let asked = sources.len();
     let results = refresh_many(
         &store,
-        &fetcher,
+        &readers,
         sources,
         Access::LocalFiles,
         now,
@@ -129,13 +172,18 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     if source_ids.is_empty() {
         progress.finish_and_clear();
         store.close().await;
-        bail!(
-            "nothing could be read from the {} source(s) given",
-            feeds.len()
-        );
+        bail!("nothing could be read from the {asked} source(s) asked");
     }
     if config.articles.enabled && !args.no_articles {
-        read_articles(&store, &config, &fetcher, &source_ids, since, &progress).await?;
+        read_articles(
+            &store,
+            &config,
+            &readers.fetcher,
+            &source_ids,
+            since,
+            &progress,
+        )
+        .await?;
     }
     let items = store
         .items_of_sources(&source_ids, since, MAX_ITEMS)

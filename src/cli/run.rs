@@ -13,7 +13,9 @@ use crate::discord::bot::Bot;
 use crate::discord::http::token_from_env;
 use crate::sources::articles::ArticleReader;
 use crate::sources::fetch::Fetcher;
+use crate::sources::ingest::Readers;
 use crate::sources::poller::Poller;
+use crate::sources::search::{Searcher, sync_searches};
 use crate::store::Store;
 
 /// Runs the bot until Discord closes the connection or Ctrl-C / SIGTERM arrives.
@@ -40,10 +42,18 @@ pub async fn serve(
     let config = Arc::new(config);
     let fetcher = Fetcher::new(&config.fetch).context("HTTP client for feeds")?;
     let articles = ArticleReader::new(fetcher.clone(), config.articles.clone());
+    let readers = Readers {
+        fetcher,
+        search: Searcher::new(&config.search),
+    };
+    // The searches follow the config: a changed provider URL or default list applies from this start.
+    sync_searches(&store, &readers.search, &config.search, None, clock.now())
+        .await
+        .context("rebuilding the subscriptions' searches")?;
     let bot = Bot::connect(
         Arc::clone(&config),
         store.clone(),
-        fetcher.clone(),
+        readers.clone(),
         articles.clone(),
         token,
         Arc::clone(&clock),
@@ -51,7 +61,7 @@ pub async fn serve(
     .await?;
     let poller = Poller::new(
         store.clone(),
-        fetcher,
+        readers,
         Arc::clone(&clock),
         config.poll.clone(),
         config.fetch.concurrency,

@@ -107,6 +107,7 @@ pub fn item(guid: &str, title: &str, text: &str) -> NewItem {
         snippet: text.into(),
         body: String::new(),
         lang: None,
+        outlet: None,
     }
 }
 

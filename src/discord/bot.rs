@@ -12,8 +12,7 @@ use super::outbox::DiscordOutbox;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::sources::articles::ArticleReader;
-use crate::sources::fetch::Fetcher;
-use crate::sources::ingest::InFlight;
+use crate::sources::ingest::{InFlight, Readers};
 use crate::store::Store;
 
 /// What every command can reach: the store and the settings.
@@ -22,8 +21,8 @@ pub struct Data {
     pub store: Store,
     /// herald's settings.
     pub config: Arc<Config>,
-    /// The hardened HTTP client for feeds.
-    pub fetcher: Fetcher,
+    /// The hardened HTTP client for feeds, and the search providers.
+    pub readers: Readers,
     /// Reads the article pages behind items (shared with the background reader: one fetch per page).
     pub articles: ArticleReader,
     /// Where "now" comes from (the scheduler reads the same clock).
@@ -150,7 +149,7 @@ impl Bot {
     pub async fn connect(
         config: Arc<Config>,
         store: Store,
-        fetcher: Fetcher,
+        readers: Readers,
         articles: ArticleReader,
         token: &str,
         clock: Arc<dyn Clock>,
@@ -184,7 +183,7 @@ impl Bot {
                         guild_cooldown: cooldown(config.discord.briefing_guild_cooldown_secs),
                         store,
                         config,
-                        fetcher,
+                        readers,
                         articles,
                         clock,
                         refreshing: InFlight::default(),

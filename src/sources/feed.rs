@@ -161,6 +161,7 @@ fn to_item(entry: &Entry, base: Option<&Url>, lang: Option<&str>) -> NewItem {
         snippet,
         body,
         lang: entry.language.clone().or_else(|| lang.map(str::to_owned)),
+        outlet: None,
     }
 }
 

@@ -50,9 +50,15 @@ pub enum FetchError {
     /// A 304 to a request that sent no validators: nothing to reuse, and nothing to read.
     #[error("server answered 304 Not Modified to a request that asked for no such thing")]
     UnaskedNotModified,
-    /// A status other than 2xx or 304.
+    /// A status other than 2xx, 304 or 429.
     #[error("server answered HTTP {0}")]
     Status(u16),
+    /// 429 Too Many Requests, with how long the server asked herald to wait (Retry-After), if it said.
+    #[error("server answered HTTP 429 Too Many Requests{}", match .0 {
+        Some(d) => format!(" (retry after {} s)", d.as_secs()),
+        None => String::new(),
+    })]
+    RateLimited(Option<Duration>),
     /// A page was asked for, and the server sent something else (a PDF, an image, a feed).
     #[error("not an HTML page ({0})")]
     NotHtml(String),
@@ -189,6 +195,14 @@ impl Fetcher {
                 return Err(FetchError::Scheme(to.scheme().to_owned()));
             }
         }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(retry_after);
+            return Err(FetchError::RateLimited(after));
+        }
         if !status.is_success() {
             return Err(FetchError::Status(status.as_u16()));
         }
@@ -232,6 +246,21 @@ impl Fetcher {
             validators,
         })
     }
+}
+
+/// A Retry-After header: seconds, or an HTTP date (the wait until then). Capped at a day.
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+                .to_std()
+                .unwrap_or_default()
+        }
+    };
+    Some(wait.min(Duration::from_secs(86_400)))
 }
 
 /// Whether a Content-Type names an HTML page.

@@ -10,6 +10,7 @@ use tracing::Instrument;
 
 use super::feed::{FeedError, parse_feed};
 use super::fetch::{FetchError, Fetched, Fetcher, Validators};
+use super::search::Searcher;
 use crate::store::{Source, Store, StoreError};
 
 /// Why a source could not be refreshed. Each message starts with the source's URL or path.
@@ -48,6 +49,25 @@ pub enum IngestError {
         /// Its scheme, when it had one.
         scheme: Option<String>,
     },
+    /// A search provider's answer does not read (malformed, or the provider refused the query).
+    #[error("{url}: {reason}")]
+    Search {
+        /// The search.
+        url: String,
+        /// What is wrong, on one line.
+        reason: String,
+    },
+    /// Not this search's turn at its provider yet (herald's own rate limit, or a pause after a 429): not a
+    /// failure; the poller tries again then.
+    #[error("{url}: waiting for {provider}'s rate limit until {until}")]
+    RateLimited {
+        /// The search.
+        url: String,
+        /// The provider's name for people.
+        provider: &'static str,
+        /// When its next turn comes.
+        until: DateTime<Utc>,
+    },
     /// herald's own code panicked on this source (a bug; logged with its detail).
     #[error(
         "{url}: herald failed on this source (an internal error, logged); it is tried again later"
@@ -69,6 +89,15 @@ pub struct Refreshed {
     pub feed_items: usize,
     /// Whether the server answered 304 Not Modified.
     pub not_modified: bool,
+}
+
+/// What refreshes sources: the hardened fetcher for feeds, and the searcher for search sources.
+#[derive(Debug, Clone)]
+pub struct Readers {
+    /// Fetches feeds (and, for the searcher, provider answers).
+    pub fetcher: Fetcher,
+    /// Runs searches.
+    pub search: Searcher,
 }
 
 /// What herald may read a source from. Only the CLI reads local files; everything a Discord user types, and
@@ -173,7 +202,7 @@ pub async fn refresh_source(
     source: &Source,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
-    refresh_from(store, fetcher, source, Access::WebOnly, now).await
+    refresh_from(store, fetcher, None, source, Access::WebOnly, now).await
 }
 
 /// Whether a refresh on request (`/briefing`) should fetch `source` now: not when it was fetched within
@@ -226,7 +255,7 @@ impl Drop for Claimed {
 /// `on_done` sees each result as it finishes; the pairs come back in that (completion) order.
 pub async fn refresh_many(
     store: &Store,
-    fetcher: &Fetcher,
+    readers: &Readers,
     sources: Vec<Source>,
     access: Access,
     now: DateTime<Utc>,
@@ -235,13 +264,16 @@ pub async fn refresh_many(
 ) -> Vec<(Source, Result<Refreshed, IngestError>)> {
     futures_util::stream::iter(sources)
         .map(|source| {
-            let (store, fetcher) = (store.clone(), fetcher.clone());
+            let (store, readers) = (store.clone(), readers.clone());
             async move {
                 let task = {
                     let source = source.clone();
                     tokio::spawn(
-                        async move { refresh_from(&store, &fetcher, &source, access, now).await }
-                            .in_current_span(),
+                        async move {
+                            let Readers { fetcher, search } = &readers;
+                            refresh_from(&store, fetcher, Some(search), &source, access, now).await
+                        }
+                        .in_current_span(),
                     )
                 };
                 let result = task.await.unwrap_or_else(|e| {
@@ -262,18 +294,34 @@ pub async fn refresh_many(
 async fn refresh_from(
     store: &Store,
     fetcher: &Fetcher,
+    search: Option<&Searcher>,
     source: &Source,
     access: Access,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
-    let span = tracing::info_span!("refresh", source = %source.url);
-    let result = match target(&source.url, access) {
-        Ok(t) => {
-            fetch_and_store(store, fetcher, source, &t, now)
-                .instrument(span.clone())
-                .await
+    let span = tracing::info_span!("refresh", source = %source.url, kind = %source.kind);
+    let result = if source.kind == "feed" {
+        match target(&source.url, access) {
+            Ok(t) => {
+                fetch_and_store(store, fetcher, source, &t, now)
+                    .instrument(span.clone())
+                    .await
+            }
+            Err(e) => Err(e),
         }
-        Err(e) => Err(e),
+    } else {
+        match search {
+            Some(search) => {
+                search
+                    .refresh(store, fetcher, source, now)
+                    .instrument(span.clone())
+                    .await
+            }
+            None => Err(IngestError::Search {
+                url: redact(&source.url),
+                reason: "a search is refreshed by the poller, with the search providers".into(),
+            }),
+        }
     };
     match result {
         Ok(r) => {
@@ -285,6 +333,10 @@ async fn refresh_from(
                 )
             });
             Ok(r)
+        }
+        Err(e @ IngestError::RateLimited { .. }) => {
+            span.in_scope(|| tracing::debug!(error = %e, "not its turn"));
+            Err(e)
         }
         Err(e) => {
             span.in_scope(|| tracing::info!(error = %e, "refresh failed"));
@@ -376,7 +428,7 @@ async fn fetch_and_store(
 /// A feed's date if it can be true: one in the future (a year-9999 item would stay the newest story for
 /// ever) or before 1995 (1970 and year 0 are what broken feeds write for "unknown") is dropped, and the item
 /// is dated by when herald first saw it.
-fn plausible(date: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub(crate) fn plausible(date: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let earliest = DateTime::<Utc>::from_timestamp(788_918_400, 0); // 1995-01-01
     date.filter(|d| *d <= now + chrono::Duration::days(1) && earliest.is_none_or(|e| *d >= e))
 }

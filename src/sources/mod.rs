@@ -1,6 +1,6 @@
 //! Where items come from: fetching over HTTP ([`fetch`]), decoding to UTF-8 ([`encoding`]), parsing feeds
 //! ([`feed`]) and HTML ([`html`]), reading the article behind an item ([`article`], [`articles`]),
-//! refreshing a source end to end ([`ingest`]), and keeping every source fresh in the background ([`poller`]).
+//! searching news providers ([`search`]), refreshing a source end to end ([`ingest`]), and keeping every source fresh in the background ([`poller`]).
 
 pub mod article;
 pub mod articles;
@@ -10,3 +10,4 @@ pub mod fetch;
 pub mod html;
 pub mod ingest;
 pub mod poller;
+pub mod search;

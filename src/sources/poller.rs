@@ -14,8 +14,7 @@ use std::panic::AssertUnwindSafe;
 
 use crate::clock::Clock;
 use crate::config::PollConfig;
-use crate::sources::fetch::Fetcher;
-use crate::sources::ingest::{Access, refresh_many};
+use crate::sources::ingest::{Access, IngestError, Readers, refresh_many};
 use crate::store::{Store, StoreError};
 
 /// What one tick did.
@@ -32,24 +31,24 @@ pub struct PollReport {
 /// Keeps sources fresh; see the module docs.
 pub struct Poller {
     store: Store,
-    fetcher: Fetcher,
+    readers: Readers,
     clock: Arc<dyn Clock>,
     cfg: PollConfig,
     concurrency: usize,
 }
 
 impl Poller {
-    /// A poller over `store`, fetching with `fetcher`, `concurrency` sources at a time.
+    /// A poller over `store`, reading feeds and searches with `readers`, `concurrency` sources at a time.
     pub fn new(
         store: Store,
-        fetcher: Fetcher,
+        readers: Readers,
         clock: Arc<dyn Clock>,
         cfg: PollConfig,
         concurrency: usize,
     ) -> Self {
         Self {
             store,
-            fetcher,
+            readers,
             clock,
             cfg,
             concurrency: concurrency.max(1),
@@ -89,7 +88,7 @@ impl Poller {
             .await?;
         let results = refresh_many(
             &self.store,
-            &self.fetcher,
+            &self.readers,
             due,
             Access::WebOnly,
             now,
@@ -105,6 +104,8 @@ impl Poller {
                     report.new_items += r.new_items;
                     next_after_success(&self.cfg, source.id, now)
                 }
+                // Not this search's turn at its provider: not a failure, and no sooner than the turn.
+                Err(IngestError::RateLimited { until, .. }) => until,
                 Err(e) => {
                     report.failed += 1;
                     let next = next_after_failure(&self.cfg, source.fail_count + 1, now);

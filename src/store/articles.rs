@@ -5,7 +5,93 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{Store, StoreError, limit, to_secs};
-use crate::item::{Article, article_lead};
+use crate::item::{Article, article_lead, url_key};
+
+/// A link through another host (a search provider's redirect) names the article by where it led: the items
+/// linking to `url` are keyed by the page's canonical URL, and one that another source already stored under
+/// that key becomes a link to the stored item (unless a channel was already briefed on it). A page whose
+/// canonical URL is on its link's own host keeps its key: a site that names its home page as every page's
+/// canonical must not merge its articles.
+async fn merge_redirected(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    url: &str,
+    article: &Article,
+) -> Result<(), sqlx::Error> {
+    let Some(canonical) = article.canonical_url.as_deref() else {
+        return Ok(());
+    };
+    let host = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+    };
+    let (Some(from), Some(to)) = (host(url), host(canonical)) else {
+        return Ok(());
+    };
+    if from == to {
+        return Ok(());
+    }
+    let key = url_key(canonical);
+    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, source_id, fetched_at, backlog FROM items WHERE url = ? \
+         AND COALESCE(url_key, '') <> ?",
+    )
+    .bind(url)
+    .bind(&key)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, source_id, fetched_at, backlog) in rows {
+        let stored: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM items WHERE url_key = ? AND id <> ? ORDER BY id LIMIT 1",
+        )
+        .bind(&key)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let briefed: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM delivered_items WHERE item_id = ?)")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+        match stored {
+            Some(stored) if !briefed => {
+                sqlx::query(
+                    "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) VALUES (?, ?, ?, ?) \
+                     ON CONFLICT (source_id, item_id) DO NOTHING",
+                )
+                .bind(source_id)
+                .bind(stored)
+                .bind(fetched_at)
+                .bind(backlog)
+                .execute(&mut **tx)
+                .await?;
+                // Sources linked to the duplicate follow it to the stored item.
+                sqlx::query(
+                    "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) \
+                     SELECT source_id, ?, fetched_at, backlog FROM item_links WHERE item_id = ? \
+                     ON CONFLICT (source_id, item_id) DO NOTHING",
+                )
+                .bind(stored)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("DELETE FROM items WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Some(_) => {}
+            None => {
+                sqlx::query("UPDATE items SET url_key = ? WHERE id = ?")
+                    .bind(&key)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
 
 /// How many article pages were read and how many failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -35,12 +121,8 @@ impl Store {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            q.push(" AND i.source_id IN (");
-            let mut list = q.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            q.push(")");
+            q.push(" AND ");
+            super::items::push_of_sources(&mut q, ids);
         }
         if let Some(since) = since {
             q.push(" AND COALESCE(i.published_at, i.fetched_at) >= ")
@@ -105,6 +187,9 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+        }
+        if let Ok(a) = outcome {
+            merge_redirected(&mut tx, url, a).await?;
         }
         tx.commit().await?;
         Ok(())

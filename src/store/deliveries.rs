@@ -281,6 +281,7 @@ mod tests {
             snippet: String::new(),
             body: String::new(),
             lang: None,
+            outlet: None,
         }
     }
 

@@ -5,15 +5,21 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::sources::display_name;
 use super::{Store, StoreError, id_in, limit, to_secs};
-use crate::item::{Item, NewItem};
+use crate::item::{Item, NewItem, url_key};
 
 /// The columns an [`ItemRow`] is read from: `items i` joined with `sources s`.
 const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, \
-     i.fetched_at, i.snippet, i.body, s.title AS source_title, s.url AS source_url, \
+     i.fetched_at, i.snippet, i.body, i.outlet, s.title AS source_title, s.url AS source_url, \
      a.text AS article, a.canonical_url";
 /// Joins an item's source and its article (when its page was read), as [`SELECT_ITEMS`] needs.
 const JOIN_SOURCE: &str = "JOIN sources s ON s.id = i.source_id \
      LEFT JOIN articles a ON a.url = i.url AND a.state = 'read'";
+
+/// The ids of a channel's sources, binding the server as `?1` and the channel as `?2`: the feeds its server
+/// added and the searches of its subscriptions.
+pub(super) const CHANNEL_SOURCES: &str = "SELECT source_id FROM guild_sources WHERE guild_id = ?1 \
+     UNION SELECT ss.source_id FROM subscription_searches ss \
+     JOIN subscriptions sub ON sub.id = ss.subscription_id WHERE sub.channel_id = ?2";
 
 /// An item row as sqlx maps it; its source's title and URL become the item's `source_name`.
 #[derive(sqlx::FromRow)]
@@ -28,6 +34,7 @@ struct ItemRow {
     fetched_at: DateTime<Utc>,
     snippet: String,
     body: String,
+    outlet: Option<String>,
     source_title: Option<String>,
     source_url: String,
     article: Option<String>,
@@ -39,7 +46,10 @@ impl From<ItemRow> for Item {
         Item {
             id: r.id,
             source_id: r.source_id,
-            source_name: display_name(r.source_title.as_deref(), &r.source_url),
+            source_name: match r.outlet.filter(|o| !o.trim().is_empty()) {
+                Some(outlet) => outlet,
+                None => display_name(r.source_title.as_deref(), &r.source_url),
+            },
             guid: r.guid,
             url: r.url,
             title: r.title,
@@ -54,14 +64,31 @@ impl From<ItemRow> for Item {
     }
 }
 
+/// Pushes "item `i` came from one of `source_ids`": stored under one, or linked to one (`item_links`).
+pub(super) fn push_of_sources(q: &mut QueryBuilder<'_, Sqlite>, source_ids: &[i64]) {
+    q.push("(i.source_id IN (");
+    let mut ids = q.separated(", ");
+    for id in source_ids {
+        ids.push_bind(*id);
+    }
+    q.push(") OR EXISTS (SELECT 1 FROM item_links l WHERE l.item_id = i.id AND l.source_id IN (");
+    let mut ids = q.separated(", ");
+    for id in source_ids {
+        ids.push_bind(*id);
+    }
+    q.push(")))");
+}
+
 fn items(rows: Vec<ItemRow>) -> Vec<Item> {
     rows.into_iter().map(Item::from).collect()
 }
 
 impl Store {
     /// Stores the items of one source in one transaction; those already stored (same guid) are left as they
-    /// were. `backlog` marks them as what the source held before herald first read it: kept for /briefing and
-    /// /search, never pushed by the scheduler. Returns how many were new.
+    /// were. An item whose link names an article another source already stored (same [`url_key`]) is not
+    /// stored twice: this source is linked to the stored item instead (`item_links`), and it counts as new for
+    /// this source. `backlog` marks them as what the source held before herald first read it: kept for
+    /// /briefing and /search, never pushed by the scheduler. Returns how many were new.
     pub async fn insert_items(
         &self,
         source_id: i64,
@@ -72,9 +99,42 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let mut added = 0;
         for item in items {
+            let key = item.url.as_deref().map(url_key);
+            let mine: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM items WHERE source_id = ? AND guid = ?")
+                    .bind(source_id)
+                    .bind(&item.guid)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if mine.is_some() {
+                continue;
+            }
+            if let Some(key) = &key {
+                let stored: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM items WHERE url_key = ? AND source_id <> ? ORDER BY id LIMIT 1",
+                )
+                .bind(key)
+                .bind(source_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(stored) = stored {
+                    let done = sqlx::query(
+                        "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) VALUES (?, ?, ?, ?) \
+                         ON CONFLICT (source_id, item_id) DO NOTHING",
+                    )
+                    .bind(source_id)
+                    .bind(stored)
+                    .bind(to_secs(now))
+                    .bind(i64::from(backlog))
+                    .execute(&mut *tx)
+                    .await?;
+                    added += usize::from(done.rows_affected() == 1);
+                    continue;
+                }
+            }
             let done = sqlx::query(
                 "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
-                 snippet, body, lang, backlog) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 snippet, body, lang, backlog, outlet, url_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (source_id, guid) DO NOTHING",
             )
             .bind(source_id)
@@ -88,6 +148,8 @@ impl Store {
             .bind(&item.body)
             .bind(&item.lang)
             .bind(i64::from(backlog))
+            .bind(&item.outlet)
+            .bind(&key)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
@@ -115,14 +177,9 @@ impl Store {
         if source_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "{SELECT_ITEMS} FROM items i {JOIN_SOURCE} WHERE i.source_id IN ("
-        ));
-        let mut ids = q.separated(", ");
-        for id in source_ids {
-            ids.push_bind(*id);
-        }
-        q.push(")");
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("{SELECT_ITEMS} FROM items i {JOIN_SOURCE} WHERE "));
+        push_of_sources(&mut q, source_ids);
         if let Some(since) = since {
             q.push(" AND COALESCE(i.published_at, i.fetched_at) >= ")
                 .push_bind(to_secs(since));
@@ -135,8 +192,9 @@ impl Store {
 }
 
 impl Store {
-    /// What a channel's scheduled briefing may hold: items of its server's sources first seen at or after
-    /// `since`, not backlog, and never briefed to this channel before; newest first.
+    /// What a channel's scheduled briefing may hold: items first seen at or after `since` by one of the
+    /// channel's sources (its server's feeds and its subscriptions' searches), not as backlog, and never
+    /// briefed to this channel before; newest first.
     pub async fn fresh_items_for_channel(
         &self,
         guild_id: u64,
@@ -145,15 +203,19 @@ impl Store {
         max: usize,
     ) -> Result<Vec<Item>, StoreError> {
         let rows = sqlx::query_as::<_, ItemRow>(&format!(
-            "{SELECT_ITEMS} FROM guild_sources g JOIN items i ON i.source_id = g.source_id \
-             {JOIN_SOURCE} \
-             WHERE g.guild_id = ? AND i.fetched_at >= ? AND i.backlog = 0 \
-             AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel_id = ? AND d.item_id = i.id) \
-             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?"
+            "WITH src(id) AS ({CHANNEL_SOURCES}), \
+             seen(item_id) AS ( \
+               SELECT i.id FROM items i WHERE i.source_id IN (SELECT id FROM src) \
+                 AND i.fetched_at >= ?3 AND i.backlog = 0 \
+               UNION SELECT l.item_id FROM item_links l WHERE l.source_id IN (SELECT id FROM src) \
+                 AND l.fetched_at >= ?3 AND l.backlog = 0) \
+             {SELECT_ITEMS} FROM seen JOIN items i ON i.id = seen.item_id {JOIN_SOURCE} \
+             WHERE NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel_id = ?2 AND d.item_id = i.id) \
+             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?4"
         ))
         .bind(id_in(guild_id))
-        .bind(to_secs(since))
         .bind(id_in(channel_id))
+        .bind(to_secs(since))
         .bind(limit(max))
         .fetch_all(self.pool())
         .await?;
@@ -218,6 +280,7 @@ mod tests {
             snippet: "s".into(),
             body: String::new(),
             lang: None,
+            outlet: None,
         }
     }
 

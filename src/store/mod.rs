@@ -5,6 +5,7 @@ mod deliveries;
 mod guild_sources;
 mod items;
 mod schedules;
+mod searches;
 mod sources;
 mod subscriptions;
 
@@ -12,6 +13,7 @@ pub use articles::ArticleCounts;
 pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;
 pub use schedules::ScheduleRow;
+pub use searches::{GuildSearch, GuildSearchSource, SubscriptionRef};
 pub use sources::Source;
 pub use subscriptions::{NewSubscription, SubscribeError, Subscription};
 

@@ -9,9 +9,10 @@ use super::{Store, StoreError, limit, to_secs};
 pub struct Source {
     /// Row id.
     pub id: i64,
-    /// The feed URL (or a local path, for `herald brief --feed FILE`).
+    /// The feed URL (or a local path, for `herald brief --feed FILE`); for a search, its request without
+    /// the time-dependent parameters.
     pub url: String,
-    /// `feed` for now; other kinds of source arrive later.
+    /// `feed`, or the search provider a search source asks (`bing`, `gdelt`, `google`, `hn`).
     pub kind: String,
     /// The feed's own title, once fetched.
     pub title: Option<String>,
@@ -103,6 +104,16 @@ impl Store {
         Ok(())
     }
 
+    /// Names a source that has no title yet (a search, named for its provider and topic).
+    pub async fn name_source(&self, id: i64, title: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sources SET title = ? WHERE id = ? AND title IS NULL")
+            .bind(title)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Records a 304 Not Modified: a success that changes nothing else.
     pub async fn source_not_modified(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(
@@ -127,14 +138,16 @@ impl Store {
 }
 
 impl Store {
-    /// Sources some server reads (the poller's work) that are due at `now`, most overdue first.
+    /// Sources some server reads (the poller's work: a feed a server added, a search a subscription draws
+    /// from) that are due at `now`, most overdue first.
     pub async fn due_sources(
         &self,
         now: DateTime<Utc>,
         max: usize,
     ) -> Result<Vec<Source>, StoreError> {
         let rows = sqlx::query_as::<_, Source>(&format!(
-            "SELECT {COLUMNS} FROM sources s WHERE EXISTS (SELECT 1 FROM guild_sources g WHERE g.source_id = s.id) \
+            "SELECT {COLUMNS} FROM sources s WHERE (EXISTS (SELECT 1 FROM guild_sources g WHERE g.source_id = s.id) \
+             OR EXISTS (SELECT 1 FROM subscription_searches ss WHERE ss.source_id = s.id)) \
              AND COALESCE(s.next_fetch_at, 0) <= ? ORDER BY COALESCE(s.next_fetch_at, 0), s.id LIMIT ?"
         ))
         .bind(to_secs(now))
@@ -146,9 +159,12 @@ impl Store {
 
     /// How many sources the poller keeps fresh (those some server reads).
     pub async fn polled_source_count(&self) -> Result<usize, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT source_id) FROM guild_sources")
-            .fetch_one(self.pool())
-            .await?;
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT source_id FROM guild_sources \
+             UNION SELECT source_id FROM subscription_searches)",
+        )
+        .fetch_one(self.pool())
+        .await?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 

@@ -14,7 +14,12 @@ async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
     let none = bot.invoke("briefing", json!([]), MEMBER).await;
     assert!(none.text().contains("follows no topics yet"), "{none}");
     let no_sources = bot.invoke("briefing", topic("ceasefire"), MEMBER).await;
-    assert!(no_sources.text().contains("no sources yet"), "{no_sources}");
+    assert!(
+        no_sources
+            .text()
+            .contains("no feeds and no search providers on"),
+        "{no_sources}"
+    );
 
     for path in ["/feed.xml", "/hostile.xml"] {
         let s = store

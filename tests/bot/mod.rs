@@ -122,6 +122,17 @@ impl Bot {
         config.discord.api_base = fake.base.clone();
         config.discord.dev_guild = GUILD;
         config.database.path = dir.path().join("bot.db");
+        // No search unless a test asks for it, and never on the internet: every provider points at a closed
+        // local port until a test points it at its fixture server.
+        config.search.providers = Vec::new();
+        for url in [
+            &mut config.search.bing_url,
+            &mut config.search.gdelt_url,
+            &mut config.search.google_url,
+            &mut config.search.hn_url,
+        ] {
+            *url = "http://127.0.0.1:9".into();
+        }
         tweak(&mut config);
         let store = Store::open(&config.database).await.expect("store");
         let bot_store = store.clone();

@@ -6,6 +6,8 @@ use crate::discord::bot::{CommandError, Context};
 use crate::discord::commands::EXAMPLE;
 use crate::discord::embeds::{briefing_embeds, pack};
 use crate::sources::ingest::{Access, needs_refresh, refresh_many};
+use crate::sources::search::{Settings, topic_searches};
+use crate::store::Source;
 
 /// Items read for one briefing at most.
 const MAX_ITEMS: usize = 5000;
@@ -20,8 +22,20 @@ pub async fn briefing(
 ) -> Result<(), CommandError> {
     let guild_id = ctx.guild_id().map(|g| g.get()).unwrap_or_default();
     let data = ctx.data();
-    let queries: Vec<Query> = match topic.as_deref() {
-        Some(t) => vec![super::parse_topic(t)?],
+    let now = data.clock.now();
+    // The server's feeds, and the searches of the topics asked about: this channel's subscriptions, or the
+    // one topic given (searched now, in the server's providers and locale).
+    let (queries, searches) = match topic.as_deref() {
+        Some(t) => {
+            let query = super::parse_topic(t)?;
+            let settings = Settings::resolve(
+                &data.store.guild_search(guild_id).await?,
+                &data.config.search,
+            );
+            let searches =
+                topic_searches(&data.store, &data.readers.search, &settings, &query, now).await?;
+            (vec![query], searches)
+        }
         None => {
             let subs = data
                 .store
@@ -33,33 +47,47 @@ pub async fn briefing(
                      `topic:` here, e.g. {EXAMPLE}"
                 )));
             }
-            subs.iter()
+            let queries = subs
+                .iter()
                 .filter_map(|s| Query::parse(&s.query).ok())
-                .collect()
+                .collect();
+            (
+                queries,
+                data.store.channel_searches(ctx.channel_id().get()).await?,
+            )
         }
     };
-    let sources = data.store.guild_sources(guild_id).await?;
+    let mut sources: Vec<Source> = data
+        .store
+        .guild_sources(guild_id)
+        .await?
+        .into_iter()
+        .map(|s| s.source)
+        .collect();
+    sources.extend(searches);
     if sources.is_empty() {
         return Err(CommandError::User(
-            "This server has no sources yet. An admin can add a news feed with `/sources add url:`.".into(),
+            "This server has no feeds and no search providers on. An admin can add a news feed with \
+             `/sources add url:`, or turn a search provider on with `/sources providers`."
+                .into(),
         ));
     }
     cooldowns(&ctx, guild_id)?;
     ctx.defer().await?;
 
-    // Bring the server's stale sources up to date (those the poller has not fetched within its interval),
-    // each once however many members ask at the same moment; failures are recorded for `/sources list`.
-    let now = data.clock.now();
+    // Bring the stale sources up to date (those the poller has not fetched within its interval), each once
+    // however many members ask at the same moment; failures are recorded for `/sources list`, and a search
+    // whose provider is busy is briefed from what it found before.
     let interval = chrono::Duration::minutes(i64::from(data.config.poll.interval_minutes));
     let stale: Vec<_> = sources
         .iter()
-        .map(|s| s.source.clone())
         .filter(|s| needs_refresh(s, now, interval))
+        .cloned()
         .collect();
     let (mine, _claim) = data.refreshing.claim(stale);
     refresh_many(
         &data.store,
-        &data.fetcher,
+        &data.readers,
         mine,
         Access::WebOnly,
         now,
@@ -68,7 +96,7 @@ pub async fn briefing(
     )
     .await;
 
-    let ids: Vec<i64> = sources.iter().map(|s| s.source.id).collect();
+    let ids: Vec<i64> = sources.iter().map(|s| s.id).collect();
     let since = now - chrono::Duration::hours(i64::from(data.config.brief.window_hours));
     // Read the pages of new items for a while; what is not read by then is briefed from the feed's text (the
     // background reader reads it for next time).

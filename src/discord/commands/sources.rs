@@ -1,4 +1,5 @@
-//! `/sources add|remove|list`: the feeds this server draws from.
+//! `/sources add|remove|list|providers|region`: the feeds this server draws from, and the news-search
+//! providers its topics are searched on.
 
 use poise::serenity_prelude as serenity;
 
@@ -6,6 +7,8 @@ use crate::discord::bot::{CommandError, Context, manage_server};
 use crate::discord::embeds::{COLOUR, truncate};
 use crate::discord::escape::escape;
 use crate::sources::ingest::{redact, refresh};
+use crate::sources::search::{PROVIDERS, Settings, sync_searches};
+use crate::store::GuildSearch;
 use crate::text;
 
 /// The feeds this server draws from.
@@ -15,7 +18,7 @@ use crate::text;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("add", "remove", "list"),
+    subcommands("add", "remove", "list", "providers", "region"),
     subcommand_required
 )]
 pub async fn sources(_ctx: Context<'_>) -> Result<(), CommandError> {
@@ -59,7 +62,7 @@ pub async fn add(
     // Fetching can take longer than Discord's 3-second answer window.
     ctx.defer_ephemeral().await?;
     let now = ctx.data().clock.now();
-    let refreshed = refresh(&data.store, &data.fetcher, &url, now).await.map_err(|e| match e {
+    let refreshed = refresh(&data.store, &data.readers.fetcher, &url, now).await.map_err(|e| match e {
         crate::sources::ingest::IngestError::Store(e) => CommandError::Store(e),
         other => CommandError::User(format!(
             "Could not add it: {}. Check that the link is a feed (RSS, Atom or JSON Feed), not a web page.",
@@ -142,55 +145,237 @@ pub async fn remove(
     Ok(())
 }
 
-/// The feeds this server draws from, with their last success and last error.
+/// The feeds and searches this server draws from, with their last success and last error.
 #[poise::command(slash_command, guild_only)]
 pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
-    let list = ctx.data().store.guild_sources(guild_id).await?;
-    if list.is_empty() {
-        return Err(CommandError::User(
-            "No sources yet. An admin can add a feed with `/sources add url:`.".into(),
-        ));
+    let data = ctx.data();
+    let feeds = data.store.guild_sources(guild_id).await?;
+    let searches = data.store.guild_searches(guild_id).await?;
+    let settings = Settings::resolve(
+        &data.store.guild_search(guild_id).await?,
+        &data.config.search,
+    );
+    if feeds.is_empty() && searches.is_empty() {
+        return Err(CommandError::User(format!(
+            "No sources yet. An admin can add a feed with `/sources add url:`; topics followed with \
+             `/subscribe` are also searched on {} (`/sources providers`).",
+            provider_names(&settings.providers)
+        )));
     }
-    let lines: Vec<String> = list
+    let mut lines: Vec<String> = feeds
         .iter()
         .map(|s| {
-            let ok = s.source.last_ok_at.map_or_else(
-                || "never fetched".to_owned(),
-                |t| format!("last fetched <t:{}:R>", t.timestamp()),
-            );
-            // A failing source shows its error and when the poller (backing off) tries it again.
-            let err = s
-                .source
-                .last_error
-                .as_deref()
-                .map(|e| {
-                    let retry = s
-                        .source
-                        .next_fetch_at
-                        .map(|t| {
-                            format!(
-                                " (failed {}×; next try <t:{}:R>)",
-                                s.source.fail_count,
-                                t.timestamp()
-                            )
-                        })
-                        .unwrap_or_default();
-                    format!("\n  ⚠ {}{retry}", escape(&truncate(e, 200)))
-                })
-                .unwrap_or_default();
-            format!(
-                "• **{}** <{}> — {ok}{err}",
-                escape(&s.source.display_name()),
-                s.source.url
+            source_line(
+                &s.source,
+                &escape(&s.source.display_name()),
+                Some(&s.source.url),
             )
         })
         .collect();
+    if !searches.is_empty() {
+        lines.push(format!(
+            "**Searches** ({}, {}-{})",
+            provider_names(&settings.providers),
+            settings.locale.language,
+            settings.locale.country
+        ));
+        lines.extend(searches.iter().map(|s| {
+            let topics: Vec<String> = s.topics.split(',').map(escape).collect();
+            source_line(
+                &s.source,
+                &format!("{} · {}", provider_title(&s.source.kind), topics.join(", ")),
+                None,
+            )
+        }));
+    }
     let embed = serenity::CreateEmbed::new()
         .title("Sources")
         .colour(COLOUR)
         .description(truncate(&lines.join("\n"), 4096));
     ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
         .await?;
+    Ok(())
+}
+
+/// One source in `/sources list`: its name, link, last success and, when failing, its error and next try.
+fn source_line(source: &crate::store::Source, name: &str, url: Option<&str>) -> String {
+    let ok = source.last_ok_at.map_or_else(
+        || "never fetched".to_owned(),
+        |t| format!("last fetched <t:{}:R>", t.timestamp()),
+    );
+    // A failing source shows its error and when the poller (backing off) tries it again.
+    let err = source
+        .last_error
+        .as_deref()
+        .map(|e| {
+            let retry = source
+                .next_fetch_at
+                .map(|t| {
+                    format!(
+                        " (failed {}×; next try <t:{}:R>)",
+                        source.fail_count,
+                        t.timestamp()
+                    )
+                })
+                .unwrap_or_default();
+            format!("\n  ⚠ {}{retry}", escape(&truncate(e, 200)))
+        })
+        .unwrap_or_default();
+    let link = url.map(|u| format!(" <{u}>")).unwrap_or_default();
+    format!("• **{name}**{link} — {ok}{err}")
+}
+
+/// A provider's name for people.
+fn provider_title(name: &str) -> &'static str {
+    match name {
+        "bing" => "Bing News",
+        "gdelt" => "GDELT",
+        "google" => "Google News",
+        "hn" => "Hacker News",
+        _ => "search",
+    }
+}
+
+/// "Bing News, GDELT and Google News", or "no provider".
+fn provider_names(names: &[String]) -> String {
+    let titles: Vec<&str> = names.iter().map(|n| provider_title(n)).collect();
+    match titles.split_last() {
+        None => "no provider".to_owned(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A news-search provider, as offered in `/sources providers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum ProviderChoice {
+    /// Bing News RSS.
+    #[name = "Bing News"]
+    Bing,
+    /// The GDELT DOC 2.0 API.
+    #[name = "GDELT"]
+    Gdelt,
+    /// Google News RSS.
+    #[name = "Google News"]
+    Google,
+    /// Hacker News (Algolia).
+    #[name = "Hacker News"]
+    Hn,
+}
+
+impl ProviderChoice {
+    fn key(self) -> &'static str {
+        match self {
+            ProviderChoice::Bing => "bing",
+            ProviderChoice::Gdelt => "gdelt",
+            ProviderChoice::Google => "google",
+            ProviderChoice::Hn => "hn",
+        }
+    }
+}
+
+/// Turn a news-search provider on or off for this server's topics (no options: show them).
+#[poise::command(slash_command, guild_only, check = "manage_server")]
+pub async fn providers(
+    ctx: Context<'_>,
+    #[description = "The provider to turn on or off"] provider: Option<ProviderChoice>,
+    #[description = "On (true) or off (false)"] enabled: Option<bool>,
+) -> Result<(), CommandError> {
+    let guild_id = super::guild_id(&ctx)?;
+    let data = ctx.data();
+    let mut stored = data.store.guild_search(guild_id).await?;
+    let mut settings = Settings::resolve(&stored, &data.config.search);
+    let changed = match (provider, enabled) {
+        (None, None) => None,
+        (Some(p), Some(on)) => {
+            let mut list: Vec<String> = settings.providers.clone();
+            list.retain(|n| n != p.key());
+            if on {
+                list.push(p.key().to_owned());
+            }
+            let list: Vec<&str> = PROVIDERS
+                .iter()
+                .copied()
+                .filter(|n| list.iter().any(|l| l == n))
+                .collect();
+            stored.providers = Some(list.join(","));
+            Some((p, on))
+        }
+        _ => {
+            return Err(CommandError::User(
+                "Give both `provider:` and `enabled:` to change one, or neither to see them."
+                    .into(),
+            ));
+        }
+    };
+    if changed.is_some() {
+        let now = data.clock.now();
+        data.store
+            .set_guild_search(guild_id, &stored, ctx.author().id.get(), now)
+            .await?;
+        sync_searches(
+            &data.store,
+            &data.readers.search,
+            &data.config.search,
+            Some(guild_id),
+            now,
+        )
+        .await?;
+        settings = Settings::resolve(&stored, &data.config.search);
+    }
+    let head = match changed {
+        Some((p, true)) => format!("{} is on. ", provider_title(p.key())),
+        Some((p, false)) => format!("{} is off. ", provider_title(p.key())),
+        None => String::new(),
+    };
+    ctx.send(poise::CreateReply::default().content(format!(
+        "{head}This server's topics are searched on {} in {}-{} (change with `/sources region`), beside \
+         its own feeds. Turn one on or off with `/sources providers provider: enabled:`.",
+        provider_names(&settings.providers),
+        settings.locale.language,
+        settings.locale.country
+    )))
+    .await?;
+    Ok(())
+}
+
+/// Set the language and region of the news this server's topics are searched in.
+#[poise::command(slash_command, guild_only, check = "manage_server")]
+pub async fn region(
+    ctx: Context<'_>,
+    #[description = "Language code (ISO 639-1), e.g. en, de, uk"]
+    #[max_length = 3]
+    language: String,
+    #[description = "Region code (ISO 3166-1), e.g. US, DE, UA"]
+    #[max_length = 2]
+    country: String,
+) -> Result<(), CommandError> {
+    let guild_id = super::guild_id(&ctx)?;
+    let data = ctx.data();
+    let locale = crate::sources::search::Locale::new(&language, &country)
+        .map_err(|e| CommandError::User(format!("{}.", escape(&e))))?;
+    let stored = GuildSearch {
+        language: Some(locale.language.clone()),
+        country: Some(locale.country.clone()),
+        ..data.store.guild_search(guild_id).await?
+    };
+    let now = data.clock.now();
+    data.store
+        .set_guild_search(guild_id, &stored, ctx.author().id.get(), now)
+        .await?;
+    sync_searches(
+        &data.store,
+        &data.readers.search,
+        &data.config.search,
+        Some(guild_id),
+        now,
+    )
+    .await?;
+    ctx.send(poise::CreateReply::default().content(format!(
+        "This server's topics are now searched in {}-{}.",
+        locale.language, locale.country
+    )))
+    .await?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::discord::bot::{CommandError, Context, manage_server};
 use crate::discord::commands::EXAMPLE;
 use crate::discord::embeds::COLOUR;
 use crate::discord::escape::escape;
+use crate::sources::search::{Settings, sync_searches};
 use crate::store::{NewSubscription, SubscribeError};
 use crate::text;
 
@@ -37,27 +38,70 @@ pub async fn subscribe(
         query_norm: &query.normalized(),
         created_by: ctx.author().id.get(),
     };
+    let now = data.clock.now();
     match data
         .store
-        .subscribe(
-            &new,
-            data.config.discord.max_topics_per_guild,
-            ctx.data().clock.now(),
-        )
+        .subscribe(&new, data.config.discord.max_topics_per_guild, now)
         .await
     {
         Ok(_) => {}
         Err(SubscribeError::Store(e)) => return Err(e.into()),
         Err(e) => return Err(CommandError::User(format!("{}.", escape(&e.to_string())))),
     }
+    // The topic's searches: polled from now on, their first answers kept as backlog (for `/briefing`, not
+    // pushed to the channel).
+    sync_searches(
+        &data.store,
+        &data.readers.search,
+        &data.config.search,
+        Some(guild_id),
+        now,
+    )
+    .await?;
+    let settings = Settings::resolve(
+        &data.store.guild_search(guild_id).await?,
+        &data.config.search,
+    );
+    let searched = data
+        .readers
+        .search
+        .searches_for(&query, &settings.providers, &settings.locale);
+    let feeds = data.store.guild_sources(guild_id).await?.len();
+    let from = match (searched.is_empty(), feeds) {
+        (true, 0) => {
+            " Nothing will arrive yet: this server has no feeds and no search providers on; add a \
+                     feed with `/sources add` or turn on a provider with `/sources providers`."
+                .to_owned()
+        }
+        (true, n) => format!(" herald reads it in this server's {n} feed(s)."),
+        (false, n) => format!(
+            " herald searches {} for it{}.",
+            provider_list(&searched),
+            if n > 0 {
+                format!(" and reads this server's {n} feed(s)")
+            } else {
+                String::new()
+            }
+        ),
+    };
     let text = format!(
-        "<#{channel_id}> now follows **{}** (read as: {}). Ask for a briefing now with `/briefing`.",
+        "<#{channel_id}> now follows **{}** (read as: {}).{from} Ask for a briefing now with `/briefing`.",
         escape(topic.trim()),
         escape(&query.to_string())
     );
     ctx.send(poise::CreateReply::default().content(text))
         .await?;
     Ok(())
+}
+
+/// "Bing News, GDELT and Google News".
+fn provider_list(searches: &[crate::sources::search::Search]) -> String {
+    let names: Vec<&str> = searches.iter().map(|s| s.provider_title).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 async fn autocomplete_topic(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
