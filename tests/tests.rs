@@ -9,4 +9,5 @@ mod cli;
 mod crash;
 mod fetch;
 mod fuzz_corpus;
+mod search;
 mod support;

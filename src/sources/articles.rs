@@ -221,13 +221,19 @@ impl ArticleReader {
         };
         let min_words = self.inner.cfg.min_words;
         // Parsing a page is CPU work: off the async threads.
+        let landed = final_url.clone();
         let extracted = tokio::task::spawn_blocking(move || {
             let html = html_to_string(&body, charset.as_deref());
-            extract_article(&html, Some(&final_url))
+            extract_article(&html, Some(&landed))
         })
         .await
         .map_err(|_| "extracting the article panicked".to_owned())?;
-        let article = extracted.ok_or_else(|| "no readable article in the page".to_owned())?;
+        let mut article = extracted.ok_or_else(|| "no readable article in the page".to_owned())?;
+        // A page that names no canonical URL is known by where its link led (a search provider's redirect
+        // lands on the publisher's page).
+        if article.canonical_url.is_none() && final_url != url {
+            article.canonical_url = Some(final_url);
+        }
         let words = article.text.split_whitespace().count();
         if words < min_words {
             return Err(format!(

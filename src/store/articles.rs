@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::{Store, StoreError, limit, to_secs};
 use crate::item::{Article, article_lead, url_key};
 
-/// A link through another host (a search provider's redirect) names the article by where it led: the items
+/// A link through another site (a search provider's redirect: another host or port) names the article by where it led: the items
 /// linking to `url` are keyed by the page's canonical URL, and one that another source already stored under
 /// that key becomes a link to the stored item (unless a channel was already briefed on it). A page whose
 /// canonical URL is on its link's own host keeps its key: a site that names its home page as every page's
@@ -21,9 +21,8 @@ async fn merge_redirected(
         return Ok(());
     };
     let host = |u: &str| {
-        url::Url::parse(u)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
+        let u = url::Url::parse(u).ok()?;
+        Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?))
     };
     let (Some(from), Some(to)) = (host(url), host(canonical)) else {
         return Ok(());

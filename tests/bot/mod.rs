@@ -4,6 +4,7 @@
 mod briefing;
 mod help;
 mod schedule;
+mod search;
 mod sources;
 mod subscribe;
 

@@ -37,7 +37,7 @@ pub fn rss_items(xml: &str) -> Result<Vec<RssItem>, String> {
     // The item field being read, if any.
     let mut field: Option<&'static str> = None;
     let mut depth_in_field = 0usize;
-    let mut saw_root = false;
+    let mut root: Option<String> = None;
     loop {
         let event = reader.read_event().map_err(|e| {
             format!(
@@ -47,7 +47,13 @@ pub fn rss_items(xml: &str) -> Result<Vec<RssItem>, String> {
         })?;
         match event {
             Event::Start(e) => {
-                saw_root = true;
+                if root.is_none() {
+                    let name = local(&e);
+                    if !(name.eq_ignore_ascii_case("rss") || name == "RDF") {
+                        return Err(format!("not an RSS document (it is <{name}>)"));
+                    }
+                    root = Some(name);
+                }
                 if field.is_some() {
                     depth_in_field += 1;
                     continue;
@@ -63,7 +69,9 @@ pub fn rss_items(xml: &str) -> Result<Vec<RssItem>, String> {
                 }
             }
             Event::Empty(e) => {
-                saw_root = true;
+                if root.is_none() {
+                    return Err(format!("not an RSS document (it is <{}/>)", local(&e)));
+                }
                 if let (Some(item), None) = (current.as_mut(), field) {
                     if local(&e).eq_ignore_ascii_case("source") {
                         item.source_url = attr(&e, "url").unwrap_or_default();
@@ -79,7 +87,7 @@ pub fn rss_items(xml: &str) -> Result<Vec<RssItem>, String> {
                     }
                     continue;
                 }
-                if local_end(e.local_name().as_ref()).eq_ignore_ascii_case("item") {
+                if e.local_name().as_ref().eq_ignore_ascii_case("item") {
                     if let Some(item) = current.take() {
                         items.push(item);
                         if items.len() >= MAX_ITEMS {
@@ -103,18 +111,14 @@ pub fn rss_items(xml: &str) -> Result<Vec<RssItem>, String> {
             _ => {}
         }
     }
-    if !saw_root {
-        return Err("empty document".into());
+    if root.is_none() {
+        return Err("not an RSS document (no elements)".into());
     }
     Ok(items)
 }
 
 fn local(e: &BytesStart<'_>) -> String {
     e.local_name().as_ref().to_owned()
-}
-
-fn local_end(name: &str) -> &str {
-    name
 }
 
 fn field_name(name: &str) -> Option<&'static str> {
@@ -186,6 +190,8 @@ mod tests {
         assert!(rss_items("<rss><channel><item><title>x</channel>").is_err());
         assert!(rss_items("").is_err());
         assert!(rss_items("not xml at all").is_err());
+        let html = rss_items("<html><body>Our systems have detected unusual traffic</body></html>");
+        assert_eq!(html.unwrap_err(), "not an RSS document (it is <html>)");
         assert_eq!(
             rss_items("<rss><channel><title>none</title></channel></rss>").unwrap(),
             []
