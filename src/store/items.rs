@@ -335,6 +335,78 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn one_article_from_two_sources_is_one_item_seen_by_both() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let feed = store
+            .upsert_source("https://a.example/feed", "feed", now)
+            .await
+            .unwrap();
+        let search = store
+            .upsert_source("https://search.example/?q=x", "bing", now)
+            .await
+            .unwrap();
+        store.add_guild_source(1, feed.id, 1, now).await.unwrap();
+        assert_eq!(
+            store
+                .insert_items(feed.id, &[item("1", "Talks", 1)], false, now)
+                .await
+                .unwrap(),
+            1
+        );
+        // The provider's copy of the same page (tracking parameters and all) links to the stored item.
+        let mut copy = item("bing-1", "Talks (from Bing)", 1);
+        copy.url = Some("https://www.example.org/1/?utm_source=bing".into());
+        copy.outlet = Some("Example Times".into());
+        let later = now + Duration::minutes(5);
+        assert_eq!(
+            store
+                .insert_items(search.id, std::slice::from_ref(&copy), true, later)
+                .await
+                .unwrap(),
+            1,
+            "new for the search"
+        );
+        assert_eq!(
+            store
+                .insert_items(search.id, &[copy], true, later)
+                .await
+                .unwrap(),
+            0,
+            "and only once"
+        );
+        let seen = store
+            .items_of_sources(&[search.id], None, 10)
+            .await
+            .unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(
+            (seen[0].title.as_str(), seen[0].source_name.as_str()),
+            ("Talks", "a.example"),
+            "the stored item, as its first source told it"
+        );
+        assert_eq!(
+            store
+                .items_of_sources(&[feed.id, search.id], None, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        // A channel sees it once, through the feed its server added.
+        let fresh = store
+            .fresh_items_for_channel(1, 10, now - Duration::hours(1), 10)
+            .await
+            .unwrap();
+        assert_eq!(fresh.len(), 1);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_writers_wait_instead_of_failing_locked() {
         let (store, _dir) = temp_store().await;
