@@ -439,7 +439,11 @@ async fn one_search_serves_every_subscription_and_rate_limits_hold_on_the_clock(
     // 10 stories and counts the rest.
     providers.set("bing", Mode::Flood);
     clock.advance(chrono::Duration::minutes(20));
-    poller.tick().await.unwrap();
+    for _ in 0..3 {
+        // Three Bing searches are due; Bing takes one every 2 s.
+        clock.advance(chrono::Duration::seconds(2));
+        poller.tick().await.unwrap();
+    }
     let fresh = store
         .fresh_items_for_channel(2, 20, t0, 1000)
         .await
