@@ -47,6 +47,8 @@ pub struct Config {
     pub articles: ArticlesConfig,
     /// `[search]`
     pub search: SearchConfig,
+    /// `[llm]`
+    pub llm: LlmConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -107,6 +109,46 @@ pub struct ArticlesConfig {
     pub min_words: usize,
     /// Seconds `/briefing` waits for article pages before it briefs from what it has.
     pub briefing_wait_secs: u64,
+}
+
+/// `[llm]`: optional LLM summaries through an OpenAI-compatible chat-completions endpoint.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmConfig {
+    /// The endpoint's base URL, up to and including `/v1` (`https://api.openai.com/v1`,
+    /// `http://127.0.0.1:11434/v1` for Ollama); empty: no LLM, `/settings style:llm` is refused.
+    pub base_url: String,
+    /// The model asked.
+    pub model: String,
+    /// The key, sent as a Bearer token; set it with HERALD_LLM__API_KEY, never in a file. Empty: none sent.
+    pub api_key: String,
+    /// Seconds one call may take.
+    pub timeout_secs: u64,
+    /// Tokens of article text one call may carry (about 4 characters a token); a larger story is summarised
+    /// in parts, then the parts' summaries together.
+    pub max_input_tokens: usize,
+    /// Tokens (prompt and answer, as the endpoint counts them) herald may spend in a UTC day, over all servers.
+    pub daily_token_budget: u64,
+    /// Tokens one server's channels may spend in a UTC day.
+    pub guild_daily_token_budget: u64,
+}
+
+impl std::fmt::Debug for LlmConfig {
+    /// The key is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmConfig")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field(
+                "api_key",
+                &if self.api_key.is_empty() { "" } else { "<set>" },
+            )
+            .field("timeout_secs", &self.timeout_secs)
+            .field("max_input_tokens", &self.max_input_tokens)
+            .field("daily_token_budget", &self.daily_token_budget)
+            .field("guild_daily_token_budget", &self.guild_daily_token_budget)
+            .finish()
+    }
 }
 
 /// `[search]`: the keyless news-search providers behind every subscription.
@@ -291,6 +333,17 @@ impl Config {
         }
         if !(0.0..=1.0).contains(&self.brief.cluster_threshold) {
             return bad("[brief] cluster_threshold must be between 0 and 1");
+        }
+        if !self.llm.base_url.is_empty()
+            && !url::Url::parse(&self.llm.base_url)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return bad(
+                "[llm] base_url must be empty or an http(s) URL such as https://api.openai.com/v1",
+            );
+        }
+        if self.llm.timeout_secs == 0 || self.llm.max_input_tokens < 200 {
+            return bad("[llm] timeout_secs must be at least 1 and max_input_tokens at least 200");
         }
         use crate::sources::search::{Locale, PROVIDERS};
         if let Some(p) = self

@@ -9,5 +9,6 @@ mod cli;
 mod crash;
 mod fetch;
 mod fuzz_corpus;
+mod llm;
 mod search;
 mod support;

@@ -3,8 +3,10 @@
 //! renders: the terminal through [`render`], Discord through its embeds.
 
 pub mod cluster;
+pub mod llm;
 pub mod query;
 pub mod render;
+pub mod settings;
 pub mod summarize;
 
 use chrono::{DateTime, Utc};
@@ -35,6 +37,42 @@ pub struct Story {
     /// The stored items it tells (every report), so a channel is never briefed on them twice.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_ids: Vec<i64>,
+    /// Who wrote the summary.
+    #[serde(default, skip_serializing_if = "SummaryBy::is_extractive")]
+    pub summary_by: SummaryBy,
+}
+
+/// Who wrote a story's summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SummaryBy {
+    /// herald's extractive summariser (the default style).
+    #[default]
+    Extractive,
+    /// An LLM; `[n]` in the summary cites the story's n-th report (the lead, then `also` in order).
+    Llm,
+    /// herald's extractive summariser, standing in for an LLM summary that failed its check or its call: shown
+    /// with a small "(extractive)" marker.
+    Fallback,
+}
+
+impl SummaryBy {
+    /// Whether it is the plain extractive default (not worth serialising).
+    pub fn is_extractive(&self) -> bool {
+        *self == SummaryBy::Extractive
+    }
+}
+
+impl Story {
+    /// The link of the story's n-th report (from 1: the lead, then `also` in order), as LLM citations name
+    /// them.
+    pub fn report_url(&self, n: usize) -> Option<&str> {
+        match n {
+            0 => None,
+            1 => self.url.as_deref(),
+            n => self.also.get(n - 2).and_then(|c| c.url.as_deref()),
+        }
+    }
 }
 
 /// Another outlet's report of a story.
@@ -68,7 +106,7 @@ pub struct Briefing {
 }
 
 /// The shape of a briefing.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
     /// Stories at most.
     pub max_stories: usize,
@@ -151,6 +189,7 @@ pub fn build_briefing(
                     .collect(),
                 relevance: best + (outlets as f64).ln(),
                 item_ids: g.iter().map(|&i| only[i].id).collect(),
+                summary_by: SummaryBy::Extractive,
             }
         })
         .collect();
@@ -187,6 +226,10 @@ fn story_summary<'a>(
     headline: &str,
     budget: Budget,
 ) -> Vec<String> {
+    if budget == Budget::Sentences(0) {
+        // Headlines only.
+        return Vec::new();
+    }
     let mut owned: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     for r in reports {
         let t = text::prose(r.full_text());

@@ -63,6 +63,9 @@ fn text(b: &Briefing) -> String {
         for sentence in &s.summary {
             let _ = writeln!(out, "   {sentence}");
         }
+        if s.summary_by == crate::brief::SummaryBy::Fallback {
+            let _ = writeln!(out, "   (extractive)");
+        }
         let _ = write!(
             out,
             "   — {}, {}",

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use crate::brief::llm::LlmSummarizer;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::delivery::Scheduler;
@@ -55,6 +56,7 @@ pub async fn serve(
         store.clone(),
         readers.clone(),
         articles.clone(),
+        LlmSummarizer::new(&config.llm),
         token,
         Arc::clone(&clock),
     )
@@ -74,7 +76,8 @@ pub async fn serve(
         bot.outbox(),
         config.schedule.clone(),
         config.brief.clone(),
-    );
+    )
+    .with_llm(LlmSummarizer::new(&config.llm));
     let _poller = AbortOnDrop(tokio::spawn(poller.run()));
     let _scheduler = AbortOnDrop(tokio::spawn(scheduler.run()));
     let _articles = AbortOnDrop(tokio::spawn(reading));

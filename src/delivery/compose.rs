@@ -9,7 +9,9 @@ use super::schedule::Schedule;
 use super::scheduler::{Scheduler, TickReport};
 use super::slots::slot_to_deliver;
 use crate::brief::cluster::already_told;
+use crate::brief::llm::apply_style;
 use crate::brief::query::Query;
+use crate::brief::settings::ChannelSettings;
 use crate::brief::{Options, build_briefing};
 use crate::config::NothingNew;
 use crate::store::{Claim, Delivery, ScheduleRow, StoreError};
@@ -146,11 +148,36 @@ impl<O: Outbox> Scheduler<O> {
             let mut flags = repeats.into_iter();
             items.retain(|_| !flags.next().unwrap_or(false));
         }
-        let briefing = build_briefing(&items, &topics, Options::from(&self.inner.brief), now);
+        let settings = store
+            .channel_settings(row.channel_id)
+            .await?
+            .map(|r| ChannelSettings::from_row(&r))
+            .unwrap_or_default();
+        let mut briefing = build_briefing(
+            &items,
+            &topics,
+            settings.options(Options::from(&self.inner.brief)),
+            now,
+        );
+        let round = apply_style(
+            self.inner.llm.as_ref(),
+            store,
+            &mut briefing,
+            &items,
+            &settings,
+            row.guild_id,
+            now,
+        )
+        .await?;
+        self.inner
+            .counters
+            .llm_calls
+            .fetch_add(round.calls as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(Scheduled {
             briefing,
             since,
             due_at,
+            ping_role: settings.ping_role,
         })
     }
 }

@@ -20,6 +20,9 @@ pub struct Scheduled {
     pub since: DateTime<Utc>,
     /// The slot it answers.
     pub due_at: DateTime<Utc>,
+    /// The role to ping with it (the channel's opt-in `/settings ping`); nobody else may be mentioned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_role: Option<u64>,
 }
 
 /// Why a post failed, by what herald should do about it.

@@ -24,6 +24,8 @@ pub struct Stats {
     pub failed: u64,
     /// Channels paused because they are gone or forbidden.
     pub paused: u64,
+    /// Calls made to the LLM endpoint for channels with LLM summaries.
+    pub llm_calls: u64,
 }
 
 /// The live counters behind [`Stats`].
@@ -34,6 +36,7 @@ pub(super) struct Counters {
     pub(super) retried: AtomicU64,
     pub(super) failed: AtomicU64,
     pub(super) paused: AtomicU64,
+    pub(super) llm_calls: AtomicU64,
 }
 
 impl<O: Outbox> Inner<O> {

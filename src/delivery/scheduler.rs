@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use super::outbox::Outbox;
 use super::post::{Counters, Pacer, Stats};
+use crate::brief::llm::LlmSummarizer;
 use crate::clock::Clock;
 use crate::config::{BriefConfig, ScheduleConfig};
 use crate::store::{Delivery, Store, StoreError};
@@ -51,6 +52,7 @@ pub(super) struct Inner<O: Outbox> {
     pub(super) in_flight: Mutex<HashSet<i64>>,
     pub(super) slots: tokio::sync::Semaphore,
     pub(super) counters: Counters,
+    pub(super) llm: Option<LlmSummarizer>,
 }
 
 /// Posts every channel's briefing at its time; see the module docs. Cheap to clone (shared state).
@@ -87,8 +89,18 @@ impl<O: Outbox> Scheduler<O> {
                 in_flight: Mutex::new(HashSet::new()),
                 slots: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
                 counters: Counters::default(),
+                llm: None,
             }),
         }
+    }
+
+    /// The same scheduler writing LLM summaries with `llm` for channels that chose them (call before the
+    /// scheduler is shared or run).
+    pub fn with_llm(mut self, llm: Option<LlmSummarizer>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.llm = llm;
+        }
+        self
     }
 
     /// Ticks forever, `tick_ms` apart. Storage errors are logged and the next tick tries again.
@@ -119,6 +131,7 @@ impl<O: Outbox> Scheduler<O> {
             retried: c.retried.load(Ordering::Relaxed),
             failed: c.failed.load(Ordering::Relaxed),
             paused: c.paused.load(Ordering::Relaxed),
+            llm_calls: c.llm_calls.load(Ordering::Relaxed),
         }
     }
 

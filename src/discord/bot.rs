@@ -23,6 +23,8 @@ pub struct Data {
     pub config: Arc<Config>,
     /// The hardened HTTP client for feeds, and the search providers.
     pub readers: Readers,
+    /// Writes LLM summaries for channels that chose them (`None`: no `[llm]` endpoint configured).
+    pub llm: Option<crate::brief::llm::LlmSummarizer>,
     /// Reads the article pages behind items (shared with the background reader: one fetch per page).
     pub articles: ArticleReader,
     /// Where "now" comes from (the scheduler reads the same clock).
@@ -151,6 +153,7 @@ impl Bot {
         store: Store,
         readers: Readers,
         articles: ArticleReader,
+        llm: Option<crate::brief::llm::LlmSummarizer>,
         token: &str,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, DiscordError> {
@@ -185,6 +188,7 @@ impl Bot {
                         config,
                         readers,
                         articles,
+                        llm,
                         clock,
                         refreshing: InFlight::default(),
                     })

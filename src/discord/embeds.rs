@@ -110,7 +110,7 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
         footer: format!("herald · {}", b.generated_at.format("%Y-%m-%d %H:%M UTC")),
     }];
     for s in &b.stories {
-        let mut description = escape(&s.summary.join(" "));
+        let mut description = summary_text(s);
         if !s.also.is_empty() {
             let also: Vec<String> = s
                 .also
@@ -137,6 +137,43 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
         });
     }
     out
+}
+
+/// A story's summary as Discord shows it: escaped; an LLM summary's citations `[n]` as links to the story's
+/// n-th report; a fallback marked "(extractive)".
+fn summary_text(s: &crate::brief::Story) -> String {
+    let mut text = escape(&s.summary.join(" "));
+    match s.summary_by {
+        crate::brief::SummaryBy::Llm => {
+            // escape() wrote "[3]" as "\[3\]"; link those that name a report.
+            let mut out = String::with_capacity(text.len());
+            let mut rest = text.as_str();
+            while let Some(open) = rest.find("\\[") {
+                out.push_str(&rest[..open]);
+                let after = &rest[open + 2..];
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                let closes = after[digits.len()..].starts_with("\\]");
+                match (
+                    digits.parse::<usize>().ok().and_then(|n| s.report_url(n)),
+                    closes,
+                ) {
+                    (Some(url), true) => {
+                        out.push_str(&format!("[\\[{digits}\\]](<{url}>)"));
+                        rest = &after[digits.len() + 2..];
+                    }
+                    _ => {
+                        out.push_str("\\[");
+                        rest = after;
+                    }
+                }
+            }
+            out.push_str(rest);
+            text = out;
+        }
+        crate::brief::SummaryBy::Fallback => text.push_str(" *(extractive)*"),
+        crate::brief::SummaryBy::Extractive => {}
+    }
+    text
 }
 
 /// Packs embeds into messages: at most 10 per message and 6000 characters in all, order kept.
@@ -191,6 +228,7 @@ mod tests {
                 .collect(),
             relevance: 1.0,
             item_ids: vec![i as i64],
+            summary_by: crate::brief::SummaryBy::Extractive,
         }
     }
 

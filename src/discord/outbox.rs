@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Nonce};
+use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Nonce, RoleId};
 use serenity::http::{Http, HttpError};
 
 use super::embeds::{EmbedSpec, briefing_embeds, pack};
@@ -14,8 +14,9 @@ use crate::delivery::{Outbox, PostError, Scheduled};
 pub enum Part {
     /// A line of text ("nothing new").
     Text(String),
-    /// Briefing embeds, within one message's limits.
-    Embeds(Vec<EmbedSpec>),
+    /// Briefing embeds, within one message's limits, and the role the message pings (the first message of a
+    /// briefing whose channel opted in).
+    Embeds(Vec<EmbedSpec>, Option<u64>),
 }
 
 /// Posts to channels through serenity's `Http` (its rate limiter, or the configured proxy).
@@ -74,7 +75,8 @@ impl Outbox for DiscordOutbox {
         }
         pack(briefing_embeds(&post.briefing))
             .into_iter()
-            .map(Part::Embeds)
+            .enumerate()
+            .map(|(n, e)| Part::Embeds(e, post.ping_role.filter(|_| n == 0)))
             .collect()
     }
 
@@ -85,7 +87,16 @@ impl Outbox for DiscordOutbox {
             .allowed_mentions(CreateAllowedMentions::new());
         message = match part {
             Part::Text(t) => message.content(t),
-            Part::Embeds(e) => message.embeds(e.iter().map(EmbedSpec::build).collect()),
+            Part::Embeds(e, ping) => {
+                let message = message.embeds(e.iter().map(EmbedSpec::build).collect());
+                match ping.filter(|r| *r != 0) {
+                    // That role, and nobody else: never @everyone, @here, users or other roles.
+                    Some(role) => message
+                        .content(format!("<@&{role}>"))
+                        .allowed_mentions(CreateAllowedMentions::new().roles([RoleId::new(role)])),
+                    None => message,
+                }
+            }
         };
         if channel_id == 0 {
             return Err(PostError::Rejected("channel id 0".into()));

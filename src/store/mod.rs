@@ -6,6 +6,7 @@ mod guild_sources;
 mod items;
 mod schedules;
 mod searches;
+mod settings;
 mod sources;
 mod subscriptions;
 
@@ -14,6 +15,7 @@ pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;
 pub use schedules::ScheduleRow;
 pub use searches::{GuildSearch, GuildSearchSource, SubscriptionRef};
+pub use settings::SettingsRow;
 pub use sources::Source;
 pub use subscriptions::{NewSubscription, SubscribeError, Subscription};
 

@@ -1,8 +1,11 @@
 //! Summaries of one article or of a cluster of articles about one event.
 //!
-//! The default is [`extractive`]: no API key, no model download, microseconds per article.
+//! The default is [`extractive`]: no API key, no model download, microseconds per article. [`llm`] asks an
+//! OpenAI-compatible endpoint instead, and [`faithful`] checks what it says against the sources.
 
 pub mod extractive;
+pub mod faithful;
+pub mod llm;
 
 pub use extractive::summarize;
 

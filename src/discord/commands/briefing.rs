@@ -1,6 +1,8 @@
 //! `/briefing [topic]`: a briefing now, for this channel's topics or one topic.
 
+use crate::brief::llm::apply_style;
 use crate::brief::query::Query;
+use crate::brief::settings::ChannelSettings;
 use crate::brief::{Options, build_briefing};
 use crate::discord::bot::{CommandError, Context};
 use crate::discord::commands::EXAMPLE;
@@ -116,7 +118,29 @@ pub async fn briefing(
         .store
         .items_of_sources(&ids, Some(since), MAX_ITEMS)
         .await?;
-    let briefing = build_briefing(&items, &queries, Options::from(&data.config.brief), now);
+    // The channel's settings shape the briefing: length, story count, and LLM summaries if it chose them.
+    let settings = data
+        .store
+        .channel_settings(ctx.channel_id().get())
+        .await?
+        .map(|r| ChannelSettings::from_row(&r))
+        .unwrap_or_default();
+    let mut briefing = build_briefing(
+        &items,
+        &queries,
+        settings.options(Options::from(&data.config.brief)),
+        now,
+    );
+    apply_style(
+        data.llm.as_ref(),
+        &data.store,
+        &mut briefing,
+        &items,
+        &settings,
+        guild_id,
+        now,
+    )
+    .await?;
     for embeds in pack(briefing_embeds(&briefing)) {
         let mut reply = poise::CreateReply::default();
         for e in &embeds {

@@ -4,6 +4,7 @@ mod briefing;
 mod help;
 mod schedule;
 mod search;
+mod settings;
 mod sources;
 mod subscribe;
 
@@ -47,5 +48,6 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         briefing::briefing(),
         search::search(),
         schedule::schedule(),
+        settings::settings(),
     ]
 }

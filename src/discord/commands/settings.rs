@@ -1,0 +1,228 @@
+//! `/settings show|set`: how a channel's briefings are written and posted.
+
+use poise::serenity_prelude as serenity;
+
+use crate::brief::settings::{ChannelSettings, Length, PostIn, Style, is_language_tag};
+use crate::discord::bot::{CommandError, Context, manage_server};
+use crate::discord::embeds::COLOUR;
+use crate::discord::escape::escape;
+
+/// How a channel's briefings are written and posted.
+///
+/// No `default_member_permissions`: members may `show`; `set` checks Manage Server itself.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("show", "set"),
+    subcommand_required
+)]
+pub async fn settings(_ctx: Context<'_>) -> Result<(), CommandError> {
+    Ok(())
+}
+
+/// How summaries are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum StyleChoice {
+    /// herald's own summaries: no key, each article's own language.
+    #[name = "extractive"]
+    Extractive,
+    /// An LLM's, checked against the sources.
+    #[name = "llm"]
+    Llm,
+}
+
+/// How long each story is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum LengthChoice {
+    /// Titles and links only.
+    #[name = "headlines"]
+    Headlines,
+    /// One or two sentences.
+    #[name = "short"]
+    Short,
+    /// A paragraph.
+    #[name = "full"]
+    Full,
+}
+
+/// The channel's settings, and today's LLM use of this server.
+#[poise::command(slash_command, guild_only)]
+pub async fn show(
+    ctx: Context<'_>,
+    #[description = "The channel (default: this one)"] channel: Option<serenity::GuildChannel>,
+) -> Result<(), CommandError> {
+    let guild_id = super::guild_id(&ctx)?;
+    let channel_id = super::target_channel(&ctx, channel);
+    let settings = load(&ctx, channel_id).await?;
+    let text = describe(&ctx, guild_id, channel_id, &settings).await?;
+    let embed = serenity::CreateEmbed::new()
+        .title("Briefing settings")
+        .colour(COLOUR)
+        .description(text);
+    ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
+        .await?;
+    Ok(())
+}
+
+/// Change how this channel's briefings are written and posted (give only what you change).
+#[poise::command(slash_command, guild_only, check = "manage_server")]
+#[allow(clippy::too_many_arguments)] // one per setting, as Discord shows them
+pub async fn set(
+    ctx: Context<'_>,
+    #[description = "The channel (default: this one)"] channel: Option<serenity::GuildChannel>,
+    #[description = "extractive (no key) or llm"] style: Option<StyleChoice>,
+    #[description = "Language of LLM summaries, a BCP 47 tag: en, uk, de, pt-BR…"]
+    #[max_length = 35]
+    language: Option<String>,
+    #[description = "headlines, short (1–2 sentences) or full (a paragraph)"] length: Option<
+        LengthChoice,
+    >,
+    #[description = "Stories per briefing"]
+    #[min = 1]
+    #[max = 25]
+    max_stories: Option<u32>,
+    #[description = "A role to ping with scheduled briefings (nobody else is ever pinged)"]
+    ping: Option<serenity::Role>,
+    #[description = "Stop pinging a role"] no_ping: Option<bool>,
+) -> Result<(), CommandError> {
+    let guild_id = super::guild_id(&ctx)?;
+    let channel_id = super::target_channel(&ctx, channel);
+    let data = ctx.data();
+    let mut s = load(&ctx, channel_id).await?;
+    if let Some(style) = style {
+        if style == StyleChoice::Llm && data.llm.is_none() {
+            return Err(CommandError::User(
+                "This herald has no LLM configured (`[llm] base_url`), so summaries stay extractive. Ask \
+                 whoever runs it to set one up."
+                    .into(),
+            ));
+        }
+        s.style = match style {
+            StyleChoice::Extractive => Style::Extractive,
+            StyleChoice::Llm => Style::Llm,
+        };
+    }
+    if let Some(tag) = language {
+        let tag = tag.trim().to_owned();
+        if !is_language_tag(&tag) {
+            return Err(CommandError::User(format!(
+                "{} is not a language tag. Give a BCP 47 tag such as en, uk, de or pt-BR.",
+                escape(&tag)
+            )));
+        }
+        s.language = Some(tag);
+    }
+    if let Some(l) = length {
+        s.length = Some(match l {
+            LengthChoice::Headlines => Length::Headlines,
+            LengthChoice::Short => Length::Short,
+            LengthChoice::Full => Length::Full,
+        });
+    }
+    if let Some(n) = max_stories {
+        s.max_stories = Some(n as usize);
+    }
+    if let Some(role) = ping {
+        if role.id.get() == guild_id {
+            return Err(CommandError::User(
+                "herald never pings @everyone. Pick a role members can opt into.".into(),
+            ));
+        }
+        let can_mention_all = match ctx {
+            poise::Context::Application(app) => app
+                .interaction
+                .app_permissions
+                .is_some_and(|p| p.mention_everyone() || p.administrator()),
+            poise::Context::Prefix(_) => false,
+        };
+        if !role.mentionable && !can_mention_all {
+            return Err(CommandError::User(format!(
+                "herald cannot ping **{}**: the role is not mentionable. Make it mentionable (Server Settings → \
+                 Roles → Allow anyone to @mention this role), or grant herald the permission \"Mention \
+                 @everyone, @here, and All Roles\".",
+                escape(&role.name)
+            )));
+        }
+        s.ping_role = Some(role.id.get());
+    }
+    if no_ping == Some(true) {
+        s.ping_role = None;
+    }
+    data.store
+        .set_channel_settings(
+            guild_id,
+            channel_id,
+            &s.to_row(),
+            ctx.author().id.get(),
+            data.clock.now(),
+        )
+        .await?;
+    let text = describe(&ctx, guild_id, channel_id, &s).await?;
+    ctx.send(poise::CreateReply::default().content(format!("Saved.\n{text}")))
+        .await?;
+    Ok(())
+}
+
+async fn load(ctx: &Context<'_>, channel_id: u64) -> Result<ChannelSettings, CommandError> {
+    Ok(ctx
+        .data()
+        .store
+        .channel_settings(channel_id)
+        .await?
+        .map(|r| ChannelSettings::from_row(&r))
+        .unwrap_or_default())
+}
+
+/// The settings in words, one per line, with today's LLM use when the channel uses it.
+async fn describe(
+    ctx: &Context<'_>,
+    guild_id: u64,
+    channel_id: u64,
+    s: &ChannelSettings,
+) -> Result<String, CommandError> {
+    let data = ctx.data();
+    let brief = &data.config.brief;
+    let style = match s.style {
+        Style::Extractive => {
+            "extractive (herald's own summaries; each in its article's language)".to_owned()
+        }
+        Style::Llm => format!(
+            "llm, in `{}` (checked against the sources; \"(extractive)\" marks a story where it fell back)",
+            escape(s.llm_language())
+        ),
+    };
+    let length = match s.length {
+        Some(l) => l.name().to_owned(),
+        None if brief.summary_words > 0 => format!("default (about {} words)", brief.summary_words),
+        None => format!("default ({} sentences)", brief.sentences),
+    };
+    let stories = s.max_stories.map_or_else(
+        || format!("default ({})", brief.max_stories),
+        |n| n.to_string(),
+    );
+    let post_in = match s.post_in {
+        PostIn::Channel => "this channel".to_owned(),
+        PostIn::Thread => "a new thread per briefing".to_owned(),
+        PostIn::Forum(id) => format!("a new post in <#{id}>"),
+    };
+    let ping = s.ping_role.map_or_else(
+        || "nobody".to_owned(),
+        |r| format!("<@&{r}> (scheduled briefings only)"),
+    );
+    let mut lines = vec![
+        format!("**Channel** <#{channel_id}>"),
+        format!("**Style** {style}"),
+        format!("**Length** {length}"),
+        format!("**Stories** {stories}"),
+        format!("**Posted in** {post_in}"),
+        format!("**Ping** {ping}"),
+    ];
+    if let Some(llm) = &data.llm {
+        let ((mine, mine_cap), (all, all_cap)) =
+            llm.usage(&data.store, guild_id, data.clock.now()).await?;
+        lines.push(format!(
+            "**LLM today** {mine} of {mine_cap} tokens for this server ({all} of {all_cap} for all)"
+        ));
+    }
+    Ok(lines.join("\n"))
+}

@@ -1,0 +1,144 @@
+//! Per-channel briefing settings (`channel_settings`), the LLM summary cache (`llm_cache`) and the daily
+//! token counters (`llm_usage`).
+
+use chrono::{DateTime, Utc};
+
+use super::{DbOptId, Store, StoreError, id_in, to_secs};
+
+/// A channel's settings as stored (strings as the columns hold them; `brief::settings` reads them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct SettingsRow {
+    /// `extractive` or `llm`.
+    pub style: String,
+    /// BCP 47 tag of LLM summaries.
+    pub language: Option<String>,
+    /// `headlines`, `short` or `full`; `None`: the config's default.
+    pub length: Option<String>,
+    /// Stories per briefing; `None`: the config's.
+    pub max_stories: Option<i64>,
+    /// `channel`, `thread` or `forum`.
+    pub post_in: String,
+    /// The forum channel, when `post_in` is `forum`.
+    #[sqlx(try_from = "DbOptId")]
+    pub forum_id: Option<u64>,
+    /// The role pinged with scheduled briefings.
+    #[sqlx(try_from = "DbOptId")]
+    pub ping_role: Option<u64>,
+}
+
+impl Store {
+    /// A channel's settings, if it has any.
+    pub async fn channel_settings(
+        &self,
+        channel_id: u64,
+    ) -> Result<Option<SettingsRow>, StoreError> {
+        Ok(sqlx::query_as::<_, SettingsRow>(
+            "SELECT style, language, length, max_stories, post_in, forum_id, ping_role \
+             FROM channel_settings WHERE channel_id = ?",
+        )
+        .bind(id_in(channel_id))
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Stores a channel's settings.
+    pub async fn set_channel_settings(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        s: &SettingsRow,
+        by: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO channel_settings (channel_id, guild_id, style, language, length, max_stories, post_in, \
+             forum_id, ping_role, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, style = excluded.style, \
+             language = excluded.language, length = excluded.length, max_stories = excluded.max_stories, \
+             post_in = excluded.post_in, forum_id = excluded.forum_id, ping_role = excluded.ping_role, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(id_in(channel_id))
+        .bind(id_in(guild_id))
+        .bind(&s.style)
+        .bind(&s.language)
+        .bind(&s.length)
+        .bind(s.max_stories)
+        .bind(&s.post_in)
+        .bind(s.forum_id.map(id_in))
+        .bind(s.ping_role.map(id_in))
+        .bind(id_in(by))
+        .bind(to_secs(now))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A cached LLM summary.
+    pub async fn llm_cached(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT summary FROM llm_cache WHERE key = ?")
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// Caches an LLM summary (the first one stored for a key stays).
+    pub async fn llm_cache_put(
+        &self,
+        key: &str,
+        summary: &str,
+        tokens: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO llm_cache (key, summary, tokens, created_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(summary)
+        .bind(i64::try_from(tokens).unwrap_or(i64::MAX))
+        .bind(to_secs(now))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Tokens spent on `day` (`YYYY-MM-DD`, UTC) by a server, or over all servers with `guild_id` 0.
+    pub async fn llm_tokens(&self, day: &str, guild_id: u64) -> Result<u64, StoreError> {
+        let n: Option<i64> =
+            sqlx::query_scalar("SELECT tokens FROM llm_usage WHERE day = ? AND guild_id = ?")
+                .bind(day)
+                .bind(id_in(guild_id))
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+    }
+
+    /// Counts `tokens` spent on `day` by a server and over all.
+    pub async fn add_llm_tokens(
+        &self,
+        day: &str,
+        guild_id: u64,
+        tokens: u64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        for g in [0, guild_id] {
+            sqlx::query(
+                "INSERT INTO llm_usage (day, guild_id, tokens) VALUES (?, ?, ?) \
+                 ON CONFLICT (day, guild_id) DO UPDATE SET tokens = tokens + excluded.tokens",
+            )
+            .bind(day)
+            .bind(id_in(g))
+            .bind(i64::try_from(tokens).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+            if guild_id == 0 {
+                break;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,300 @@
+//! LLM summaries against a fake OpenAI-compatible endpoint: citations, the faithfulness check and its one
+//! retry, fallbacks on 429 / 500 / timeout / malformed answers, the cache shared across channels and servers,
+//! the daily budgets counted from `usage`, and map-reduce for a story too large for one call.
+
+use chrono::Utc;
+use herald::brief::llm::{LlmAsk, LlmRound, LlmSummarizer};
+use herald::brief::settings::Length;
+use herald::brief::{Briefing, Options, SummaryBy, build_briefing};
+use herald::config::Config;
+use herald::item::Item;
+use herald::store::Store;
+
+use crate::support::article_paragraphs;
+use crate::support::llm::{Answer, FakeLlm};
+
+/// Three reports of event a and three of event b, with their article texts.
+fn reports() -> Vec<Item> {
+    let mut items = Vec::new();
+    for (k, event) in ["a", "b"].into_iter().enumerate() {
+        for n in 1..=3 {
+            let id = (k * 10 + n) as i64;
+            items.push(Item {
+                id,
+                source_id: n as i64,
+                source_name: format!("Outlet {n}"),
+                guid: id.to_string(),
+                url: Some(format!("https://outlet{n}.example/{event}")),
+                title: if event == "a" {
+                    format!("Envoys meet in Istanbul, report {n}")
+                } else {
+                    format!("Kakhovka evacuation, report {n}")
+                },
+                author: None,
+                published_at: Some(Utc::now() - chrono::Duration::minutes(id)),
+                fetched_at: Utc::now(),
+                snippet: String::new(),
+                body: String::new(),
+                article: article_paragraphs(event, n).join("\n"),
+                canonical_url: None,
+            });
+        }
+    }
+    items
+}
+
+struct World {
+    fake: FakeLlm,
+    store: Store,
+    config: Config,
+    items: Vec<Item>,
+    _dir: tempfile::TempDir,
+}
+
+async fn world(tweak: impl FnOnce(&mut Config)) -> World {
+    let fake = FakeLlm::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::defaults();
+    config.database.path = dir.path().join("h.db");
+    config.llm.base_url = fake.base_url();
+    config.llm.model = "test-model".into();
+    config.llm.api_key = "sk-test".into();
+    config.llm.timeout_secs = 1;
+    tweak(&mut config);
+    let store = Store::open(&config.database).await.unwrap();
+    World {
+        fake,
+        store,
+        config,
+        items: reports(),
+        _dir: dir,
+    }
+}
+
+impl World {
+    fn briefing(&self) -> Briefing {
+        build_briefing(
+            &self.items,
+            &[],
+            Options::from(&self.config.brief),
+            Utc::now(),
+        )
+    }
+
+    async fn summarize(
+        &self,
+        b: &mut Briefing,
+        language: &str,
+        length: Length,
+        guild: u64,
+    ) -> LlmRound {
+        let llm = LlmSummarizer::new(&self.config.llm).expect("configured");
+        llm.summarize(
+            &self.store,
+            b,
+            &self.items,
+            LlmAsk {
+                language,
+                length,
+                guild_id: guild,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn summaries_cite_their_sources_and_are_cached_for_every_channel() {
+    let w = world(|_| {}).await;
+    let mut b = w.briefing();
+    assert_eq!(b.stories.len(), 2);
+    let round = w.summarize(&mut b, "uk", Length::Full, 1).await;
+    assert_eq!(
+        (round.calls, round.cached, round.fallbacks, round.tokens),
+        (2, 0, 0, 200)
+    );
+    for s in &b.stories {
+        assert_eq!(s.summary_by, SummaryBy::Llm);
+        assert_eq!(s.summary.len(), 1);
+        assert!(s.summary[0].ends_with("[1]."), "{:?}", s.summary);
+    }
+    let calls = w.fake.calls();
+    assert_eq!(calls[0].model, "test-model");
+    assert_eq!(calls[0].auth.as_deref(), Some("Bearer sk-test"));
+    assert!(
+        calls[0].system.contains("BCP 47 tag \"uk\""),
+        "{}",
+        calls[0].system
+    );
+    assert!(
+        calls[0].user.starts_with("[1] Outlet 1 — "),
+        "{}",
+        calls[0].user
+    );
+    assert!(
+        calls[0].user.contains("\n[3] Outlet 3 — "),
+        "{}",
+        calls[0].user
+    );
+    assert!(
+        calls[0]
+            .user
+            .ends_with("in one paragraph of at most 100 words.")
+    );
+
+    // Another channel, another server, same stories, language and length: from the cache, no call.
+    let mut again = w.briefing();
+    let round = w.summarize(&mut again, "uk", Length::Full, 2).await;
+    assert_eq!((round.calls, round.cached), (0, 2));
+    assert_eq!(again.stories, b.stories);
+    assert_eq!(w.fake.calls().len(), 2);
+    // Another language is another summary.
+    let mut en = w.briefing();
+    assert_eq!(w.summarize(&mut en, "en", Length::Full, 2).await.calls, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unfaithful_summary_is_asked_again_once_then_falls_back_marked() {
+    let w = world(|_| {}).await;
+    let good =
+        "Envoys Rustem Umerov and Vladimir Medinsky met at Istanbul's Dolmabahce Palace [1][2].";
+    w.fake.script([
+        // Story 1: a hallucinated number, then a faithful answer.
+        Answer::Text("The envoys agreed to swap 5000 prisoners [1].".into(), 50),
+        Answer::Text(good.into(), 50),
+        // Story 2: an invented name twice.
+        Answer::Text(
+            "Engineers met Mayor Klitschko at the reservoir [1].".into(),
+            50,
+        ),
+        Answer::Text(
+            "Engineers met Mayor Klitschko at the reservoir [2].".into(),
+            50,
+        ),
+    ]);
+    let mut b = w.briefing();
+    let extractive = w.briefing();
+    let round = w.summarize(&mut b, "en", Length::Short, 1).await;
+    assert_eq!((round.calls, round.fallbacks, round.tokens), (4, 1, 200));
+    let by: Vec<SummaryBy> = b.stories.iter().map(|s| s.summary_by).collect();
+    assert!(
+        by.contains(&SummaryBy::Llm) && by.contains(&SummaryBy::Fallback),
+        "{by:?}"
+    );
+    for (s, e) in b.stories.iter().zip(&extractive.stories) {
+        match s.summary_by {
+            SummaryBy::Llm => assert_eq!(s.summary, [good]),
+            _ => assert_eq!(s.summary, e.summary, "the extractive summary stands in"),
+        }
+    }
+    // Only the faithful one is cached: the fallback is asked again next time.
+    let mut again = w.briefing();
+    let round = w.summarize(&mut again, "en", Length::Short, 1).await;
+    assert_eq!((round.cached, round.calls), (1, 1));
+    let rendered = herald::brief::render::render(&b, herald::brief::render::Format::Text);
+    assert!(rendered.contains("   (extractive)\n"), "{rendered}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoint_errors_fall_back_to_extractive() {
+    let w = world(|_| {}).await;
+    for answer in [
+        Answer::Status(429),
+        Answer::Status(500),
+        Answer::Malformed,
+        Answer::Hang(std::time::Duration::from_secs(3)),
+    ] {
+        w.fake.script([answer.clone(), answer]);
+        let mut b = w.briefing();
+        let extractive = w.briefing();
+        let round = w.summarize(&mut b, "de", Length::Short, 1).await;
+        assert_eq!(round.fallbacks, 2, "{round:?}");
+        assert_eq!(round.calls, 2, "an error is not retried: {round:?}");
+        for (s, e) in b.stories.iter().zip(&extractive.stories) {
+            assert_eq!(s.summary_by, SummaryBy::Fallback);
+            assert_eq!(s.summary, e.summary);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budgets_count_the_endpoints_usage_and_stop_calls_when_spent() {
+    let w = world(|c| {
+        c.llm.guild_daily_token_budget = 250;
+        c.llm.daily_token_budget = 1000;
+    })
+    .await;
+    w.fake.set_tokens(300);
+    let llm = LlmSummarizer::new(&w.config.llm).unwrap();
+    let mut b = w.briefing();
+    // The first story's call spends 300 tokens (from `usage`), past the server's 250: the second falls back.
+    let round = w.summarize(&mut b, "en", Length::Short, 7).await;
+    assert_eq!((round.calls, round.fallbacks, round.tokens), (1, 1, 300));
+    let ((mine, mine_cap), (all, all_cap)) = llm.usage(&w.store, 7, Utc::now()).await.unwrap();
+    assert_eq!((mine, mine_cap, all, all_cap), (300, 250, 300, 1000));
+    // Another server still has its own budget, until the global one is spent.
+    let mut other = w.briefing();
+    let round = w.summarize(&mut other, "fr", Length::Short, 8).await;
+    assert_eq!(round.calls, 1, "{round:?}");
+    let mut third = w.briefing();
+    w.summarize(&mut third, "it", Length::Short, 9).await;
+    w.summarize(&mut w.briefing(), "es", Length::Short, 10)
+        .await;
+    let ((_, _), (all, _)) = llm.usage(&w.store, 0, Utc::now()).await.unwrap();
+    assert_eq!(all, 1200);
+    let mut spent = w.briefing();
+    let round = w.summarize(&mut spent, "pl", Length::Short, 11).await;
+    assert_eq!(
+        (round.calls, round.fallbacks),
+        (0, 2),
+        "global budget spent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_too_large_for_one_call_is_summarised_in_parts() {
+    let w = world(|c| c.llm.max_input_tokens = 200).await;
+    let mut items = w.items.clone();
+    // One story of six reports: the same event told six times.
+    for (n, i) in items.iter_mut().enumerate() {
+        i.title = format!("Envoys meet in Istanbul, report {}", n + 1);
+        i.article = article_paragraphs("a", n + 1).join("\n");
+    }
+    let mut b = build_briefing(&items, &[], Options::from(&w.config.brief), Utc::now());
+    assert_eq!(b.stories.len(), 1);
+    let llm = LlmSummarizer::new(&w.config.llm).unwrap();
+    // Map answers cite their sources; the reduce answer keeps citations.
+    let round = llm
+        .summarize(
+            &w.store,
+            &mut b,
+            &items,
+            LlmAsk {
+                language: "en",
+                length: Length::Short,
+                guild_id: 1,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let calls = w.fake.calls();
+    assert!(calls.len() >= 3, "map calls and a reduce call: {round:?}");
+    assert_eq!(round.calls, calls.len());
+    assert_eq!(
+        b.stories[0].summary_by,
+        SummaryBy::Llm,
+        "{:?}",
+        b.stories[0]
+    );
+    assert!(
+        calls
+            .last()
+            .unwrap()
+            .user
+            .contains("These are notes on one story")
+    );
+    assert!(calls[0].user.contains("keeping their numbers as citations"));
+}
