@@ -71,7 +71,8 @@ async fn without_a_dev_guild_commands_register_globally() {
             "sources",
             "briefing",
             "search",
-            "schedule"
+            "schedule",
+            "settings"
         ]
     );
     let subscribe = &put.body.as_array().unwrap()[1];
