@@ -101,9 +101,15 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
                 .to_owned()
         } else {
             format!(
-                "{} stories from {} matching items{}.",
+                "{} {} from {} matching item{}{}.",
                 b.stories.len(),
+                if b.stories.len() == 1 {
+                    "story"
+                } else {
+                    "stories"
+                },
                 b.items_matched,
+                if b.items_matched == 1 { "" } else { "s" },
                 crate::brief::render::left_out(b)
             )
         },

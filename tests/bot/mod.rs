@@ -5,6 +5,7 @@ mod briefing;
 mod help;
 mod schedule;
 mod search;
+mod settings;
 mod sources;
 mod subscribe;
 
@@ -171,6 +172,24 @@ impl Bot {
         let id = self.id();
         self.send(id, command_interaction(id, name, options, permissions))
             .await
+    }
+
+    /// Invokes `/name` with Discord's `resolved` data for its role/channel options, herald having
+    /// `app_permissions` in the channel.
+    pub async fn invoke_resolved(
+        &self,
+        name: &str,
+        options: Value,
+        resolved: Value,
+        permissions: &str,
+        app_permissions: &str,
+    ) -> Reply {
+        assert!(self.may_invoke(name, permissions));
+        let id = self.id();
+        let mut interaction = command_interaction(id, name, options, permissions);
+        interaction["data"]["resolved"] = resolved;
+        interaction["app_permissions"] = json!(app_permissions);
+        self.send(id, interaction).await
     }
 
     /// Whether Discord shows `/name` to a member with `permissions` and lets them invoke it.

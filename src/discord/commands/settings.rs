@@ -226,3 +226,29 @@ async fn describe(
     }
     Ok(lines.join("\n"))
 }
+
+/// A channel's settings in one short line for `/topics`, when it changed any.
+pub fn short_line(s: &ChannelSettings) -> Option<String> {
+    if *s == ChannelSettings::default() {
+        return None;
+    }
+    let mut parts = vec![match s.style {
+        Style::Extractive => "extractive".to_owned(),
+        Style::Llm => format!("llm ({})", escape(s.llm_language())),
+    }];
+    if let Some(l) = s.length {
+        parts.push(l.name().to_owned());
+    }
+    if let Some(n) = s.max_stories {
+        parts.push(format!("{n} stories"));
+    }
+    match s.post_in {
+        PostIn::Channel => {}
+        PostIn::Thread => parts.push("in threads".to_owned()),
+        PostIn::Forum(id) => parts.push(format!("in <#{id}>")),
+    }
+    if let Some(r) = s.ping_role {
+        parts.push(format!("pings <@&{r}>"));
+    }
+    Some(parts.join(", "))
+}

@@ -202,7 +202,16 @@ pub async fn topics(
                         .unwrap_or_default()
                 ),
             };
-            lines.push(format!("**<#{}>**{when}", s.channel_id));
+            let settings = ctx
+                .data()
+                .store
+                .channel_settings(s.channel_id)
+                .await?
+                .map(|r| crate::brief::settings::ChannelSettings::from_row(&r))
+                .and_then(|c| super::settings::short_line(&c))
+                .map(|l| format!(" · {l}"))
+                .unwrap_or_default();
+            lines.push(format!("**<#{}>**{when}{settings}", s.channel_id));
             last = Some(s.channel_id);
         }
         lines.push(format!("• {}", escape(&s.query)));
