@@ -1,6 +1,7 @@
 -- Per-channel briefing settings (issue 13); no row: the config's defaults.
 --   style: extractive | llm;  length: headlines | short | full (NULL: [brief] sentences / summary_words);
---   post_in: channel | thread | forum (forum_id: the forum channel posted in);  ping_role: a role id or NULL.
+--   post_in: channel | thread | forum (forum_id: the forum channel posted in, forum_tag: the tag its posts get);
+--   ping_role: a role id or NULL.
 CREATE TABLE channel_settings (
     channel_id  INTEGER PRIMARY KEY,
     guild_id    INTEGER NOT NULL,
@@ -10,6 +11,7 @@ CREATE TABLE channel_settings (
     max_stories INTEGER,
     post_in     TEXT    NOT NULL DEFAULT 'channel',
     forum_id    INTEGER,
+    forum_tag   INTEGER,
     ping_role   INTEGER,
     updated_by  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
@@ -30,3 +32,7 @@ CREATE TABLE llm_usage (
     tokens   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, guild_id)
 ) WITHOUT ROWID;
+
+-- The thread (or forum post) a delivery posts into, recorded as soon as it is created, so a restart posts the
+-- remaining parts there instead of opening another.
+ALTER TABLE deliveries ADD COLUMN thread_id INTEGER;

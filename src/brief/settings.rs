@@ -68,8 +68,13 @@ pub enum PostIn {
     Channel,
     /// In a new thread of the channel per briefing, named for the date.
     Thread,
-    /// As a new post of a forum channel.
-    Forum(u64),
+    /// As a new post of a forum channel, with a tag when the forum has a fitting one.
+    Forum {
+        /// The forum channel.
+        channel: u64,
+        /// The tag each post gets.
+        tag: Option<u64>,
+    },
 }
 
 /// A channel's settings, defaults filled in.
@@ -106,7 +111,10 @@ impl ChannelSettings {
                 .filter(|n| *n > 0),
             post_in: match (row.post_in.as_str(), row.forum_id) {
                 ("thread", _) => PostIn::Thread,
-                ("forum", Some(id)) => PostIn::Forum(id),
+                ("forum", Some(id)) => PostIn::Forum {
+                    channel: id,
+                    tag: row.forum_tag,
+                },
                 _ => PostIn::Channel,
             },
             ping_role: row.ping_role,
@@ -126,10 +134,14 @@ impl ChannelSettings {
             post_in: match self.post_in {
                 PostIn::Channel => "channel".into(),
                 PostIn::Thread => "thread".into(),
-                PostIn::Forum(_) => "forum".into(),
+                PostIn::Forum { .. } => "forum".into(),
             },
             forum_id: match self.post_in {
-                PostIn::Forum(id) => Some(id),
+                PostIn::Forum { channel, .. } => Some(channel),
+                _ => None,
+            },
+            forum_tag: match self.post_in {
+                PostIn::Forum { tag, .. } => tag,
                 _ => None,
             },
             ping_role: self.ping_role,
@@ -180,7 +192,10 @@ mod tests {
             language: Some("uk".into()),
             length: Some(Length::Headlines),
             max_stories: Some(3),
-            post_in: PostIn::Forum(77),
+            post_in: PostIn::Forum {
+                channel: 77,
+                tag: Some(5),
+            },
             ping_role: Some(9),
         };
         assert_eq!(ChannelSettings::from_row(&s.to_row()), s);

@@ -109,6 +109,7 @@ impl<O: Outbox> Scheduler<O> {
             message_id: None,
             attempts: 0,
             error: None,
+            thread_id: None,
         });
         Ok(())
     }
@@ -178,6 +179,7 @@ impl<O: Outbox> Scheduler<O> {
             since,
             due_at,
             ping_role: settings.ping_role,
+            post_in: settings.post_in,
         })
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::brief::Briefing;
+use crate::brief::settings::PostIn;
 
 /// One channel's scheduled post, fixed when its slot is claimed and stored with the claim, so a retry after
 /// a crash posts exactly the same thing.
@@ -23,6 +24,9 @@ pub struct Scheduled {
     /// The role to ping with it (the channel's opt-in `/settings ping`); nobody else may be mentioned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ping_role: Option<u64>,
+    /// Where it goes: the channel, a new thread of it, or a new forum post.
+    #[serde(default)]
+    pub post_in: PostIn,
 }
 
 /// Why a post failed, by what herald should do about it.
@@ -55,6 +59,17 @@ pub trait Outbox: Send + Sync + 'static {
     /// The messages a post becomes, in order. Must give the same parts for the same post: a retry after a
     /// crash renders again and skips the parts already posted.
     fn render(&self, post: &Scheduled) -> Vec<Self::Part>;
+
+    /// Opens what a post that does not go to the channel itself goes into — a new thread of `channel_id`, or a
+    /// new post of the forum `post.post_in` names — and returns its id. Called once per delivery (the id is
+    /// recorded before any part is posted); the default posts in the channel.
+    fn open(
+        &self,
+        channel_id: u64,
+        _post: &Scheduled,
+    ) -> impl Future<Output = Result<u64, PostError>> + Send {
+        std::future::ready(Ok(channel_id))
+    }
 
     /// Posts one message to a channel with a nonce the receiver must enforce (a repeated nonce returns the
     /// first message instead of creating another). Returns the message id.

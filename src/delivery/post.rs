@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::outbox::{Outbox, PostError, Scheduled, nonce};
 use super::scheduler::Inner;
+use crate::brief::settings::PostIn;
 use crate::store::{Delivery, StoreError};
 
 /// A delivery whose attempts ran out waits this long before the next round of attempts.
@@ -55,48 +56,31 @@ impl<O: Outbox> Inner<O> {
         if d.parts_sent == 0 && self.clock.now() - d.due_at > grace {
             return self.give_up(&d, "not posted within the grace window").await;
         }
+        // A thread or forum post is opened once, and recorded before any part goes into it.
+        let target = match (post.post_in, d.thread_id) {
+            (PostIn::Channel, _) => d.channel_id,
+            (_, Some(thread)) => thread,
+            (_, None) => {
+                match self
+                    .with_retries(&d, || self.outbox.open(d.channel_id, &post))
+                    .await?
+                {
+                    Some(thread) => {
+                        self.store.delivery_thread(d.id, thread).await?;
+                        thread
+                    }
+                    None => return Ok(()),
+                }
+            }
+        };
         let parts = self.outbox.render(&post);
         for (i, part) in parts.iter().enumerate().skip(d.parts_sent) {
             let nonce = nonce(d.channel_id, d.due_at, i);
-            let mut attempt: u32 = 0;
-            let message_id = loop {
-                self.pacer.wait().await;
-                match self.outbox.post(d.channel_id, part, &nonce).await {
-                    Ok(id) => break id,
-                    Err(PostError::RateLimited {
-                        retry_after,
-                        global,
-                    }) => {
-                        self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
-                        let wait = retry_after.unwrap_or_else(|| backoff(attempt));
-                        if global {
-                            self.pacer.hold(wait).await;
-                        }
-                        attempt += 1;
-                        if attempt >= self.cfg.post_attempts.saturating_mul(4) {
-                            return self.retry_later(&d, "rate limited").await;
-                        }
-                        tokio::time::sleep(wait).await;
-                    }
-                    Err(PostError::Transient(e)) => {
-                        attempt += 1;
-                        if attempt >= self.cfg.post_attempts {
-                            return self.retry_later(&d, &e).await;
-                        }
-                        self.counters.retried.fetch_add(1, Ordering::Relaxed);
-                        tracing::info!(error = %e, attempt, "post failed; retrying");
-                        tokio::time::sleep(backoff(attempt)).await;
-                    }
-                    Err(PostError::Gone(reason)) => {
-                        tracing::warn!(%reason, "channel gone or forbidden; pausing its schedule");
-                        self.counters.paused.fetch_add(1, Ordering::Relaxed);
-                        self.store
-                            .set_paused(d.channel_id, true, Some(&reason), None)
-                            .await?;
-                        return self.give_up(&d, &reason).await;
-                    }
-                    Err(PostError::Rejected(e)) => return self.give_up(&d, &e).await,
-                }
+            let Some(message_id) = self
+                .with_retries(&d, || self.outbox.post(target, part, &nonce))
+                .await?
+            else {
+                return Ok(());
             };
             self.store
                 .delivery_part_sent(d.id, i + 1, message_id)
@@ -106,6 +90,65 @@ impl<O: Outbox> Inner<O> {
         self.store.delivery_sent(d.id, self.clock.now()).await?;
         tracing::info!(parts = parts.len(), due_at = %d.due_at, "briefing delivered");
         Ok(())
+    }
+
+    /// Runs one Discord call of a delivery (opening its thread, posting a part), paced, retrying 429s, 5xx and
+    /// network errors with backoff. `None`: the delivery was put off or given up (and recorded so).
+    async fn with_retries<F, Fut>(
+        &self,
+        d: &Delivery,
+        mut call: F,
+    ) -> Result<Option<u64>, StoreError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<u64, PostError>>,
+    {
+        let mut attempt: u32 = 0;
+        loop {
+            self.pacer.wait().await;
+            match call().await {
+                Ok(id) => return Ok(Some(id)),
+                Err(PostError::RateLimited {
+                    retry_after,
+                    global,
+                }) => {
+                    self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    let wait = retry_after.unwrap_or_else(|| backoff(attempt));
+                    if global {
+                        self.pacer.hold(wait).await;
+                    }
+                    attempt += 1;
+                    if attempt >= self.cfg.post_attempts.saturating_mul(4) {
+                        self.retry_later(d, "rate limited").await?;
+                        return Ok(None);
+                    }
+                    tokio::time::sleep(wait).await;
+                }
+                Err(PostError::Transient(e)) => {
+                    attempt += 1;
+                    if attempt >= self.cfg.post_attempts {
+                        self.retry_later(d, &e).await?;
+                        return Ok(None);
+                    }
+                    self.counters.retried.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(error = %e, attempt, "post failed; retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(PostError::Gone(reason)) => {
+                    tracing::warn!(%reason, "channel gone or forbidden; pausing its schedule");
+                    self.counters.paused.fetch_add(1, Ordering::Relaxed);
+                    self.store
+                        .set_paused(d.channel_id, true, Some(&reason), None)
+                        .await?;
+                    self.give_up(d, &reason).await?;
+                    return Ok(None);
+                }
+                Err(PostError::Rejected(e)) => {
+                    self.give_up(d, &e).await?;
+                    return Ok(None);
+                }
+            }
+        }
     }
 
     async fn retry_later(&self, d: &Delivery, error: &str) -> Result<(), StoreError> {
@@ -239,6 +282,47 @@ mod tests {
         again.tick().await.unwrap();
         again.idle().await;
         assert_eq!(w.mem.texts(CHANNEL).len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_thread_is_opened_once_and_a_restart_finishes_in_it() {
+        let w = world(|c| c.post_attempts = 1).await;
+        let thread = crate::brief::settings::ChannelSettings {
+            post_in: crate::brief::settings::PostIn::Thread,
+            ..Default::default()
+        };
+        w.store
+            .set_channel_settings(GUILD, CHANNEL, &thread.to_row(), 5, at(7, 0))
+            .await
+            .unwrap();
+        let items: Vec<NewItem> = [
+            ("Ceasefire agreed in Gaza", "Mediators announced it."),
+            ("Sudan ceasefire talks stall", "Generals walked out."),
+            ("Kashmir ceasefire violations reported", "Shelling at dawn."),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (title, text))| item(&i.to_string(), title, text))
+        .collect();
+        w.publish(0, &items).await;
+        w.mem
+            .then([Step::Pass, Step::Fail(PostError::Transient("502".into()))]);
+        w.run_at(at(8, 0)).await;
+        let d = w.store.delivery(CHANNEL, at(8, 0)).await.unwrap().unwrap();
+        assert_eq!(
+            (d.state, d.thread_id, d.parts_sent),
+            (DeliveryState::Claimed, Some(CHANNEL + 1000), 1)
+        );
+        w.run_at(at(8, 1)).await;
+        let d = w.store.delivery(CHANNEL, at(8, 0)).await.unwrap().unwrap();
+        assert_eq!((d.state, d.parts_sent), (DeliveryState::Sent, 2));
+        assert_eq!(
+            *w.mem.opened.lock().unwrap(),
+            [(CHANNEL, CHANNEL + 1000)],
+            "opened once"
+        );
+        assert_eq!(w.mem.texts(CHANNEL + 1000).len(), 2);
+        assert!(w.mem.texts(CHANNEL).is_empty());
     }
 
     #[tokio::test]

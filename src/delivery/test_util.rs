@@ -30,6 +30,8 @@ pub struct Mem {
     messages: Mutex<Vec<(u64, String)>>,
     nonces: Mutex<HashMap<String, u64>>,
     script: Mutex<VecDeque<Step>>,
+    /// Threads opened: (channel, thread id).
+    pub opened: Mutex<Vec<(u64, u64)>>,
 }
 
 impl Mem {
@@ -65,6 +67,18 @@ impl Outbox for Arc<Mem> {
             })
             .collect()
     }
+    /// A thread per post that asks for one (its id is the channel's plus 1000); a forum post in the forum.
+    async fn open(&self, channel: u64, post: &Scheduled) -> Result<u64, PostError> {
+        use crate::brief::settings::PostIn;
+        let thread = match post.post_in {
+            PostIn::Channel => return Ok(channel),
+            PostIn::Thread => channel + 1000,
+            PostIn::Forum { channel: forum, .. } => forum + 1000,
+        };
+        self.opened.lock().unwrap().push((channel, thread));
+        Ok(thread)
+    }
+
     async fn post(&self, channel: u64, part: &String, nonce: &str) -> Result<u64, PostError> {
         let step = self
             .script

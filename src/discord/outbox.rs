@@ -2,11 +2,15 @@
 
 use std::sync::Arc;
 
-use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Nonce, RoleId};
+use serenity::all::{
+    AutoArchiveDuration, ChannelId, ChannelType, CreateAllowedMentions, CreateForumPost,
+    CreateMessage, CreateThread, ForumTagId, Nonce, RoleId,
+};
 use serenity::http::{Http, HttpError};
 
 use super::embeds::{EmbedSpec, briefing_embeds, pack};
 use super::escape::escape;
+use crate::brief::settings::PostIn;
 use crate::delivery::{Outbox, PostError, Scheduled};
 
 /// One message of a scheduled post.
@@ -44,6 +48,16 @@ pub fn nothing_new_line(post: &Scheduled) -> String {
     )
 }
 
+/// A briefing thread's name: its topic and the date of its slot ("ceasefire — 2026-11-24"), within Discord's
+/// 100 characters.
+pub fn thread_name(post: &Scheduled) -> String {
+    let about = post.briefing.topic.as_deref().unwrap_or("Briefing");
+    let date = post.due_at.format("%Y-%m-%d").to_string();
+    let room = 100 - date.len() - 3;
+    let about: String = about.chars().take(room).collect();
+    format!("{about} — {date}")
+}
+
 /// A serenity error, by what the scheduler should do about it.
 pub fn classify(e: serenity::Error) -> PostError {
     match e {
@@ -78,6 +92,38 @@ impl Outbox for DiscordOutbox {
             .enumerate()
             .map(|(n, e)| Part::Embeds(e, post.ping_role.filter(|_| n == 0)))
             .collect()
+    }
+
+    async fn open(&self, channel_id: u64, post: &Scheduled) -> Result<u64, PostError> {
+        let name = thread_name(post);
+        let made = match post.post_in {
+            PostIn::Channel => return Ok(channel_id),
+            PostIn::Thread => {
+                ChannelId::new(channel_id.max(1))
+                    .create_thread(
+                        &*self.http,
+                        CreateThread::new(name)
+                            .kind(ChannelType::PublicThread)
+                            .auto_archive_duration(AutoArchiveDuration::OneDay),
+                    )
+                    .await
+            }
+            PostIn::Forum { channel, tag } => {
+                // A forum post starts with a message: a line naming the briefing; its parts follow inside.
+                let starter = CreateMessage::new()
+                    .content(format!("Briefing for <#{channel_id}>."))
+                    .allowed_mentions(CreateAllowedMentions::new());
+                let mut forum_post = CreateForumPost::new(name, starter)
+                    .auto_archive_duration(AutoArchiveDuration::OneDay);
+                if let Some(tag) = tag.filter(|t| *t != 0) {
+                    forum_post = forum_post.add_applied_tag(ForumTagId::new(tag));
+                }
+                ChannelId::new(channel.max(1))
+                    .create_forum_post(&*self.http, forum_post)
+                    .await
+            }
+        };
+        made.map(|thread| thread.id.get()).map_err(classify)
     }
 
     async fn post(&self, channel_id: u64, part: &Part, nonce: &str) -> Result<u64, PostError> {

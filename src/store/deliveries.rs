@@ -47,10 +47,13 @@ pub struct Delivery {
     pub attempts: u32,
     /// The last error, if any.
     pub error: Option<String>,
+    /// The thread or forum post it posts into, once created.
+    #[sqlx(try_from = "DbOptId")]
+    pub thread_id: Option<u64>,
 }
 
-const COLUMNS: &str =
-    "id, channel_id, guild_id, due_at, state, payload, parts_sent, message_id, attempts, error";
+const COLUMNS: &str = "id, channel_id, guild_id, due_at, state, payload, parts_sent, message_id, attempts, \
+     error, thread_id";
 
 /// What the scheduler claims for one channel's slot.
 #[derive(Debug, Clone)]
@@ -189,6 +192,16 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         Ok(due)
+    }
+
+    /// Records the thread (or forum post) a delivery posts into.
+    pub async fn delivery_thread(&self, id: i64, thread_id: u64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE deliveries SET thread_id = ? WHERE id = ?")
+            .bind(id_in(thread_id))
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Records one more posted part (and the first message's id).

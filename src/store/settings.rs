@@ -21,6 +21,9 @@ pub struct SettingsRow {
     /// The forum channel, when `post_in` is `forum`.
     #[sqlx(try_from = "DbOptId")]
     pub forum_id: Option<u64>,
+    /// The tag forum posts get.
+    #[sqlx(try_from = "DbOptId")]
+    pub forum_tag: Option<u64>,
     /// The role pinged with scheduled briefings.
     #[sqlx(try_from = "DbOptId")]
     pub ping_role: Option<u64>,
@@ -33,7 +36,7 @@ impl Store {
         channel_id: u64,
     ) -> Result<Option<SettingsRow>, StoreError> {
         Ok(sqlx::query_as::<_, SettingsRow>(
-            "SELECT style, language, length, max_stories, post_in, forum_id, ping_role \
+            "SELECT style, language, length, max_stories, post_in, forum_id, forum_tag, ping_role \
              FROM channel_settings WHERE channel_id = ?",
         )
         .bind(id_in(channel_id))
@@ -52,10 +55,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO channel_settings (channel_id, guild_id, style, language, length, max_stories, post_in, \
-             forum_id, ping_role, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             forum_id, forum_tag, ping_role, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, style = excluded.style, \
              language = excluded.language, length = excluded.length, max_stories = excluded.max_stories, \
-             post_in = excluded.post_in, forum_id = excluded.forum_id, ping_role = excluded.ping_role, \
+             post_in = excluded.post_in, forum_id = excluded.forum_id, forum_tag = excluded.forum_tag, \
+             ping_role = excluded.ping_role, \
              updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         )
         .bind(id_in(channel_id))
@@ -66,6 +70,7 @@ impl Store {
         .bind(s.max_stories)
         .bind(&s.post_in)
         .bind(s.forum_id.map(id_in))
+        .bind(s.forum_tag.map(id_in))
         .bind(s.ping_role.map(id_in))
         .bind(id_in(by))
         .bind(to_secs(now))

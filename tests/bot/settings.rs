@@ -294,3 +294,248 @@ async fn settings_shape_briefings_llm_citations_role_ping_and_shared_cache() {
         "{shown}"
     );
 }
+
+fn forum_option(id: &str) -> (Value, Value) {
+    (
+        json!({"name": "forum", "type": 7, "value": id}),
+        json!({"channels": {id: {"id": id, "name": "briefings", "type": 15, "permissions": "0"}}}),
+    )
+}
+
+/// Every permission.
+const ALL: &str = "2147483647";
+/// herald's usual permissions and the thread ones: Create Public Threads, Send Messages in Threads.
+const THREADS: &str = "309237664768";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn briefings_go_into_a_new_thread_or_a_tagged_forum_post() {
+    let feeds = FixtureServer::start().await;
+    feeds.set_live(rss(
+        "Live Wire",
+        &[("old", "Old ceasefire report", "A ceasefire.")],
+    ));
+    let start = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let bot = Bot::start_with(
+        |c| {
+            c.fetch.allow_private_addresses = true;
+            c.schedule.tick_ms = 50;
+            c.poll.tick_ms = 50;
+            c.articles.enabled = false;
+        },
+        clock.clone(),
+    )
+    .await;
+    let (fake, store) = (&bot.fake, &bot.store);
+    {
+        let mut c = fake.channels.lock().unwrap();
+        c.forums.insert(
+            4000,
+            (vec![(54, "Sport".into()), (55, "Briefing".into())], true),
+        );
+        c.forums.insert(4001, (vec![(56, "Sport".into())], true));
+    }
+    let post_in = |v: u64| json!({"name": "post_in", "type": 4, "value": v});
+
+    // Refusals say what to grant or give.
+    let no = bot
+        .invoke_resolved(
+            "settings",
+            sub("set", json!([post_in(1)])),
+            json!({}),
+            ADMIN,
+            USUAL,
+        )
+        .await;
+    assert!(
+        no.text()
+            .contains("grant it **Create Public Threads** and **Send Messages in Threads**"),
+        "{no}"
+    );
+    let no = bot
+        .invoke("settings", sub("set", json!([post_in(2)])), ADMIN)
+        .await;
+    assert!(no.text().contains("Name the forum channel too"), "{no}");
+    let (opt_4001, resolved_4001) = forum_option("4001");
+    let no = bot
+        .invoke_resolved(
+            "settings",
+            sub("set", json!([post_in(2), opt_4001])),
+            resolved_4001,
+            ADMIN,
+            ALL,
+        )
+        .await;
+    assert!(no.text().contains("requires a tag on every post"), "{no}");
+    let (opt_4002, resolved_4002) = forum_option("4002");
+    let no = bot
+        .invoke_resolved(
+            "settings",
+            sub("set", json!([post_in(2), opt_4002])),
+            resolved_4002,
+            ADMIN,
+            ALL,
+        )
+        .await;
+    assert!(no.text().contains("is not a forum channel"), "{no}");
+
+    // A thread is allowed once herald may open threads (shown, then kept for another channel below).
+    let ok = bot
+        .invoke_resolved(
+            "settings",
+            sub("set", json!([post_in(1)])),
+            json!({}),
+            ADMIN,
+            THREADS,
+        )
+        .await;
+    assert!(
+        ok.text()
+            .contains("**Posted in** a new thread per briefing"),
+        "{ok}"
+    );
+    // This channel: a post in forum 4000, tagged "Briefing". Another channel: a thread per briefing.
+    let (opt_4000, resolved_4000) = forum_option("4000");
+    let ok = bot
+        .invoke_resolved(
+            "settings",
+            sub("set", json!([post_in(2), opt_4000])),
+            resolved_4000,
+            ADMIN,
+            ALL,
+        )
+        .await;
+    assert!(
+        ok.text()
+            .contains("**Posted in** a new post in <#4000> per briefing"),
+        "{ok}"
+    );
+    let stored = store.channel_settings(CHANNEL).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.post_in.as_str(), stored.forum_id, stored.forum_tag),
+        ("forum", Some(4000), Some(55))
+    );
+    let other = 3006;
+    let thread_settings = ChannelSettings {
+        post_in: herald::brief::settings::PostIn::Thread,
+        ..ChannelSettings::default()
+    };
+    store
+        .set_channel_settings(GUILD, other, &thread_settings.to_row(), 1, start)
+        .await
+        .unwrap();
+
+    let live = feeds.url("/live.xml");
+    let added = bot
+        .invoke("sources", sub("add", json!([opt("url", &live)])), ADMIN)
+        .await;
+    bot.follow_up(&added).await;
+    bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
+    bot.invoke(
+        "schedule",
+        sub("set", json!([opt("when", "08:00"), opt("timezone", "UTC")])),
+        ADMIN,
+    )
+    .await;
+    store
+        .subscribe(
+            &NewSubscription {
+                guild_id: GUILD,
+                channel_id: other,
+                query: "ceasefire",
+                query_norm: "ceasefire",
+                created_by: 1,
+            },
+            25,
+            start,
+        )
+        .await
+        .unwrap();
+    let due = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+    store
+        .set_schedule(GUILD, other, "08:00", "UTC", Some(due), 1, start)
+        .await
+        .unwrap();
+    feeds.set_live(rss(
+        "Live Wire",
+        &[
+            (
+                "n1",
+                "Ceasefire talks resume in Istanbul",
+                "Negotiators met again.",
+            ),
+            ("old", "Old ceasefire report", "A ceasefire."),
+        ],
+    ));
+    clock.set(start + chrono::Duration::minutes(90));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "polled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let threads = fake.channels.lock().unwrap().threads.clone();
+        let done = [CHANNEL, other]
+            .iter()
+            .all(|c| store_sent(&threads, *c).is_some_and(|t| !fake.posted_in(t).is_empty()));
+        if done {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "both posted: {:#?}",
+            fake.channels.lock().unwrap().threads
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let threads = fake.channels.lock().unwrap().threads.clone();
+    assert_eq!(threads.len(), 2, "one thread each: {threads:#?}");
+    let (_, thread, body) = threads.iter().find(|t| t.0 == other).unwrap();
+    assert_eq!(body["name"], "ceasefire — 2026-11-24");
+    assert_eq!(body["type"], 11);
+    assert!(
+        fake.posted_in(CHANNEL).is_empty(),
+        "nothing in the channel itself"
+    );
+    let inside = fake.posted_in(*thread);
+    assert_eq!(inside.len(), 1);
+    assert!(
+        inside[0]
+            .body
+            .to_string()
+            .contains("Ceasefire talks resume in Istanbul")
+    );
+    let (_, post, body) = threads.iter().find(|t| t.0 == 4000).unwrap();
+    assert_eq!(body["applied_tags"], json!(["55"]), "{body}");
+    assert_eq!(body["message"]["allowed_mentions"]["parse"], json!([]));
+    let inside = fake.posted_in(*post);
+    assert_eq!(
+        inside.len(),
+        2,
+        "the starter message, then the briefing: {inside:#?}"
+    );
+    assert!(
+        inside[1]
+            .body
+            .to_string()
+            .contains("Ceasefire talks resume in Istanbul")
+    );
+    // Each delivery recorded where it posted, so a restart would finish there instead of opening another.
+    let d = store.delivery(other, due).await.unwrap().unwrap();
+    assert_eq!(
+        (d.thread_id, d.state),
+        (Some(*thread), herald::store::DeliveryState::Sent)
+    );
+    let d = store.delivery(CHANNEL, due).await.unwrap().unwrap();
+    assert_eq!(d.thread_id, Some(*post));
+}
+
+/// The thread opened under `parent`, if any.
+fn store_sent(threads: &[(u64, u64, Value)], parent: u64) -> Option<u64> {
+    let parent = if parent == CHANNEL { 4000 } else { parent };
+    threads.iter().find(|t| t.0 == parent).map(|t| t.1)
+}

@@ -68,6 +68,10 @@ pub struct Channels {
     /// Delay before answering a message POST (after the message is created), so a test can kill the client
     /// while the answer is in flight.
     pub answer_delay: Duration,
+    /// Threads and forum posts created (`POST /channels/{id}/threads`): (parent channel, thread id, body).
+    pub threads: Vec<(u64, u64, Value)>,
+    /// Forum channels `GET /channels/{id}` answers: id → (its tags as (id, name), whether it requires one).
+    pub forums: std::collections::HashMap<u64, (Vec<(u64, String)>, bool)>,
     window: (u64, u32),
     nonces: std::collections::HashMap<String, u64>,
 }
@@ -315,7 +319,7 @@ async fn handle(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let json_body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let json_body = serde_json::from_slice(&body).unwrap_or_else(|_| payload_json(&body));
     shared.calls.lock().expect("lock").push(Call {
         method: method.clone(),
         path: uri.to_string(),
@@ -337,6 +341,21 @@ async fn handle(
     if !by_token {
         if let Some(limited) = rate_limit(&shared.channels) {
             return limited;
+        }
+    }
+    if let Some(rest) = path.strip_prefix("/api/v10/channels/") {
+        if method == Method::POST {
+            if let Some(parent) = rest
+                .strip_suffix("/threads")
+                .and_then(|c| c.parse::<u64>().ok())
+            {
+                return create_thread(&shared.channels, parent, json_body);
+            }
+        }
+        if method == Method::GET {
+            if let Ok(id) = rest.parse::<u64>() {
+                return get_channel(&shared.channels, id);
+            }
         }
     }
     if method == Method::POST {
@@ -377,6 +396,89 @@ async fn handle(
                 .into_response()
         }
     }
+}
+
+/// The `payload_json` part of a multipart body (how serenity sends a forum post), or null.
+fn payload_json(body: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(body);
+    text.find("name=\"payload_json\"")
+        .and_then(|at| {
+            let rest = &text[at..];
+            let start = rest.find("\r\n\r\n")? + 4;
+            let end = rest[start..].find("\r\n--")? + start;
+            serde_json::from_str(&rest[start..end]).ok()
+        })
+        .unwrap_or(Value::Null)
+}
+
+/// A guild channel as Discord returns it.
+fn channel_json(id: u64, kind: u8, name: &str, parent: Option<u64>) -> Value {
+    json!({
+        "id": id.to_string(), "type": kind, "guild_id": GUILD_ID, "name": name, "position": 0,
+        "permission_overwrites": [], "nsfw": false, "rate_limit_per_user": 0, "last_message_id": null,
+        "parent_id": parent.map(|p| p.to_string()), "topic": null, "flags": 0,
+    })
+}
+
+/// `POST /channels/{id}/threads`: a thread of a text channel, or a forum post (its `message` is recorded as
+/// the post's first message).
+fn create_thread(channels: &Mutex<Channels>, parent: u64, body: Value) -> Response {
+    let mut c = channels.lock().expect("lock");
+    if c.forbidden.contains(&parent) {
+        return (
+            StatusCode::FORBIDDEN,
+            [("content-type", "application/json")],
+            r#"{"message": "Missing Permissions", "code": 50013}"#,
+        )
+            .into_response();
+    }
+    let id = 800_000 + c.threads.len() as u64;
+    c.threads.push((parent, id, body.clone()));
+    if body["message"].is_object() {
+        let first = 900_000 + c.posted.len() as u64;
+        c.posted.push(Posted {
+            channel_id: id,
+            id: first,
+            nonce: None,
+            body: body["message"].clone(),
+        });
+    }
+    let mut thread = channel_json(id, 11, body["name"].as_str().unwrap_or(""), Some(parent));
+    thread["owner_id"] = json!(APP_ID);
+    thread["thread_metadata"] = json!({"archived": false, "auto_archive_duration": 1440,
+        "archive_timestamp": "2026-11-24T08:00:00+00:00", "locked": false});
+    thread["message_count"] = json!(0);
+    thread["member_count"] = json!(1);
+    thread["applied_tags"] = if body["applied_tags"].is_array() {
+        body["applied_tags"].clone()
+    } else {
+        json!([])
+    };
+    ([("content-type", "application/json")], thread.to_string()).into_response()
+}
+
+/// `GET /channels/{id}`: the forums a test set up, with their tags.
+fn get_channel(channels: &Mutex<Channels>, id: u64) -> Response {
+    let c = channels.lock().expect("lock");
+    let Some((tags, required)) = c.forums.get(&id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            [("content-type", "application/json")],
+            r#"{"message": "Unknown Channel", "code": 10003}"#,
+        )
+            .into_response();
+    };
+    let mut forum = channel_json(id, 15, "briefings", None);
+    forum["available_tags"] = tags
+        .iter()
+        .map(|(tag, name)| {
+            json!({"id": tag.to_string(), "name": name, "moderated": false,
+            "emoji_id": null, "emoji_name": null})
+        })
+        .collect();
+    forum["flags"] = json!(if *required { 1 << 4 } else { 0 });
+    forum["default_forum_layout"] = json!(0);
+    ([("content-type", "application/json")], forum.to_string()).into_response()
 }
 
 /// A message as Discord returns it for a follow-up, echoing what was sent.

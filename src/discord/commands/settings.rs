@@ -45,6 +45,23 @@ pub enum LengthChoice {
     Full,
 }
 
+/// Where scheduled briefings are posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum PostInChoice {
+    /// In the channel itself.
+    #[name = "channel"]
+    Channel,
+    /// In a new thread of the channel per briefing, named for the date.
+    #[name = "thread"]
+    Thread,
+    /// As a new post of a forum channel (give `forum:`).
+    #[name = "forum"]
+    Forum,
+}
+
+/// Forum tags a briefing post gets, by name (the first the forum has).
+const FORUM_TAGS: &[&str] = &["briefing", "briefings", "news", "herald"];
+
 /// The channel's settings, and today's LLM use of this server.
 #[poise::command(slash_command, guild_only)]
 pub async fn show(
@@ -84,11 +101,19 @@ pub async fn set(
     #[description = "A role to ping with scheduled briefings (nobody else is ever pinged)"]
     ping: Option<serenity::Role>,
     #[description = "Stop pinging a role"] no_ping: Option<bool>,
+    #[description = "Where scheduled briefings go: channel, a thread per briefing, or a forum"]
+    post_in: Option<PostInChoice>,
+    #[description = "The forum channel, with post_in: forum"]
+    #[channel_types("Forum")]
+    forum: Option<serenity::ChannelId>,
 ) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
     let channel_id = super::target_channel(&ctx, channel);
     let data = ctx.data();
     let mut s = load(&ctx, channel_id).await?;
+    if let Some(choice) = post_in {
+        s.post_in = where_to_post(&ctx, channel_id, choice, forum).await?;
+    }
     if let Some(style) = style {
         if style == StyleChoice::Llm && data.llm.is_none() {
             return Err(CommandError::User(
@@ -163,6 +188,93 @@ pub async fn set(
     Ok(())
 }
 
+/// herald's permissions where the command runs (Discord sends them with every command).
+fn app_permissions(ctx: &Context<'_>) -> serenity::Permissions {
+    match ctx {
+        poise::Context::Application(app) => app.interaction.app_permissions.unwrap_or_default(),
+        poise::Context::Prefix(_) => serenity::Permissions::empty(),
+    }
+}
+
+/// Checks that herald can post where it is asked to, or says what to grant.
+async fn where_to_post(
+    ctx: &Context<'_>,
+    channel_id: u64,
+    choice: PostInChoice,
+    forum: Option<serenity::ChannelId>,
+) -> Result<PostIn, CommandError> {
+    use serenity::Permissions as P;
+    let have = app_permissions(ctx);
+    let missing = |need: &[(P, &str)]| -> Vec<String> {
+        if have.administrator() {
+            return Vec::new();
+        }
+        need.iter()
+            .filter(|(p, _)| !have.contains(*p))
+            .map(|(_, name)| format!("**{name}**"))
+            .collect()
+    };
+    match choice {
+        PostInChoice::Channel => Ok(PostIn::Channel),
+        PostInChoice::Thread => {
+            let lacking = missing(&[
+                (P::CREATE_PUBLIC_THREADS, "Create Public Threads"),
+                (P::SEND_MESSAGES_IN_THREADS, "Send Messages in Threads"),
+            ]);
+            if !lacking.is_empty() {
+                return Err(CommandError::User(format!(
+                    "herald cannot open threads in <#{channel_id}>: grant it {} there (channel settings → \
+                     Permissions), then try again.",
+                    lacking.join(" and ")
+                )));
+            }
+            Ok(PostIn::Thread)
+        }
+        PostInChoice::Forum => {
+            let Some(forum) = forum else {
+                return Err(CommandError::User(
+                    "Name the forum channel too: `post_in: forum forum: #your-forum`.".into(),
+                ));
+            };
+            let channel = forum
+                .to_channel(ctx)
+                .await
+                .ok()
+                .and_then(|c| c.guild())
+                .filter(|c| c.kind == serenity::ChannelType::Forum);
+            let Some(channel) = channel else {
+                return Err(CommandError::User(format!(
+                    "<#{forum}> is not a forum channel herald can see. Pick a forum channel."
+                )));
+            };
+            let lacking = missing(&[
+                (P::SEND_MESSAGES, "Send Messages (Create Posts)"),
+                (P::SEND_MESSAGES_IN_THREADS, "Send Messages in Posts"),
+            ]);
+            if !lacking.is_empty() {
+                return Err(CommandError::User(format!(
+                    "herald cannot post in <#{forum}>: grant it {} there, then try again.",
+                    lacking.join(" and ")
+                )));
+            }
+            let tag = channel
+                .available_tags
+                .iter()
+                .find(|t| FORUM_TAGS.iter().any(|n| t.name.eq_ignore_ascii_case(n)))
+                .map(|t| t.id.get());
+            if tag.is_none() && channel.flags.contains(serenity::ChannelFlags::REQUIRE_TAG) {
+                return Err(CommandError::User(format!(
+                    "<#{forum}> requires a tag on every post: add a tag named \"briefing\" to it, then try again."
+                )));
+            }
+            Ok(PostIn::Forum {
+                channel: forum.get(),
+                tag,
+            })
+        }
+    }
+}
+
 async fn load(ctx: &Context<'_>, channel_id: u64) -> Result<ChannelSettings, CommandError> {
     Ok(ctx
         .data()
@@ -203,7 +315,7 @@ async fn describe(
     let post_in = match s.post_in {
         PostIn::Channel => "this channel".to_owned(),
         PostIn::Thread => "a new thread per briefing".to_owned(),
-        PostIn::Forum(id) => format!("a new post in <#{id}>"),
+        PostIn::Forum { channel, .. } => format!("a new post in <#{channel}> per briefing"),
     };
     let ping = s.ping_role.map_or_else(
         || "nobody".to_owned(),
@@ -245,7 +357,7 @@ pub fn short_line(s: &ChannelSettings) -> Option<String> {
     match s.post_in {
         PostIn::Channel => {}
         PostIn::Thread => parts.push("in threads".to_owned()),
-        PostIn::Forum(id) => parts.push(format!("in <#{id}>")),
+        PostIn::Forum { channel, .. } => parts.push(format!("in <#{channel}>")),
     }
     if let Some(r) = s.ping_role {
         parts.push(format!("pings <@&{r}>"));
