@@ -2,10 +2,12 @@
 //! Discord enforcing Discord's global limit of 50 requests per second. Reports the total time against the
 //! 200 s that 10,000 posts at 50/s need at best, and how many 429s the fake sent.
 //!
-//! `cargo bench --bench delivery` (set HERALD_BENCH_CHANNELS for a smaller run).
+//! `cargo bench --bench delivery` (set HERALD_BENCH_CHANNELS for a smaller run). With HERALD_BENCH_LLM=1 every
+//! channel asks for LLM summaries from a fake OpenAI-compatible endpoint on 127.0.0.1, and the LLM calls of the
+//! round are reported with the cache hits (each of which is a call the cache saved).
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)] // the bench uses the fake Discord only
+#[allow(dead_code)] // the bench uses the fake Discord and the fake LLM only
 mod support;
 
 use std::sync::Arc;
@@ -54,6 +56,15 @@ async fn run(channels: u64) {
     let mut config = Config::defaults();
     config.database.path = dir.path().join("bench.db");
     config.discord.api_base = fake.base.clone();
+    let llm = if std::env::var("HERALD_BENCH_LLM").is_ok_and(|v| v == "1") {
+        let fake = support::llm::FakeLlm::start().await;
+        config.llm.base_url = fake.base_url();
+        config.llm.daily_token_budget = u64::MAX / 2;
+        config.llm.guild_daily_token_budget = u64::MAX / 2;
+        Some(fake)
+    } else {
+        None
+    };
     let store = Store::open(&config.database).await.expect("store");
 
     // 100 servers, each with its channels, two shared feeds and 200 fresh items over ten topics.
@@ -121,6 +132,16 @@ async fn run(channels: u64) {
             .set_schedule(guild, c, "08:00", "UTC", Some(slot), 1, before)
             .await
             .expect("schedule");
+        if llm.is_some() {
+            let llm_style = herald::brief::settings::ChannelSettings {
+                style: herald::brief::settings::Style::Llm,
+                ..Default::default()
+            };
+            store
+                .set_channel_settings(guild, c, &llm_style.to_row(), 1, before)
+                .await
+                .expect("settings");
+        }
     }
     eprintln!(
         "setup: {channels} channels in {:.1} s",
@@ -135,7 +156,8 @@ async fn run(channels: u64) {
         DiscordOutbox::new(http),
         config.schedule.clone(),
         config.brief.clone(),
-    );
+    )
+    .with_llm(herald::brief::llm::LlmSummarizer::new(&config.llm));
     let start = Instant::now();
     let report = scheduler.tick().await.expect("tick");
     let claimed_in = start.elapsed();
@@ -161,6 +183,19 @@ async fn run(channels: u64) {
         stats.retried,
         stats.failed,
     );
+    if let Some(fake) = &llm {
+        let per = |n: u64| n as f64 / channels as f64;
+        println!(
+            "llm: {} calls to the endpoint for {channels} channels ({} requests seen by the fake), {} summaries \
+             from the cache; without the cache: {} calls ({:.2} calls per channel with it, {:.2} without)",
+            stats.llm_calls,
+            fake.calls().len(),
+            stats.llm_cached,
+            stats.llm_calls + stats.llm_cached,
+            per(stats.llm_calls),
+            per(stats.llm_calls + stats.llm_cached),
+        );
+    }
     assert_eq!(report.claimed as u64, channels, "every channel claimed");
     assert_eq!(fake_counts.0 as u64, channels, "one message per channel");
 }

@@ -170,10 +170,10 @@ impl<O: Outbox> Scheduler<O> {
             now,
         )
         .await?;
-        self.inner
-            .counters
-            .llm_calls
-            .fetch_add(round.calls as u64, std::sync::atomic::Ordering::Relaxed);
+        let counters = &self.inner.counters;
+        let relaxed = std::sync::atomic::Ordering::Relaxed;
+        counters.llm_calls.fetch_add(round.calls as u64, relaxed);
+        counters.llm_cached.fetch_add(round.cached as u64, relaxed);
         Ok(Scheduled {
             briefing,
             since,

@@ -27,6 +27,8 @@ pub struct Stats {
     pub paused: u64,
     /// Calls made to the LLM endpoint for channels with LLM summaries.
     pub llm_calls: u64,
+    /// LLM summaries taken from the cache instead (each would have been a call without it).
+    pub llm_cached: u64,
 }
 
 /// The live counters behind [`Stats`].
@@ -38,6 +40,7 @@ pub(super) struct Counters {
     pub(super) failed: AtomicU64,
     pub(super) paused: AtomicU64,
     pub(super) llm_calls: AtomicU64,
+    pub(super) llm_cached: AtomicU64,
 }
 
 impl<O: Outbox> Inner<O> {

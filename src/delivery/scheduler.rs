@@ -132,6 +132,7 @@ impl<O: Outbox> Scheduler<O> {
             failed: c.failed.load(Ordering::Relaxed),
             paused: c.paused.load(Ordering::Relaxed),
             llm_calls: c.llm_calls.load(Ordering::Relaxed),
+            llm_cached: c.llm_cached.load(Ordering::Relaxed),
         }
     }
 
