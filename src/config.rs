@@ -49,6 +49,8 @@ pub struct Config {
     pub search: SearchConfig,
     /// `[llm]`
     pub llm: LlmConfig,
+    /// `[retention]`
+    pub retention: RetentionConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -109,6 +111,20 @@ pub struct ArticlesConfig {
     pub min_words: usize,
     /// Seconds `/briefing` waits for article pages before it briefs from what it has.
     pub briefing_wait_secs: u64,
+}
+
+/// `[retention]`: how long herald keeps what it stores, and servers that removed it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Items first seen more than this many days ago are deleted (at least 7).
+    pub items_days: u32,
+    /// Finished deliveries older than this many days keep only their row (slot, state, message id).
+    pub deliveries_days: u32,
+    /// Days a server that removed herald keeps its data, in case herald is re-added.
+    pub guild_grace_days: u32,
+    /// Minutes between two retention passes.
+    pub interval_minutes: u32,
 }
 
 /// `[llm]`: optional LLM summaries through an OpenAI-compatible chat-completions endpoint.
@@ -341,6 +357,15 @@ impl Config {
             return bad(
                 "[llm] base_url must be empty or an http(s) URL such as https://api.openai.com/v1",
             );
+        }
+        if self.retention.items_days < 7 || self.retention.deliveries_days < 3 {
+            return bad(
+                "[retention] items_days must be at least 7 and deliveries_days at least 3 (a briefing compares new \
+                 items with what was told in the last 3 days)",
+            );
+        }
+        if self.retention.interval_minutes == 0 {
+            return bad("[retention] interval_minutes must be at least 1");
         }
         if self.llm.timeout_secs == 0 || self.llm.max_input_tokens < 200 {
             return bad("[llm] timeout_secs must be at least 1 and max_input_tokens at least 200");

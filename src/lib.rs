@@ -1,14 +1,16 @@
 //! herald: a Discord bot that posts one calm, summarised news briefing per channel.
 //!
 //! The pipeline reads left to right, one folder per stage:
-//! - [`sources`]: fetch feeds over one hardened HTTP client ([`sources::fetch`]), parse them into
+//! - [`sources`]: search news providers for every topic ([`sources::search`]), fetch feeds over one hardened
+//!   HTTP client ([`sources::fetch`]), parse them into
 //!   [`item::NewItem`]s ([`sources::feed`]), refresh one source end to end ([`sources::ingest`]), keep
 //!   every source fresh in the background ([`sources::poller`]), and read the article page behind each item
 //!   ([`sources::article`], [`sources::articles`]).
 //! - [`store`]: SQLite holds sources, items (with full-text search), the articles read, subscriptions,
 //!   schedules and the delivery ledger; all SQL lives there.
 //! - [`brief`]: match topic queries ([`brief::query`]), group the reports of one event told by many outlets
-//!   into a story ([`brief::cluster`]), rank and summarise from the articles ([`brief::summarize`]) into a
+//!   into a story ([`brief::cluster`]), rank and summarise from the articles ([`brief::summarize`], or an LLM
+//!   checked for faithfulness: [`brief::llm`], per channel [`brief::settings`]) into a
 //!   [`brief::Briefing`], a plain struct the terminal renders ([`brief::render`]) and Discord turns into
 //!   embeds.
 //! - [`delivery`]: the scheduler finds channels whose time has come ([`delivery::schedule`],
@@ -18,8 +20,8 @@
 //!   the Discord outbox, embeds and escaping.
 //!
 //! [`text`] holds the language primitives the stages share (folding, stemming, sentences, word frequencies);
-//! [`cli`] is the `herald` binary (`run` wires the poller, the article reader, the scheduler and the Discord
-//! client together).
+//! [`upkeep`] keeps the store bounded (retention, servers that leave); [`cli`] is the `herald` binary (`run`
+//! wires the poller, the article reader, the scheduler, upkeep and the Discord client together).
 
 pub mod brief;
 pub mod cli;
@@ -32,4 +34,6 @@ pub mod fuzzing;
 pub mod item;
 pub mod sources;
 pub mod store;
+pub mod telemetry;
 pub mod text;
+pub mod upkeep;

@@ -338,3 +338,44 @@ async fn proxy_variables_cannot_route_around_the_address_guard() {
         0
     );
 }
+
+#[test]
+fn backup_makes_a_copy_that_opens_and_forget_guild_deletes_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = herald(&dir)
+        .args(["brief", "--feed"])
+        .arg(fixture("feeds/rss_2.0_bbc.xml"))
+        .arg("--no-articles")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let copy = dir.path().join("backup.db");
+    let out = herald(&dir).arg("backup").arg(&copy).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("to restore, stop herald"));
+    // The copy is a database herald opens, with the same items.
+    let out = herald(&dir)
+        .env("HERALD_DATABASE__PATH", &copy)
+        .args(["brief", "--feed"])
+        .arg(fixture("feeds/rss_2.0_bbc.xml"))
+        .args(["--no-articles", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let again = herald(&dir).arg("backup").arg(&copy).output().unwrap();
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("exists already"));
+
+    let out = herald(&dir)
+        .args(["forget-guild", "1234"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(
+            "server 1234: deleted 0 subscriptions, 0 schedules, 0 feeds and 0 deliveries"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -298,6 +298,29 @@ mod tests {
     }
 
     #[test]
+    fn headlines_length_has_no_summaries_and_full_a_paragraph() {
+        let article = "Negotiators met in Istanbul on Friday for the first direct talks in years. They agreed \
+                       to exchange a thousand prisoners each. The next round is due in June, officials said. \
+                       Markets barely moved on the news, and analysts expected further rounds.";
+        let items = [report(1, 1, "Talks in Istanbul", article)];
+        let base = Options::from(&crate::config::Config::defaults().brief);
+        let with = |length| {
+            let s = settings::ChannelSettings {
+                length: Some(length),
+                ..Default::default()
+            };
+            build_briefing(&items, &[], s.options(base), Utc::now())
+        };
+        let headlines = with(settings::Length::Headlines);
+        assert_eq!(headlines.stories.len(), 1);
+        assert!(headlines.stories[0].summary.is_empty());
+        let short = with(settings::Length::Short);
+        assert!((1..=2).contains(&short.stories[0].summary.len()));
+        let full = with(settings::Length::Full);
+        assert!(full.stories[0].summary.len() >= short.stories[0].summary.len());
+    }
+
+    #[test]
     fn a_story_is_summarised_from_its_articles_within_the_word_budget() {
         let a = "By Our Correspondent\nDelegations from Kyiv and Moscow met in Istanbul on Friday for the first \
                  direct talks in three years, officials said.\nThe talks at Dolmabahce Palace lasted less than two \

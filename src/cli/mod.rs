@@ -39,6 +39,18 @@ enum Command {
     Extract(extract::Args),
     /// Summarise one article (a file or URL), or a batch of documents from a JSONL file.
     Summarize(summarize::Args),
+    /// Write a consistent copy of the database to FILE while the bot runs (restore: stop herald, put the copy in
+    /// place of the database file).
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Delete everything herald keeps about a Discord server at once (a data-deletion request): its
+    /// subscriptions, schedules, settings, feeds and deliveries.
+    ForgetGuild {
+        /// The server's id.
+        guild_id: u64,
+    },
 }
 
 /// Loads the config, sets up logging to stderr, and runs `f` on a Tokio runtime.
@@ -91,6 +103,35 @@ pub fn main() -> ExitCode {
             println!("database {} is up to date", config.database.path.display());
             Ok(ExitCode::SUCCESS)
         }),
+        Command::Backup { file } => with_runtime(cli.config.as_deref(), |config| async move {
+            if file.exists() {
+                anyhow::bail!("{} exists already; give a new file name", file.display());
+            }
+            let store = crate::store::Store::open(&config.database).await?;
+            let result = store.backup(&file).await;
+            store.close().await;
+            result?;
+            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backed up {} to {} ({size} bytes); to restore, stop herald and copy it over the database file",
+                config.database.path.display(),
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::ForgetGuild { guild_id } => {
+            with_runtime(cli.config.as_deref(), |config| async move {
+                let store = crate::store::Store::open(&config.database).await?;
+                let gone = store.forget_guild(guild_id).await;
+                store.close().await;
+                let gone = gone?;
+                println!(
+                    "server {guild_id}: deleted {} subscriptions, {} schedules, {} feeds and {} deliveries",
+                    gone.subscriptions, gone.schedules, gone.sources, gone.deliveries
+                );
+                Ok(ExitCode::SUCCESS)
+            })
+        }
         Command::Extract(args) => {
             with_runtime(cli.config.as_deref(), |config| extract::run(config, args))
         }

@@ -18,6 +18,7 @@ use crate::sources::ingest::Readers;
 use crate::sources::poller::Poller;
 use crate::sources::search::{Searcher, sync_searches};
 use crate::store::Store;
+use crate::upkeep::Upkeep;
 
 /// Runs the bot until Discord closes the connection or Ctrl-C / SIGTERM arrives.
 pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
@@ -68,6 +69,7 @@ pub async fn serve(
         config.poll.clone(),
         config.fetch.concurrency,
     );
+    let upkeep = Upkeep::new(store.clone(), Arc::clone(&clock), config.retention.clone());
     let window = chrono::Duration::hours(i64::from(config.brief.window_hours));
     let reading = articles.run(store.clone(), Arc::clone(&clock), window);
     let scheduler = Scheduler::new(
@@ -81,6 +83,7 @@ pub async fn serve(
     let _poller = AbortOnDrop(tokio::spawn(poller.run()));
     let _scheduler = AbortOnDrop(tokio::spawn(scheduler.run()));
     let _articles = AbortOnDrop(tokio::spawn(reading));
+    let _upkeep = AbortOnDrop(tokio::spawn(upkeep.run()));
     bot.start().await?;
     Ok(())
 }

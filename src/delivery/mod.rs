@@ -26,7 +26,7 @@ pub mod schedule;
 mod scheduler;
 pub mod slots;
 #[cfg(test)]
-mod test_util;
+pub(crate) mod test_util;
 
 pub use outbox::{Outbox, PostError, Scheduled, nonce};
 pub use post::{Pacer, Stats};

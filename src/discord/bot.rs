@@ -99,6 +99,38 @@ pub async fn manage_server(ctx: Context<'_>) -> Result<bool, CommandError> {
     }
 }
 
+/// Gateway events beside commands: a server that removes herald (GUILD_DELETE that is not an outage) has its
+/// schedules paused at once and its data kept for the grace period; a server herald is in (GUILD_CREATE, on
+/// connect or when re-added) gets back what a departure paused.
+async fn on_event(event: &serenity::FullEvent, data: &Data) -> Result<(), CommandError> {
+    match event {
+        serenity::FullEvent::GuildDelete { incomplete, .. } => {
+            let guild = incomplete.id.get();
+            if incomplete.unavailable {
+                // An outage: Discord will send the server again; nothing changes.
+                tracing::info!(guild, "server unavailable (Discord outage)");
+            } else if data.store.guild_left(guild, data.clock.now()).await? {
+                tracing::info!(
+                    guild,
+                    grace_days = data.config.retention.guild_grace_days,
+                    "removed from server: schedules paused; data deleted after the grace period"
+                );
+            }
+        }
+        serenity::FullEvent::GuildCreate { guild, .. } => {
+            let restored = data.store.guild_present(guild.id.get()).await?;
+            if restored {
+                tracing::info!(
+                    guild = guild.id.get(),
+                    "re-added within the grace period: schedules resumed"
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Every failure becomes an ephemeral reply; internal detail goes to the log only.
 async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
     use poise::FrameworkError as E;
@@ -167,6 +199,7 @@ impl Bot {
                 on_error: |e| Box::pin(on_error(e)),
                 // poise would allow user mentions in replies; feed text must never ping anyone.
                 allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+                event_handler: |_ctx, event, _framework, data| Box::pin(on_event(event, data)),
                 ..Default::default()
             })
             .initialize_owners(false)

@@ -403,11 +403,7 @@ async fn fetch_and_store(
     for item in &mut feed.items {
         item.published_at = plausible(item.published_at, now);
     }
-    // What a source holds when herald first reads it is backlog: briefed on request, never pushed.
-    let backlog = source.last_ok_at.is_none();
-    let new_items = store
-        .insert_items(source.id, &feed.items, backlog, now)
-        .await?;
+    let new_items = store_items(store, source, &feed.items, now).await?;
     store
         .source_fetched(
             source.id,
@@ -423,6 +419,32 @@ async fn fetch_and_store(
         feed_items: feed.items.len(),
         not_modified: false,
     })
+}
+
+/// Items published more than this long ago are never news: stored as backlog (so an item retention deleted
+/// that a feed still carries does not come back as new).
+const OLD_NEWS: chrono::Duration = chrono::Duration::days(7);
+
+/// Stores a source's items: what a source holds when herald first reads it, and anything published more than
+/// [`OLD_NEWS`] ago, is backlog (briefed on request, never pushed). Returns how many were new.
+pub(crate) async fn store_items(
+    store: &Store,
+    source: &Source,
+    items: &[crate::item::NewItem],
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let first_read = source.last_ok_at.is_none();
+    let (old, fresh): (Vec<_>, Vec<_>) = items
+        .iter()
+        .cloned()
+        .partition(|i| i.published_at.is_some_and(|p| p < now - OLD_NEWS));
+    let mut new_items = store
+        .insert_items(source.id, &fresh, first_read, now)
+        .await?;
+    if !old.is_empty() {
+        new_items += store.insert_items(source.id, &old, true, now).await?;
+    }
+    Ok(new_items)
 }
 
 /// A feed's date if it can be true: one in the future (a year-9999 item would stay the newest story for

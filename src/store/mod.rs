@@ -3,7 +3,9 @@
 mod articles;
 mod deliveries;
 mod guild_sources;
+mod guilds;
 mod items;
+mod retention;
 mod schedules;
 mod searches;
 mod settings;
@@ -13,6 +15,8 @@ mod subscriptions;
 pub use articles::ArticleCounts;
 pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;
+pub use guilds::{Forgotten, REMOVED_REASON};
+pub use retention::Purged;
 pub use schedules::ScheduleRow;
 pub use searches::{GuildSearch, GuildSearchSource, SubscriptionRef};
 pub use settings::SettingsRow;
@@ -68,6 +72,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Retention frees pages; incremental vacuum returns them a little at a time (new databases).
+            .auto_vacuum(sqlx::sqlite::SqliteAutoVacuum::Incremental)
             .busy_timeout(Duration::from_millis(cfg.busy_timeout_ms));
         let pool = SqlitePoolOptions::new()
             .max_connections(cfg.max_connections)
@@ -90,6 +96,12 @@ impl Store {
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// Whether the database answers (`/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
+        Ok(())
     }
 
     /// Closes every connection, checkpointing the WAL.

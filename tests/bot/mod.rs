@@ -2,6 +2,7 @@
 //! behind the small [`Bot`] harness (start, invoke with automatic ids, reply text, embeds, follow-ups).
 
 mod briefing;
+mod guilds;
 mod help;
 mod schedule;
 mod search;

@@ -337,7 +337,15 @@ async fn briefings_go_into_a_new_thread_or_a_tagged_forum_post() {
     }
     let post_in = |v: u64| json!({"name": "post_in", "type": 4, "value": v});
 
-    // Refusals say what to grant or give.
+    // Refusals say what to grant or give: no LLM configured here.
+    let no = bot
+        .invoke(
+            "settings",
+            sub("set", json!([{"name": "style", "type": 4, "value": 1}])),
+            ADMIN,
+        )
+        .await;
+    assert!(no.text().contains("has no LLM configured"), "{no}");
     let no = bot
         .invoke_resolved(
             "settings",

@@ -283,8 +283,7 @@ impl Searcher {
         for item in &mut items {
             item.published_at = super::ingest::plausible(item.published_at, now);
         }
-        let backlog = source.last_ok_at.is_none();
-        let new_items = store.insert_items(source.id, &items, backlog, now).await?;
+        let new_items = super::ingest::store_items(store, source, &items, now).await?;
         store
             .source_fetched(source.id, None, None, None, now)
             .await?;

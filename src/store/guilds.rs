@@ -1,0 +1,118 @@
+//! Servers that leave: `guild_departures`, and deleting a server's data (after the grace period, or at once
+//! on a data-deletion request).
+
+use chrono::{DateTime, Utc};
+
+use super::{DbId, Store, StoreError, id_in, limit, to_secs};
+
+/// Why a departed server's schedules are paused (a return resumes exactly these).
+pub const REMOVED_REASON: &str = "herald was removed from this server";
+
+/// What forgetting a server deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Forgotten {
+    /// Subscriptions (and with them their searches' links).
+    pub subscriptions: u64,
+    /// Schedules.
+    pub schedules: u64,
+    /// Feeds the server had added (the shared source rows stay while someone else reads them).
+    pub sources: u64,
+    /// Deliveries (and their ledger).
+    pub deliveries: u64,
+}
+
+impl Store {
+    /// Records that herald was removed from a server and pauses its schedules; `false` if already recorded.
+    pub async fn guild_left(&self, guild_id: u64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
+            "INSERT INTO guild_departures (guild_id, left_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
+        )
+        .bind(id_in(guild_id))
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE schedules SET paused = 1, paused_reason = ? WHERE guild_id = ? AND paused = 0",
+        )
+        .bind(REMOVED_REASON)
+        .bind(id_in(guild_id))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// herald is in a server (again): a departure still in its grace period is cancelled and the schedules it
+    /// paused resume. `true` when something was restored.
+    pub async fn guild_present(&self, guild_id: u64) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("DELETE FROM guild_departures WHERE guild_id = ?")
+            .bind(id_in(guild_id))
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() > 0 {
+            sqlx::query(
+                "UPDATE schedules SET paused = 0, paused_reason = NULL WHERE guild_id = ? AND paused_reason = ?",
+            )
+            .bind(id_in(guild_id))
+            .bind(REMOVED_REASON)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Servers that left before `before` (their grace period is over).
+    pub async fn departed_before(
+        &self,
+        before: DateTime<Utc>,
+        max: usize,
+    ) -> Result<Vec<u64>, StoreError> {
+        let ids: Vec<DbId> = sqlx::query_scalar(
+            "SELECT guild_id FROM guild_departures WHERE left_at < ? ORDER BY left_at LIMIT ?",
+        )
+        .bind(to_secs(before))
+        .bind(limit(max))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(u64::from).collect())
+    }
+
+    /// Deletes everything herald keeps about a server: subscriptions, schedules, settings, its feeds and search
+    /// settings, its deliveries and their ledger, and its departure record. Shared sources and items stay for
+    /// other servers (and retention). One transaction.
+    pub async fn forget_guild(&self, guild_id: u64) -> Result<Forgotten, StoreError> {
+        let g = id_in(guild_id);
+        let mut tx = self.write_tx().await?;
+        let mut counts = [0u64; 8];
+        for (n, sql) in [
+            "DELETE FROM subscriptions WHERE guild_id = ?",
+            "DELETE FROM schedules WHERE guild_id = ?",
+            "DELETE FROM guild_sources WHERE guild_id = ?",
+            "DELETE FROM deliveries WHERE guild_id = ?",
+            "DELETE FROM channel_settings WHERE guild_id = ?",
+            "DELETE FROM guild_search WHERE guild_id = ?",
+            "DELETE FROM guild_departures WHERE guild_id = ?",
+            "DELETE FROM llm_usage WHERE guild_id = ?",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            counts[n] = sqlx::query(sql)
+                .bind(g)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        let [subscriptions, schedules, sources, deliveries, ..] = counts;
+        tx.commit().await?;
+        Ok(Forgotten {
+            subscriptions,
+            schedules,
+            sources,
+            deliveries,
+        })
+    }
+}

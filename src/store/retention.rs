@@ -1,0 +1,282 @@
+//! Retention: deleting old items (with what only they refer to), compacting old deliveries, dropping sources
+//! nobody uses, and reclaiming the space, in small batches so the bot's own writes never wait long.
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreError, limit, to_secs};
+
+/// What one retention pass deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Items deleted (their full-text rows and links went with them).
+    pub items: u64,
+    /// Article pages no item links to any more.
+    pub articles: u64,
+    /// Finished deliveries whose stored briefing and ledger were dropped.
+    pub deliveries: u64,
+    /// Sources nobody reads and that hold nothing.
+    pub sources: u64,
+}
+
+/// Rows deleted per statement, so one pass never holds the write lock for long.
+const BATCH: usize = 2000;
+
+impl Store {
+    /// Deletes items first seen before `items_before` (except those a delivery still posting tells), article
+    /// pages no item links to, the stored briefings and ledger rows of deliveries finished before
+    /// `deliveries_before`, and sources that no server reads and that hold no item (created before
+    /// `items_before`). Runs in batches of a few thousand rows, each its own transaction.
+    pub async fn purge(
+        &self,
+        items_before: DateTime<Utc>,
+        deliveries_before: DateTime<Utc>,
+    ) -> Result<Purged, StoreError> {
+        let mut purged = Purged::default();
+        loop {
+            let n = sqlx::query(
+                "DELETE FROM items WHERE id IN (SELECT i.id FROM items i WHERE i.fetched_at < ? \
+                 AND NOT EXISTS (SELECT 1 FROM delivered_items d JOIN deliveries v ON v.id = d.delivery_id \
+                 WHERE d.item_id = i.id AND v.state = 'claimed') LIMIT ?)",
+            )
+            .bind(to_secs(items_before))
+            .bind(limit(BATCH))
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+            purged.items += n;
+            if n < BATCH as u64 {
+                break;
+            }
+        }
+        loop {
+            let n = sqlx::query(
+                "DELETE FROM articles WHERE url IN (SELECT a.url FROM articles a WHERE a.fetched_at < ? \
+                 AND NOT EXISTS (SELECT 1 FROM items i WHERE i.url = a.url) LIMIT ?)",
+            )
+            .bind(to_secs(items_before))
+            .bind(limit(BATCH))
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+            purged.articles += n;
+            if n < BATCH as u64 {
+                break;
+            }
+        }
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "DELETE FROM delivered_items WHERE delivery_id IN (SELECT id FROM deliveries \
+             WHERE state <> 'claimed' AND finished_at < ?)",
+        )
+        .bind(to_secs(deliveries_before))
+        .execute(&mut *tx)
+        .await?;
+        purged.deliveries = sqlx::query(
+            "UPDATE deliveries SET payload = '' WHERE state <> 'claimed' AND finished_at < ? AND payload <> ''",
+        )
+        .bind(to_secs(deliveries_before))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        purged.sources = sqlx::query(
+            "DELETE FROM sources WHERE created_at < ? \
+             AND NOT EXISTS (SELECT 1 FROM guild_sources g WHERE g.source_id = sources.id) \
+             AND NOT EXISTS (SELECT 1 FROM subscription_searches s WHERE s.source_id = sources.id) \
+             AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source_id = sources.id) \
+             AND NOT EXISTS (SELECT 1 FROM item_links l WHERE l.source_id = sources.id)",
+        )
+        .bind(to_secs(items_before))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(purged)
+    }
+
+    /// Returns up to `pages` free pages to the file system (incremental vacuum: a little at a time, so the bot
+    /// is never blocked the way a full VACUUM blocks it). A database created before herald set
+    /// `auto_vacuum = INCREMENTAL` reclaims nothing until one full `VACUUM`.
+    pub async fn reclaim(&self, pages: u32) -> Result<(), StoreError> {
+        sqlx::query(&format!("PRAGMA incremental_vacuum({pages})"))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The database's size in bytes (pages in use and free).
+    pub async fn size_bytes(&self) -> Result<u64, StoreError> {
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(self.pool())
+            .await?;
+        let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(u64::try_from(pages * size).unwrap_or(0))
+    }
+
+    /// A consistent copy of the live database at `path` (`VACUUM INTO`: a transaction's snapshot, written
+    /// while the bot keeps reading and writing). The file must not exist.
+    pub async fn backup(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(path.display().to_string())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::item::{Article, NewItem};
+    use crate::store::Claim;
+    use crate::store::test_util::temp_store;
+    use chrono::{Duration, TimeZone};
+
+    fn item(guid: &str, title: &str) -> NewItem {
+        NewItem {
+            guid: guid.into(),
+            url: Some(format!("https://a.example/{guid}")),
+            title: title.into(),
+            author: None,
+            published_at: None,
+            snippet: format!("{title} in detail."),
+            body: String::new(),
+            lang: None,
+            outlet: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn retention_deletes_exactly_what_it_should() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        let old = now - Duration::days(40);
+        let feed = store
+            .upsert_source("https://a.example/feed", "feed", old)
+            .await
+            .unwrap();
+        store.add_guild_source(1, feed.id, 1, old).await.unwrap();
+        let unused = store
+            .upsert_source("https://nobody.example/feed", "feed", old)
+            .await
+            .unwrap();
+        store
+            .insert_items(
+                feed.id,
+                &[item("o1", "Zeppelin parade"), item("o2", "Quokka census")],
+                false,
+                old,
+            )
+            .await
+            .unwrap();
+        store
+            .insert_items(feed.id, &[item("n1", "Zeppelin returns")], false, now)
+            .await
+            .unwrap();
+        let article = Article {
+            title: "Zeppelin parade".into(),
+            byline: None,
+            published: None,
+            language: None,
+            canonical_url: None,
+            text: "The zeppelin parade drew crowds.".into(),
+        };
+        store
+            .save_article("https://a.example/o1", Ok(&article), old)
+            .await
+            .unwrap();
+        let ids: Vec<i64> = store
+            .items_of_sources(&[feed.id], None, 10)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|i| i.guid.starts_with('o'))
+            .map(|i| i.id)
+            .collect();
+        let census = ids[0].max(ids[1]);
+        // A delivery still posting tells the census (its item must stay); one finished long ago told both.
+        store
+            .set_schedule(1, 7, "08:00", "UTC", Some(now), 1, old)
+            .await
+            .unwrap();
+        let pending = Claim {
+            channel_id: 7,
+            guild_id: 1,
+            due_at: now,
+            payload: "{\"pending\": true}",
+            item_ids: &[census],
+            empty: false,
+            expected_next_run: now,
+            next_run_at: Some(now + Duration::days(1)),
+        };
+        assert!(store.claim_delivery(&pending, now).await.unwrap().is_some());
+        store
+            .set_schedule(1, 8, "08:00", "UTC", Some(old), 1, old)
+            .await
+            .unwrap();
+        let done = Claim {
+            channel_id: 8,
+            guild_id: 1,
+            due_at: old,
+            payload: "{\"long\": \"briefing text\"}",
+            item_ids: &ids,
+            empty: false,
+            expected_next_run: old,
+            next_run_at: Some(old + Duration::days(1)),
+        };
+        let done_id = store.claim_delivery(&done, old).await.unwrap().unwrap();
+        store.delivery_sent(done_id, old).await.unwrap();
+
+        let purged = store
+            .purge(now - Duration::days(30), now - Duration::days(14))
+            .await
+            .unwrap();
+        assert_eq!(
+            purged,
+            Purged {
+                items: 1,
+                articles: 1,
+                deliveries: 1,
+                sources: 1,
+            }
+        );
+        let left: Vec<String> = store
+            .items_of_sources(&[feed.id], None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.guid)
+            .collect();
+        assert_eq!(left.len(), 2);
+        assert!(
+            left.contains(&"o2".to_owned()),
+            "a pending delivery's item stays: {left:?}"
+        );
+        assert!(left.contains(&"n1".to_owned()));
+        // The full-text index finds nothing deleted.
+        let found = store.search_items("zeppelin*", None, 10).await.unwrap();
+        assert_eq!(
+            found.iter().map(|i| i.guid.as_str()).collect::<Vec<_>>(),
+            ["n1"]
+        );
+        assert_eq!(store.article_counts().await.unwrap().read, 0);
+        let d = store.delivery(8, old).await.unwrap().unwrap();
+        assert_eq!(d.payload, "", "compacted");
+        let pending = store.delivery(7, now).await.unwrap().unwrap();
+        assert_eq!(pending.payload, "{\"pending\": true}");
+        let unused_left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sources WHERE url = ?")
+            .bind(&unused.url)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            unused_left, 0,
+            "a source nobody reads and that holds nothing is deleted"
+        );
+        // Space goes back to the file system a little at a time.
+        let before = store.size_bytes().await.unwrap();
+        store.reclaim(1000).await.unwrap();
+        assert!(store.size_bytes().await.unwrap() <= before);
+    }
+}
