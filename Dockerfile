@@ -23,6 +23,10 @@ COPY --from=build /src/target/release/herald /usr/local/bin/herald
 USER herald
 WORKDIR /data
 ENV HERALD_DATABASE__PATH=/data/herald.db
+# /metrics and /healthz (ready: database answers and the Discord gateway is connected).
+ENV HERALD_METRICS__LISTEN=0.0.0.0:9464
+EXPOSE 9464
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["herald", "healthz"]
 VOLUME ["/data"]
 ENTRYPOINT ["herald"]
 CMD ["run"]

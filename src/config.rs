@@ -51,6 +51,8 @@ pub struct Config {
     pub llm: LlmConfig,
     /// `[retention]`
     pub retention: RetentionConfig,
+    /// `[metrics]`
+    pub metrics: MetricsConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -111,6 +113,14 @@ pub struct ArticlesConfig {
     pub min_words: usize,
     /// Seconds `/briefing` waits for article pages before it briefs from what it has.
     pub briefing_wait_secs: u64,
+}
+
+/// `[metrics]`: the optional Prometheus and health listener.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address serving `/metrics` and `/healthz` (`127.0.0.1:9464`); empty: off.
+    pub listen: String,
 }
 
 /// `[retention]`: how long herald keeps what it stores, and servers that removed it.

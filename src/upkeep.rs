@@ -76,6 +76,9 @@ impl Upkeep {
             )
             .await?;
         self.store.reclaim(RECLAIM_PAGES).await?;
+        metrics::counter!("herald_retention_deleted_total", "what" => "items")
+            .increment(report.purged.items);
+        metrics::gauge!("herald_database_bytes").set(self.store.size_bytes().await? as f64);
         Ok(report)
     }
 }

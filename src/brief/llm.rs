@@ -186,6 +186,8 @@ impl LlmSummarizer {
                 .await
                 {
                     Ok(a) => {
+                        metrics::counter!("herald_llm_calls_total").increment(a.calls as u64);
+                        metrics::counter!("herald_llm_tokens_total").increment(a.tokens);
                         round.calls += a.calls;
                         round.tokens += a.tokens;
                         store.add_llm_tokens(&day(now), guild_id, a.tokens).await?;
@@ -198,6 +200,7 @@ impl LlmSummarizer {
                         }
                     }
                     Err(e) => {
+                        metrics::counter!("herald_llm_calls_total").increment(1);
                         round.calls += 1;
                         outcome = Err(Fallback::Call(e));
                         break;
@@ -213,6 +216,7 @@ impl LlmSummarizer {
                 Err(why) => {
                     tracing::info!(guild = guild_id, story = %story.headline, reason = %why, "LLM summary fell back to extractive");
                     story.summary_by = SummaryBy::Fallback;
+                    metrics::counter!("herald_llm_fallbacks_total").increment(1);
                     round.fallbacks += 1;
                 }
             }

@@ -45,6 +45,13 @@ enum Command {
         /// Where the copy goes; it must not exist yet.
         file: PathBuf,
     },
+    /// Ask a running herald's /healthz (at [metrics] listen, or --url): exit 0 when it is ready (for Docker's
+    /// HEALTHCHECK).
+    Healthz {
+        /// The URL to ask (default: http://<[metrics] listen>/healthz).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Delete everything herald keeps about a Discord server at once (a data-deletion request): its
     /// subscriptions, schedules, settings, feeds and deliveries.
     ForgetGuild {
@@ -118,6 +125,32 @@ pub fn main() -> ExitCode {
                 file.display()
             );
             Ok(ExitCode::SUCCESS)
+        }),
+        Command::Healthz { url } => with_runtime(cli.config.as_deref(), |config| async move {
+            let url = match url {
+                Some(u) => u,
+                None if config.metrics.listen.trim().is_empty() => {
+                    anyhow::bail!(
+                        "no [metrics] listen is set, so herald serves no /healthz; give --url"
+                    )
+                }
+                None => {
+                    let listen = config.metrics.listen.trim().replace("0.0.0.0", "127.0.0.1");
+                    format!("http://{listen}/healthz")
+                }
+            };
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .no_proxy()
+                .build()?;
+            let response = client.get(&url).send().await?;
+            let ok = response.status().is_success();
+            print!("{}", response.text().await.unwrap_or_default());
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }),
         Command::ForgetGuild { guild_id } => {
             with_runtime(cli.config.as_deref(), |config| async move {

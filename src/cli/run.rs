@@ -70,6 +70,7 @@ pub async fn serve(
         config.fetch.concurrency,
     );
     let upkeep = Upkeep::new(store.clone(), Arc::clone(&clock), config.retention.clone());
+    let store_for_health = store.clone();
     let window = chrono::Duration::hours(i64::from(config.brief.window_hours));
     let reading = articles.run(store.clone(), Arc::clone(&clock), window);
     let scheduler = Scheduler::new(
@@ -84,7 +85,16 @@ pub async fn serve(
     let _scheduler = AbortOnDrop(tokio::spawn(scheduler.run()));
     let _articles = AbortOnDrop(tokio::spawn(reading));
     let _upkeep = AbortOnDrop(tokio::spawn(upkeep.run()));
-    bot.start().await?;
+    let health = crate::telemetry::Health::default();
+    if !config.metrics.listen.trim().is_empty() {
+        crate::telemetry::serve(
+            config.metrics.listen.trim(),
+            store_for_health,
+            health.clone(),
+        )
+        .await?;
+    }
+    bot.start(health).await?;
     Ok(())
 }
 

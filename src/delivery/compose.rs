@@ -93,9 +93,11 @@ impl<O: Outbox> Scheduler<O> {
             return Ok(());
         };
         if empty {
+            metrics::counter!("herald_deliveries_total", "state" => "empty").increment(1);
             report.empty += 1;
             return Ok(());
         }
+        metrics::counter!("herald_deliveries_total", "state" => "claimed").increment(1);
         report.claimed += 1;
         span.in_scope(|| tracing::debug!(delivery = id, stories = post.briefing.stories.len(), %due_at, "claimed"));
         self.spawn(Delivery {

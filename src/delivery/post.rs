@@ -89,8 +89,10 @@ impl<O: Outbox> Inner<O> {
                 .delivery_part_sent(d.id, i + 1, message_id)
                 .await?;
             self.counters.posted.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("herald_posts_total").increment(1);
         }
         self.store.delivery_sent(d.id, self.clock.now()).await?;
+        metrics::counter!("herald_deliveries_total", "state" => "sent").increment(1);
         tracing::info!(parts = parts.len(), due_at = %d.due_at, "briefing delivered");
         Ok(())
     }
@@ -116,6 +118,7 @@ impl<O: Outbox> Inner<O> {
                     global,
                 }) => {
                     self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    metrics::counter!("herald_discord_429_total").increment(1);
                     let wait = retry_after.unwrap_or_else(|| backoff(attempt));
                     if global {
                         self.pacer.hold(wait).await;
@@ -134,6 +137,7 @@ impl<O: Outbox> Inner<O> {
                         return Ok(None);
                     }
                     self.counters.retried.fetch_add(1, Ordering::Relaxed);
+                    metrics::counter!("herald_post_retries_total").increment(1);
                     tracing::info!(error = %e, attempt, "post failed; retrying");
                     tokio::time::sleep(backoff(attempt)).await;
                 }
@@ -163,6 +167,7 @@ impl<O: Outbox> Inner<O> {
     async fn give_up(&self, d: &Delivery, reason: &str) -> Result<(), StoreError> {
         tracing::warn!(%reason, due_at = %d.due_at, "delivery given up");
         self.counters.failed.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("herald_deliveries_total", "state" => "failed").increment(1);
         self.store
             .delivery_failed(d.id, reason, self.clock.now())
             .await

@@ -109,7 +109,9 @@ impl<O: Outbox> Scheduler<O> {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut panics = 0u64;
         loop {
-            every.tick().await;
+            let due = every.tick().await;
+            metrics::gauge!("herald_loop_lag_seconds", "loop" => "scheduler")
+                .set(due.elapsed().as_secs_f64());
             match AssertUnwindSafe(self.tick()).catch_unwind().await {
                 Ok(Ok(r)) if r != TickReport::default() => tracing::info!(?r, "scheduler tick"),
                 Ok(Ok(_)) => {}

@@ -240,13 +240,40 @@ impl Bot {
         DiscordOutbox::new(Arc::clone(&self.client.http))
     }
 
-    /// Connects to the gateway and serves until the connection ends.
-    pub async fn start(mut self) -> Result<(), DiscordError> {
+    /// Connects to the gateway and serves until the connection ends, reporting the gateway's state to
+    /// `health` (for `/healthz`) and its heartbeat latency as `herald_gateway_latency_seconds`.
+    pub async fn start(mut self, health: crate::telemetry::Health) -> Result<(), DiscordError> {
         let api_base = self.api_base;
+        let shards = Arc::clone(&self.client.shard_manager);
+        let watch = tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                let runners = shards.runners.lock().await;
+                let up = !runners.is_empty()
+                    && runners
+                        .values()
+                        .all(|r| r.stage == serenity::ConnectionStage::Connected);
+                health.set_gateway(up);
+                if let Some(latency) = runners.values().filter_map(|r| r.latency).max() {
+                    metrics::gauge!("herald_gateway_latency_seconds").set(latency.as_secs_f64());
+                }
+            }
+        });
+        let _watch = AbortOnDrop(watch);
         self.client
             .start()
             .await
             .map_err(|e| unreachable(&api_base, e))
+    }
+}
+
+/// Stops a background task when its owner ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -168,8 +168,14 @@ impl ArticleReader {
             .buffer_unordered(self.inner.cfg.concurrency.max(1) * 8);
         while let Some((url, result)) = tasks.next().await {
             match &result {
-                Ok(()) => report.read += 1,
-                Err(_) => report.failed += 1,
+                Ok(()) => {
+                    metrics::counter!("herald_articles_total", "outcome" => "read").increment(1);
+                    report.read += 1;
+                }
+                Err(_) => {
+                    metrics::counter!("herald_articles_total", "outcome" => "failed").increment(1);
+                    report.failed += 1;
+                }
             }
             on_done(&url, &result);
         }

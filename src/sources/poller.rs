@@ -63,7 +63,9 @@ impl Poller {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut panics = 0u64;
         loop {
-            every.tick().await;
+            let due = every.tick().await;
+            metrics::gauge!("herald_loop_lag_seconds", "loop" => "poller")
+                .set(due.elapsed().as_secs_f64());
             match AssertUnwindSafe(self.tick()).catch_unwind().await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "poller tick failed"),
@@ -100,13 +102,20 @@ impl Poller {
         for (source, result) in results {
             let next = match result {
                 Ok(r) => {
+                    let outcome = if r.not_modified { "not_modified" } else { "ok" };
+                    metrics::counter!("herald_polls_total", "outcome" => outcome).increment(1);
+                    metrics::counter!("herald_items_stored_total").increment(r.new_items as u64);
                     report.fetched += 1;
                     report.new_items += r.new_items;
                     next_after_success(&self.cfg, source.id, now)
                 }
                 // Not this search's turn at its provider: not a failure, and no sooner than the turn.
-                Err(IngestError::RateLimited { until, .. }) => until,
+                Err(IngestError::RateLimited { until, .. }) => {
+                    metrics::counter!("herald_polls_total", "outcome" => "waiting").increment(1);
+                    until
+                }
                 Err(e) => {
+                    metrics::counter!("herald_polls_total", "outcome" => "failed").increment(1);
                     report.failed += 1;
                     let next = next_after_failure(&self.cfg, source.fail_count + 1, now);
                     tracing::info!(source = %source.url, error = %e, retry_at = %next, "poll failed; backing off");

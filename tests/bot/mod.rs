@@ -4,6 +4,7 @@
 mod briefing;
 mod guilds;
 mod help;
+mod metrics;
 mod schedule;
 mod search;
 mod settings;

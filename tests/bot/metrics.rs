@@ -1,0 +1,130 @@
+//! `/metrics` and `/healthz` over HTTP while a scripted round runs: counters move as herald polls, stores,
+//! claims and posts; health is ready once the gateway is connected.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeZone;
+use herald::clock::ManualClock;
+use serde_json::json;
+
+use super::{ADMIN, Bot, CHANNEL, opt, sub, topic};
+use crate::support::{FixtureServer, rss};
+
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let r = reqwest::get(url).await.expect("listener answers");
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The value of a metric line (`name{labels} value`), summed over lines starting with `prefix`.
+fn value(scrape: &str, prefix: &str) -> f64 {
+    scrape
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_move_as_a_round_runs_and_health_follows_the_gateway() {
+    let feeds = FixtureServer::start().await;
+    feeds.set_live(rss(
+        "Live Wire",
+        &[("old", "Old ceasefire report", "A ceasefire.")],
+    ));
+    let start = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let port = free_port();
+    let bot = Bot::start_with(
+        |c| {
+            c.fetch.allow_private_addresses = true;
+            c.schedule.tick_ms = 50;
+            c.poll.tick_ms = 50;
+            c.articles.enabled = false;
+            c.metrics.listen = format!("127.0.0.1:{port}");
+        },
+        clock.clone(),
+    )
+    .await;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = (0, String::new());
+    for _ in 0..50 {
+        ready = get(&format!("{base}/healthz")).await;
+        if ready.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ready.0, 200, "{}", ready.1);
+    assert!(ready.1.contains("gateway: connected"), "{}", ready.1);
+
+    let (_, before) = get(&format!("{base}/metrics")).await;
+    let added = bot
+        .invoke(
+            "sources",
+            sub("add", json!([opt("url", &feeds.url("/live.xml"))])),
+            ADMIN,
+        )
+        .await;
+    bot.follow_up(&added).await;
+    bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
+    bot.invoke(
+        "schedule",
+        sub("set", json!([opt("when", "08:00"), opt("timezone", "UTC")])),
+        ADMIN,
+    )
+    .await;
+    feeds.set_live(rss(
+        "Live Wire",
+        &[
+            (
+                "n1",
+                "Ceasefire talks resume in Istanbul",
+                "Negotiators met again.",
+            ),
+            ("old", "Old ceasefire report", "A ceasefire."),
+        ],
+    ));
+    clock.set(start + chrono::Duration::minutes(90));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "polled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
+    assert!(bot.fake.wait_posted(1, Duration::from_secs(10)).await);
+    assert_eq!(bot.fake.posted_in(CHANNEL).len(), 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (status, after) = get(&format!("{base}/metrics")).await;
+    assert_eq!(status, 200);
+    // Other tests in this process count into the same recorder: compare before and after.
+    for (metric, at_least) in [
+        ("herald_polls_total{outcome=\"ok\"}", 1.0),
+        ("herald_items_stored_total", 1.0),
+        ("herald_deliveries_total{state=\"claimed\"}", 1.0),
+        ("herald_deliveries_total{state=\"sent\"}", 1.0),
+        ("herald_posts_total", 1.0),
+    ] {
+        let moved = value(&after, metric) - value(&before, metric);
+        assert!(moved >= at_least, "{metric} moved {moved}:\n{after}");
+    }
+    assert!(
+        after.contains("herald_loop_lag_seconds{loop=\"scheduler\"}"),
+        "{after}"
+    );
+    assert!(
+        after.contains("# TYPE herald_posts_total counter"),
+        "{after}"
+    );
+}
