@@ -14,9 +14,30 @@ use herald::item::NewItem;
 use herald::store::Store;
 
 const WORDS: [&str; 24] = [
-    "ceasefire", "election", "markets", "climate", "parliament", "talks", "storm", "energy", "budget",
-    "football", "vaccine", "border", "court", "strike", "drought", "satellite", "merger", "protest",
-    "summit", "inflation", "wildfire", "tariff", "reactor", "harvest",
+    "ceasefire",
+    "election",
+    "markets",
+    "climate",
+    "parliament",
+    "talks",
+    "storm",
+    "energy",
+    "budget",
+    "football",
+    "vaccine",
+    "border",
+    "court",
+    "strike",
+    "drought",
+    "satellite",
+    "merger",
+    "protest",
+    "summit",
+    "inflation",
+    "wildfire",
+    "tariff",
+    "reactor",
+    "harvest",
 ];
 
 fn env(name: &str, default: u64) -> u64 {
@@ -28,7 +49,8 @@ fn env(name: &str, default: u64) -> u64 {
 
 /// A deterministic item: headline and teaser from the word list, by feed, day and number.
 fn item(feed: u64, day: u64, n: u64) -> NewItem {
-    let pick = |k: u64| WORDS[((feed * 31 + day * 17 + n * 7 + k * 13) % WORDS.len() as u64) as usize];
+    let pick =
+        |k: u64| WORDS[((feed * 31 + day * 17 + n * 7 + k * 13) % WORDS.len() as u64) as usize];
     let title = format!(
         "{} {} as {} {} report {n} from feed {feed}",
         pick(0),
@@ -78,7 +100,10 @@ async fn run(feeds: u64, days: u64, retention: bool) {
             .upsert_source(&format!("https://feed{f}.example/rss"), "feed", start)
             .await
             .expect("source");
-        store.add_guild_source(1 + f % 20, s.id, 1, start).await.expect("link");
+        store
+            .add_guild_source(1 + f % 20, s.id, 1, start)
+            .await
+            .expect("link");
         ids.push(s.id);
     }
     let began = Instant::now();
@@ -87,7 +112,10 @@ async fn run(feeds: u64, days: u64, retention: bool) {
         let now = start + Duration::days(day as i64);
         for (f, id) in ids.iter().enumerate() {
             let batch: Vec<NewItem> = (0..20).map(|n| item(f as u64, day, n)).collect();
-            store.insert_items(*id, &batch, false, now).await.expect("insert");
+            store
+                .insert_items(*id, &batch, false, now)
+                .await
+                .expect("insert");
         }
         if retention {
             let t = Instant::now();
