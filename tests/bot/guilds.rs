@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{ADMIN, Bot, CHANNEL, GUILD, opt, sub, topic};
+use super::{Bot, CHANNEL, GUILD, subscribe_at_eight};
 
 /// A server as GUILD_CREATE carries it (what serenity needs to read one).
 fn guild_create() -> Value {
@@ -45,13 +45,7 @@ async fn until(bot: &Bot, want: bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guild_delete_pauses_an_outage_does_not_and_a_return_restores() {
     let bot = Bot::start().await;
-    bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
-    bot.invoke(
-        "schedule",
-        sub("set", json!([opt("when", "08:00"), opt("timezone", "UTC")])),
-        ADMIN,
-    )
-    .await;
+    subscribe_at_eight(&bot, "ceasefire").await;
 
     // An outage: nothing changes.
     bot.fake.dispatch(

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use chrono::TimeZone;
 use herald::clock::ManualClock;
-use serde_json::json;
 
-use super::{ADMIN, Bot, CHANNEL, opt, sub, topic};
+use super::{Bot, CHANNEL, add_live_feed, publish_news_and_poll, subscribe_at_eight};
 use crate::support::{FixtureServer, rss};
 
 /// A free port on 127.0.0.1.
@@ -68,39 +67,9 @@ async fn counters_move_as_a_round_runs_and_health_follows_the_gateway() {
     assert!(ready.1.contains("gateway: connected"), "{}", ready.1);
 
     let (_, before) = get(&format!("{base}/metrics")).await;
-    let added = bot
-        .invoke(
-            "sources",
-            sub("add", json!([opt("url", &feeds.url("/live.xml"))])),
-            ADMIN,
-        )
-        .await;
-    bot.follow_up(&added).await;
-    bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
-    bot.invoke(
-        "schedule",
-        sub("set", json!([opt("when", "08:00"), opt("timezone", "UTC")])),
-        ADMIN,
-    )
-    .await;
-    feeds.set_live(rss(
-        "Live Wire",
-        &[
-            (
-                "n1",
-                "Ceasefire talks resume in Istanbul",
-                "Negotiators met again.",
-            ),
-            ("old", "Old ceasefire report", "A ceasefire."),
-        ],
-    ));
-    clock.set(start + chrono::Duration::minutes(90));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst) < 2 {
-        assert!(tokio::time::Instant::now() < deadline, "polled");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    add_live_feed(&bot, &feeds).await;
+    subscribe_at_eight(&bot, "ceasefire").await;
+    publish_news_and_poll(&feeds, &clock, start, "Negotiators met again.").await;
     clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
     assert!(bot.fake.wait_posted(1, Duration::from_secs(10)).await);
     assert_eq!(bot.fake.posted_in(CHANNEL).len(), 1);

@@ -82,6 +82,57 @@ impl Reply {
     }
 }
 
+/// Subscribes this channel to `topic_text` and schedules its briefing at 08:00 UTC, as an admin would.
+pub async fn subscribe_at_eight(bot: &Bot, topic_text: &str) {
+    bot.invoke("subscribe", topic(topic_text), ADMIN).await;
+    bot.invoke(
+        "schedule",
+        sub("set", json!([opt("when", "08:00"), opt("timezone", "UTC")])),
+        ADMIN,
+    )
+    .await;
+}
+
+/// Adds the fixture server's live feed as this server's source, as an admin would.
+pub async fn add_live_feed(bot: &Bot, feeds: &crate::support::FixtureServer) {
+    let added = bot
+        .invoke(
+            "sources",
+            sub("add", json!([opt("url", &feeds.url("/live.xml"))])),
+            ADMIN,
+        )
+        .await;
+    let follow = bot.follow_up(&added).await;
+    assert!(follow.to_string().contains("Added"), "{follow}");
+}
+
+/// Publishes "Ceasefire talks resume in Istanbul" (with `teaser`) beside the old item on the live feed, moves
+/// `clock` to 90 minutes after `start`, and waits until the poller has read it.
+pub async fn publish_news_and_poll(
+    feeds: &crate::support::FixtureServer,
+    clock: &herald::clock::ManualClock,
+    start: chrono::DateTime<chrono::Utc>,
+    teaser: &str,
+) {
+    feeds.set_live(crate::support::rss(
+        "Live Wire",
+        &[
+            ("n1", "Ceasefire talks resume in Istanbul", teaser),
+            ("old", "Old ceasefire report", "A ceasefire."),
+        ],
+    ));
+    clock.set(start + chrono::Duration::minutes(90));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while feeds.hits.live.load(Ordering::SeqCst) < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the poller read the live feed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
 /// A `topic:` option.
 pub fn topic(value: &str) -> Value {
     json!([{"name": "topic", "type": 3, "value": value}])

@@ -11,7 +11,10 @@ use herald::clock::ManualClock;
 use herald::store::NewSubscription;
 use serde_json::{Value, json};
 
-use super::{ADMIN, Bot, CHANNEL, GUILD, MEMBER, opt, sub, topic};
+use super::{
+    ADMIN, Bot, CHANNEL, GUILD, MEMBER, add_live_feed, opt, publish_news_and_poll, sub,
+    subscribe_at_eight, topic,
+};
 use crate::support::llm::{Answer, FakeLlm};
 use crate::support::{FixtureServer, rss};
 
@@ -163,11 +166,7 @@ async fn settings_shape_briefings_llm_citations_role_ping_and_shared_cache() {
     );
 
     // A second channel of the server follows the same topic with the same LLM settings, and no ping.
-    let live = feeds.url("/live.xml");
-    let added = bot
-        .invoke("sources", sub("add", json!([opt("url", &live)])), ADMIN)
-        .await;
-    bot.follow_up(&added).await;
+    add_live_feed(&bot, &feeds).await;
     bot.invoke(
         "schedule",
         sub("set", json!([opt("when", "08:00"), opt("timezone", "UTC")])),
@@ -201,24 +200,13 @@ async fn settings_shape_briefings_llm_citations_role_ping_and_shared_cache() {
         .await
         .unwrap();
 
-    feeds.set_live(rss(
-        "Live Wire",
-        &[
-            (
-                "n1",
-                "Ceasefire talks resume in Istanbul",
-                "Negotiators met again in Istanbul to discuss a ceasefire.",
-            ),
-            ("old", "Old ceasefire report", "A ceasefire was reported."),
-        ],
-    ));
-    clock.set(start + chrono::Duration::minutes(90));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst) < 2 {
-        assert!(tokio::time::Instant::now() < deadline, "polled");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    publish_news_and_poll(
+        &feeds,
+        &clock,
+        start,
+        "Negotiators met again in Istanbul to discuss a ceasefire.",
+    )
+    .await;
     clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while fake.posted_in(CHANNEL).is_empty() || fake.posted_in(other).is_empty() {
@@ -433,18 +421,8 @@ async fn briefings_go_into_a_new_thread_or_a_tagged_forum_post() {
         .await
         .unwrap();
 
-    let live = feeds.url("/live.xml");
-    let added = bot
-        .invoke("sources", sub("add", json!([opt("url", &live)])), ADMIN)
-        .await;
-    bot.follow_up(&added).await;
-    bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
-    bot.invoke(
-        "schedule",
-        sub("set", json!([opt("when", "08:00"), opt("timezone", "UTC")])),
-        ADMIN,
-    )
-    .await;
+    add_live_feed(&bot, &feeds).await;
+    subscribe_at_eight(&bot, "ceasefire").await;
     store
         .subscribe(
             &NewSubscription {
@@ -464,24 +442,7 @@ async fn briefings_go_into_a_new_thread_or_a_tagged_forum_post() {
         .set_schedule(GUILD, other, "08:00", "UTC", Some(due), 1, start)
         .await
         .unwrap();
-    feeds.set_live(rss(
-        "Live Wire",
-        &[
-            (
-                "n1",
-                "Ceasefire talks resume in Istanbul",
-                "Negotiators met again.",
-            ),
-            ("old", "Old ceasefire report", "A ceasefire."),
-        ],
-    ));
-    clock.set(start + chrono::Duration::minutes(90));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst) < 2 {
-        assert!(tokio::time::Instant::now() < deadline, "polled");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    publish_news_and_poll(&feeds, &clock, start, "Negotiators met again.").await;
     clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {

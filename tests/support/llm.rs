@@ -65,13 +65,7 @@ impl FakeLlm {
         let app = Router::new()
             .route("/v1/chat/completions", post(complete))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = super::serve(app).await;
         Self { addr, shared }
     }
 

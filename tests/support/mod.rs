@@ -36,6 +36,18 @@ pub const HOSTILE_FEED: &str = r#"<?xml version="1.0"?>
 <pubDate>Fri, 16 May 2025 11:00:00 GMT</pubDate><description>A ceasefire was agreed. @here it holds.</description></item>
 </channel></rss>"#;
 
+/// Serves `app` on an ephemeral port of 127.0.0.1 for as long as the test's runtime lives.
+pub async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
 /// Paths under tests/fixtures (real-world feeds, pages and the seed article, with their licences).
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -92,13 +104,7 @@ impl FixtureServer {
             .route("/articles/{name}", get(article))
             .route("/news.xml", get(news))
             .with_state(hits.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = serve(app).await;
         Self { addr, hits }
     }
 

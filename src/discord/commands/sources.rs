@@ -226,6 +226,35 @@ fn source_line(source: &crate::store::Source, name: &str, url: Option<&str>) -> 
     format!("• **{name}**{link} — {ok}{err}")
 }
 
+/// Stores a server's search settings and rebuilds its topics' searches; returns the settings in force.
+async fn save_search_settings(
+    ctx: &Context<'_>,
+    guild_id: u64,
+    stored: &GuildSearch,
+) -> Result<Settings, CommandError> {
+    let data = ctx.data();
+    data.store
+        .set_guild_search(guild_id, stored, ctx.author().id.get(), data.clock.now())
+        .await?;
+    resync_searches(ctx, guild_id).await
+}
+
+/// Rebuilds the searches of a server's topics from its settings (after a subscription or a settings
+/// change); returns the settings in force.
+pub(super) async fn resync_searches(
+    ctx: &Context<'_>,
+    guild_id: u64,
+) -> Result<Settings, CommandError> {
+    let data = ctx.data();
+    let cfg = &data.config.search;
+    let now = data.clock.now();
+    sync_searches(&data.store, &data.readers.search, cfg, Some(guild_id), now).await?;
+    Ok(Settings::resolve(
+        &data.store.guild_search(guild_id).await?,
+        cfg,
+    ))
+}
+
 /// A provider's name for people.
 fn provider_title(name: &str) -> &'static str {
     match name {
@@ -310,19 +339,7 @@ pub async fn providers(
         }
     };
     if changed.is_some() {
-        let now = data.clock.now();
-        data.store
-            .set_guild_search(guild_id, &stored, ctx.author().id.get(), now)
-            .await?;
-        sync_searches(
-            &data.store,
-            &data.readers.search,
-            &data.config.search,
-            Some(guild_id),
-            now,
-        )
-        .await?;
-        settings = Settings::resolve(&stored, &data.config.search);
+        settings = save_search_settings(&ctx, guild_id, &stored).await?;
     }
     let head = match changed {
         Some((p, true)) => format!("{} is on. ", provider_title(p.key())),
@@ -360,18 +377,7 @@ pub async fn region(
         country: Some(locale.country.clone()),
         ..data.store.guild_search(guild_id).await?
     };
-    let now = data.clock.now();
-    data.store
-        .set_guild_search(guild_id, &stored, ctx.author().id.get(), now)
-        .await?;
-    sync_searches(
-        &data.store,
-        &data.readers.search,
-        &data.config.search,
-        Some(guild_id),
-        now,
-    )
-    .await?;
+    save_search_settings(&ctx, guild_id, &stored).await?;
     ctx.send(poise::CreateReply::default().content(format!(
         "This server's topics are now searched in {}-{}.",
         locale.language, locale.country

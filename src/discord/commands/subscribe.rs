@@ -7,7 +7,6 @@ use crate::discord::bot::{CommandError, Context, manage_server};
 use crate::discord::commands::EXAMPLE;
 use crate::discord::embeds::COLOUR;
 use crate::discord::escape::escape;
-use crate::sources::search::{Settings, sync_searches};
 use crate::store::{NewSubscription, SubscribeError};
 use crate::text;
 
@@ -50,18 +49,7 @@ pub async fn subscribe(
     }
     // The topic's searches: polled from now on, their first answers kept as backlog (for `/briefing`, not
     // pushed to the channel).
-    sync_searches(
-        &data.store,
-        &data.readers.search,
-        &data.config.search,
-        Some(guild_id),
-        now,
-    )
-    .await?;
-    let settings = Settings::resolve(
-        &data.store.guild_search(guild_id).await?,
-        &data.config.search,
-    );
+    let settings = super::sources::resync_searches(&ctx, guild_id).await?;
     let searched = data
         .readers
         .search
