@@ -26,6 +26,35 @@ fn role(id: &str, mentionable: bool) -> Value {
     }}})
 }
 
+/// Subscribes another channel of the server to "ceasefire", due at 08:00 on 24 November 2026 (straight in the
+/// store: the fake's interactions all come from one channel). Returns the slot.
+async fn second_channel(
+    store: &herald::store::Store,
+    channel: u64,
+    start: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    store
+        .subscribe(
+            &NewSubscription {
+                guild_id: GUILD,
+                channel_id: channel,
+                query: "ceasefire",
+                query_norm: "ceasefire",
+                created_by: 1,
+            },
+            25,
+            start,
+        )
+        .await
+        .unwrap();
+    let due = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+    store
+        .set_schedule(GUILD, channel, "08:00", "UTC", Some(due), 1, start)
+        .await
+        .unwrap();
+    due
+}
+
 /// herald's usual permissions in a channel: View Channels, Send Messages, Embed Links.
 const USUAL: &str = "19456";
 
@@ -174,25 +203,7 @@ async fn settings_shape_briefings_llm_citations_role_ping_and_shared_cache() {
     )
     .await;
     let other = 3005;
-    store
-        .subscribe(
-            &NewSubscription {
-                guild_id: GUILD,
-                channel_id: other,
-                query: "ceasefire",
-                query_norm: "ceasefire",
-                created_by: 1,
-            },
-            25,
-            start,
-        )
-        .await
-        .unwrap();
-    let due = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
-    store
-        .set_schedule(GUILD, other, "08:00", "UTC", Some(due), 1, start)
-        .await
-        .unwrap();
+    second_channel(store, other, start).await;
     let mut twin = stored.clone();
     twin.ping_role = None;
     store
@@ -423,25 +434,7 @@ async fn briefings_go_into_a_new_thread_or_a_tagged_forum_post() {
 
     add_live_feed(&bot, &feeds).await;
     subscribe_at_eight(&bot, "ceasefire").await;
-    store
-        .subscribe(
-            &NewSubscription {
-                guild_id: GUILD,
-                channel_id: other,
-                query: "ceasefire",
-                query_norm: "ceasefire",
-                created_by: 1,
-            },
-            25,
-            start,
-        )
-        .await
-        .unwrap();
-    let due = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
-    store
-        .set_schedule(GUILD, other, "08:00", "UTC", Some(due), 1, start)
-        .await
-        .unwrap();
+    let due = second_channel(store, other, start).await;
     publish_news_and_poll(&feeds, &clock, start, "Negotiators met again.").await;
     clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
