@@ -64,6 +64,83 @@ impl From<ItemRow> for Item {
     }
 }
 
+/// Stores one source's items inside `tx` (see [`Store::insert_items`]); returns how many were new.
+pub(super) async fn insert_in(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    source_id: i64,
+    items: &[NewItem],
+    backlog: bool,
+    now: DateTime<Utc>,
+) -> Result<usize, sqlx::Error> {
+    let mut added = 0;
+    for item in items {
+        let key = item.url.as_deref().map(url_key);
+        let mine: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM items WHERE source_id = ? AND guid = ?")
+                .bind(source_id)
+                .bind(&item.guid)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if mine.is_some() {
+            continue;
+        }
+        if let Some(key) = &key {
+            let stored: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM items WHERE url_key = ? AND source_id <> ? ORDER BY id LIMIT 1",
+            )
+            .bind(key)
+            .bind(source_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some(stored) = stored {
+                let done = sqlx::query(
+                        "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) VALUES (?, ?, ?, ?) \
+                         ON CONFLICT (source_id, item_id) DO NOTHING",
+                    )
+                    .bind(source_id)
+                    .bind(stored)
+                    .bind(to_secs(now))
+                    .bind(i64::from(backlog))
+                    .execute(&mut **tx)
+                    .await?;
+                added += usize::from(done.rows_affected() == 1);
+                continue;
+            }
+        }
+        let done = sqlx::query(
+                "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
+                 snippet, body, lang, backlog, outlet, url_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (source_id, guid) DO NOTHING",
+            )
+            .bind(source_id)
+            .bind(&item.guid)
+            .bind(&item.url)
+            .bind(&item.title)
+            .bind(&item.author)
+            .bind(item.published_at.map(to_secs))
+            .bind(to_secs(now))
+            .bind(&item.snippet)
+            .bind(&item.body)
+            .bind(&item.lang)
+            .bind(i64::from(backlog))
+            .bind(&item.outlet)
+            .bind(&key)
+            .execute(&mut **tx)
+            .await?;
+        if done.rows_affected() == 1 {
+            let text =
+                crate::text::fold(&format!("{}\n{}\n{}", item.title, item.snippet, item.body));
+            sqlx::query("INSERT INTO items_fts (rowid, text) VALUES (?, ?)")
+                .bind(done.last_insert_rowid())
+                .bind(text)
+                .execute(&mut **tx)
+                .await?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
 /// Pushes "item `i` came from one of `source_ids`": stored under one, or linked to one (`item_links`).
 pub(super) fn push_of_sources(q: &mut QueryBuilder<'_, Sqlite>, source_ids: &[i64]) {
     q.push("(i.source_id IN (");
@@ -96,75 +173,12 @@ impl Store {
         backlog: bool,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let mut added = 0;
-        for item in items {
-            let key = item.url.as_deref().map(url_key);
-            let mine: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM items WHERE source_id = ? AND guid = ?")
-                    .bind(source_id)
-                    .bind(&item.guid)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if mine.is_some() {
-                continue;
-            }
-            if let Some(key) = &key {
-                let stored: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM items WHERE url_key = ? AND source_id <> ? ORDER BY id LIMIT 1",
-                )
-                .bind(key)
-                .bind(source_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(stored) = stored {
-                    let done = sqlx::query(
-                        "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) VALUES (?, ?, ?, ?) \
-                         ON CONFLICT (source_id, item_id) DO NOTHING",
-                    )
-                    .bind(source_id)
-                    .bind(stored)
-                    .bind(to_secs(now))
-                    .bind(i64::from(backlog))
-                    .execute(&mut *tx)
-                    .await?;
-                    added += usize::from(done.rows_affected() == 1);
-                    continue;
-                }
-            }
-            let done = sqlx::query(
-                "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
-                 snippet, body, lang, backlog, outlet, url_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (source_id, guid) DO NOTHING",
-            )
-            .bind(source_id)
-            .bind(&item.guid)
-            .bind(&item.url)
-            .bind(&item.title)
-            .bind(&item.author)
-            .bind(item.published_at.map(to_secs))
-            .bind(to_secs(now))
-            .bind(&item.snippet)
-            .bind(&item.body)
-            .bind(&item.lang)
-            .bind(i64::from(backlog))
-            .bind(&item.outlet)
-            .bind(&key)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 1 {
-                let text =
-                    crate::text::fold(&format!("{}\n{}\n{}", item.title, item.snippet, item.body));
-                sqlx::query("INSERT INTO items_fts (rowid, text) VALUES (?, ?)")
-                    .bind(done.last_insert_rowid())
-                    .bind(text)
-                    .execute(&mut *tx)
-                    .await?;
-                added += 1;
-            }
+        if items.is_empty() {
+            return Ok(0);
         }
-        tx.commit().await?;
-        Ok(added)
+        self.writer
+            .insert(source_id, items.to_vec(), backlog, now)
+            .await
     }
 
     /// Items of the given sources, newest first, published (or first seen) at or after `since` when given.

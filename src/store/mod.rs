@@ -11,6 +11,7 @@ mod searches;
 mod settings;
 mod sources;
 mod subscriptions;
+mod writer;
 
 pub use articles::ArticleCounts;
 pub use deliveries::{Claim, Delivery, DeliveryState};
@@ -55,6 +56,7 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    writer: writer::Writer,
 }
 
 impl Store {
@@ -80,7 +82,8 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        let writer = writer::Writer::start(pool.clone());
+        Ok(Self { pool, writer })
     }
 
     /// The underlying pool, for code in this module's files.
