@@ -75,24 +75,20 @@ pub(super) async fn insert_in(
     let mut added = 0;
     for item in items {
         let key = item.url.as_deref().map(url_key);
-        let mine: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM items WHERE source_id = ? AND guid = ?")
-                .bind(source_id)
-                .bind(&item.guid)
-                .fetch_optional(&mut **tx)
-                .await?;
-        if mine.is_some() {
-            continue;
-        }
-        if let Some(key) = &key {
-            let stored: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM items WHERE url_key = ? AND source_id <> ? ORDER BY id LIMIT 1",
-            )
-            .bind(key)
-            .bind(source_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-            if let Some(stored) = stored {
+        // This source's own copy (same guid), else another source's item for the same page (same key).
+        let found: Option<(i64, bool)> = sqlx::query_as(
+            "SELECT id, source_id = ?1 AS mine FROM items \
+             WHERE (source_id = ?1 AND guid = ?2) OR (url_key = ?3 AND source_id <> ?1) \
+             ORDER BY mine DESC, id LIMIT 1",
+        )
+        .bind(source_id)
+        .bind(&item.guid)
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match found {
+            Some((_, true)) => continue,
+            Some((stored, false)) => {
                 let done = sqlx::query(
                         "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) VALUES (?, ?, ?, ?) \
                          ON CONFLICT (source_id, item_id) DO NOTHING",
@@ -106,6 +102,7 @@ pub(super) async fn insert_in(
                 added += usize::from(done.rows_affected() == 1);
                 continue;
             }
+            None => {}
         }
         let done = sqlx::query(
                 "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \

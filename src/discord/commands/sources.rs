@@ -160,7 +160,7 @@ pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
         return Err(CommandError::User(format!(
             "No sources yet. An admin can add a feed with `/sources add url:`; topics followed with \
              `/subscribe` are also searched on {} (`/sources providers`).",
-            provider_names(&settings.providers)
+            provider_names(&ctx, &settings.providers)
         )));
     }
     let mut lines: Vec<String> = feeds
@@ -176,7 +176,7 @@ pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
     if !searches.is_empty() {
         lines.push(format!(
             "**Searches** ({}, {}-{})",
-            provider_names(&settings.providers),
+            provider_names(&ctx, &settings.providers),
             settings.locale.language,
             settings.locale.country
         ));
@@ -184,7 +184,11 @@ pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
             let topics: Vec<String> = s.topics.split(',').map(escape).collect();
             source_line(
                 &s.source,
-                &format!("{} · {}", provider_title(&s.source.kind), topics.join(", ")),
+                &format!(
+                    "{} · {}",
+                    provider_title(&ctx, &s.source.kind),
+                    topics.join(", ")
+                ),
                 None,
             )
         }));
@@ -255,20 +259,19 @@ pub(super) async fn resync_searches(
     ))
 }
 
-/// A provider's name for people.
-fn provider_title(name: &str) -> &'static str {
-    match name {
-        "bing" => "Bing News",
-        "gdelt" => "GDELT",
-        "google" => "Google News",
-        "hn" => "Hacker News",
-        _ => "search",
-    }
+/// A provider's name for people, as the provider gives it.
+fn provider_title(ctx: &Context<'_>, name: &str) -> &'static str {
+    ctx.data()
+        .readers
+        .search
+        .providers()
+        .get(name)
+        .map_or("search", |p| p.title())
 }
 
 /// "Bing News, GDELT and Google News", or "no provider".
-fn provider_names(names: &[String]) -> String {
-    let titles: Vec<&str> = names.iter().map(|n| provider_title(n)).collect();
+fn provider_names(ctx: &Context<'_>, names: &[String]) -> String {
+    let titles: Vec<&str> = names.iter().map(|n| provider_title(ctx, n)).collect();
     match titles.split_last() {
         None => "no provider".to_owned(),
         Some((last, [])) => (*last).to_owned(),
@@ -342,14 +345,14 @@ pub async fn providers(
         settings = save_search_settings(&ctx, guild_id, &stored).await?;
     }
     let head = match changed {
-        Some((p, true)) => format!("{} is on. ", provider_title(p.key())),
-        Some((p, false)) => format!("{} is off. ", provider_title(p.key())),
+        Some((p, true)) => format!("{} is on. ", provider_title(&ctx, p.key())),
+        Some((p, false)) => format!("{} is off. ", provider_title(&ctx, p.key())),
         None => String::new(),
     };
     ctx.send(poise::CreateReply::default().content(format!(
         "{head}This server's topics are searched on {} in {}-{} (change with `/sources region`), beside \
          its own feeds. Turn one on or off with `/sources providers provider: enabled:`.",
-        provider_names(&settings.providers),
+        provider_names(&ctx, &settings.providers),
         settings.locale.language,
         settings.locale.country
     )))
