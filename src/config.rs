@@ -203,6 +203,9 @@ pub struct SearchConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
+    /// A PostgreSQL URL (`postgres://user@host/db`) to run on PostgreSQL; empty: SQLite at `path`.
+    #[serde(default)]
+    pub url: String,
     /// The SQLite file; its folder is created if missing.
     pub path: PathBuf,
     /// Connections in the pool.
@@ -297,7 +300,12 @@ impl Config {
             })?;
             figment = figment.merge(Toml::string(&text));
         }
-        figment = figment.merge(Env::prefixed("HERALD_").split("__"));
+        // HERALD_TEST_DATABASE_URL belongs to the test suite (store::scratch), not to herald's settings.
+        figment = figment.merge(
+            Env::prefixed("HERALD_")
+                .ignore(&["TEST_DATABASE_URL"])
+                .split("__"),
+        );
         let config: Config = figment
             .extract()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;

@@ -14,9 +14,9 @@ use herald::sources::fetch::Fetcher;
 use herald::sources::ingest::refresh;
 use herald::store::{ArticleCounts, Store};
 
-fn config(dir: &tempfile::TempDir) -> Config {
+fn config(dir: &crate::support::TestDir) -> Config {
     let mut c = Config::defaults();
-    c.database.path = dir.path().join("herald.db");
+    dir.database(&mut c.database, "herald.db");
     c.fetch.allow_private_addresses = true;
     c.fetch.timeout_secs = 1;
     c.articles.per_host = 2;
@@ -28,7 +28,7 @@ fn config(dir: &tempfile::TempDir) -> Config {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_read_once_and_failures_keep_the_feed_text() {
     let server = FixtureServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let c = config(&dir);
     let store = Store::open(&c.database).await.unwrap();
     let fetcher = Fetcher::new(&c.fetch).unwrap();
@@ -137,7 +137,7 @@ async fn news_stored(server: &FixtureServer, c: &Config) -> (Store, ArticleReade
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_readers_at_once_fetch_each_page_once() {
     let server = FixtureServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let mut c = config(&dir);
     c.articles.host_gap_ms = 0;
     let (store, reader) = news_stored(&server, &c).await;
@@ -156,7 +156,7 @@ async fn two_readers_at_once_fetch_each_page_once() {
 #[tokio::test]
 async fn switched_off_reads_nothing() {
     let server = FixtureServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let mut c = config(&dir);
     c.articles.enabled = false;
     let (store, reader) = news_stored(&server, &c).await;
@@ -169,9 +169,10 @@ async fn switched_off_reads_nothing() {
     store.close().await;
 }
 
-fn herald(dir: &tempfile::TempDir) -> Command {
+fn herald(dir: &crate::support::TestDir) -> Command {
     let mut cmd = Command::cargo_bin("herald").expect("binary built");
     cmd.env("HERALD_DATABASE__PATH", dir.path().join("herald.db"))
+        .env("HERALD_DATABASE__URL", dir.db_url())
         .env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "true")
         .env("HERALD_FETCH__TIMEOUT_SECS", "1")
         .env("HERALD_ARTICLES__MIN_WORDS", "20")
@@ -182,7 +183,7 @@ fn herald(dir: &tempfile::TempDir) -> Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn brief_reads_the_articles_groups_each_event_once_and_says_what_failed() {
     let server = FixtureServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let url = server.url("/news.xml");
     let out = tokio::task::spawn_blocking(move || {
         herald(&dir)
@@ -227,7 +228,7 @@ async fn brief_reads_the_articles_groups_each_event_once_and_says_what_failed() 
 
 #[test]
 fn extract_prints_the_article_or_its_metadata() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let page = fixture("readability/001/source.html");
     let out = herald(&dir).arg("extract").arg(&page).output().unwrap();
     assert!(out.status.success());
@@ -281,7 +282,7 @@ fn extract_prints_the_article_or_its_metadata() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_that_stops_waiting_leaves_the_page_to_its_task() {
     let server = FixtureServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let c = config(&dir);
     let (store, reader) = news_stored(&server, &c).await;
     let slow = vec![server.url("/articles/slow")];

@@ -15,11 +15,12 @@ const CHANNELS: u64 = 50;
 const KILLS: usize = 20;
 const GUILD: u64 = 2000;
 
-fn spawn_herald(dir: &tempfile::TempDir, fake: &FakeDiscord) -> Child {
+fn spawn_herald(dir: &crate::support::TestDir, fake: &FakeDiscord) -> Child {
     Command::new(assert_cmd::cargo::cargo_bin("herald"))
         .arg("run")
         .env("DISCORD_TOKEN", GOOD_TOKEN)
         .env("HERALD_DATABASE__PATH", dir.path().join("h.db"))
+        .env("HERALD_DATABASE__URL", dir.db_url())
         .env("HERALD_DISCORD__API_BASE", &fake.base)
         .env("HERALD_DISCORD__DEV_GUILD", GUILD.to_string())
         .env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "true")
@@ -46,9 +47,9 @@ async fn kill_nine_at_twenty_points_and_every_channel_gets_exactly_one_briefing(
     // Discord has the message, herald has not recorded it.
     fake.channels.lock().unwrap().answer_delay = Duration::from_millis(40);
     let feeds = FixtureServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let mut config = Config::defaults();
-    config.database.path = dir.path().join("h.db");
+    dir.database(&mut config.database, "h.db");
     let store = Store::open(&config.database).await.unwrap();
 
     // 50 channels due this minute (a real slot of their "HH:MM" schedule), each with the two fixture stories.

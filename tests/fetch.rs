@@ -137,9 +137,9 @@ async fn private_addresses_refused_unless_allowed() {
 #[tokio::test]
 async fn refresh_stores_once_and_304_costs_no_write() {
     let server = FixtureServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let mut db = Config::defaults().database;
-    db.path = dir.path().join("h.db");
+    dir.database(&mut db, "h.db");
     let store = Store::open(&db).await.unwrap();
     let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
     let url = server.url("/feed.xml");
@@ -187,9 +187,9 @@ async fn poller_fetches_each_url_once_honours_etag_and_backs_off_failures() {
     use herald::sources::poller::Poller;
     use std::sync::Arc;
     let server = FixtureServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let mut config = Config::defaults();
-    config.database.path = dir.path().join("h.db");
+    dir.database(&mut config.database, "h.db");
     config.poll.tick_ms = 15 * 60 * 1000; // one tick per interval: its share is every source
     let store = Store::open(&config.database).await.unwrap();
     // Whole seconds, as the store keeps them.
@@ -279,9 +279,9 @@ async fn poller_fetches_each_url_once_honours_etag_and_backs_off_failures() {
 /// CLI stored, or anything else) is refused, never read from disk.
 #[tokio::test]
 async fn stored_sources_are_only_ever_fetched_from_the_web() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let mut db = Config::defaults().database;
-    db.path = dir.path().join("h.db");
+    dir.database(&mut db, "h.db");
     let store = Store::open(&db).await.unwrap();
     let fetcher = Fetcher::new(&fetch_config(true)).unwrap();
     let local = crate::support::fixture("feeds/rss_2.0_bbc.xml");

@@ -48,14 +48,14 @@ struct World {
     store: Store,
     config: Config,
     items: Vec<Item>,
-    _dir: tempfile::TempDir,
+    _dir: crate::support::TestDir,
 }
 
 async fn world(tweak: impl FnOnce(&mut Config)) -> World {
     let fake = FakeLlm::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let mut config = Config::defaults();
-    config.database.path = dir.path().join("h.db");
+    dir.database(&mut config.database, "h.db");
     config.llm.base_url = fake.base_url();
     config.llm.model = "test-model".into();
     config.llm.api_key = "sk-test".into();

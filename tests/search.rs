@@ -20,11 +20,11 @@ use herald::sources::search::{Searcher, sync_searches};
 use herald::store::{NewSubscription, Store};
 
 /// Both servers, and a config whose providers are all on and point at the provider server.
-async fn servers(dir: &tempfile::TempDir) -> (FixtureServer, ProviderServer, Config) {
+async fn servers(dir: &crate::support::TestDir) -> (FixtureServer, ProviderServer, Config) {
     let articles = FixtureServer::start().await;
     let providers = ProviderServer::start(&articles.url("")).await;
     let mut c = Config::defaults();
-    c.database.path = dir.path().join("herald.db");
+    dir.database(&mut c.database, "herald.db");
     c.fetch.allow_private_addresses = true;
     c.fetch.timeout_secs = 2;
     c.articles.host_gap_ms = 10;
@@ -36,7 +36,7 @@ async fn servers(dir: &tempfile::TempDir) -> (FixtureServer, ProviderServer, Con
 }
 
 /// `herald` run with `c` written out as its config file.
-fn herald(dir: &tempfile::TempDir, c: &Config) -> Command {
+fn herald(dir: &crate::support::TestDir, c: &Config) -> Command {
     let file = dir.path().join("herald.toml");
     let list = |v: &[String]| {
         v.iter()
@@ -47,10 +47,11 @@ fn herald(dir: &tempfile::TempDir, c: &Config) -> Command {
     std::fs::write(
         &file,
         format!(
-            "[database]\npath = {:?}\n[fetch]\nallow_private_addresses = true\ntimeout_secs = 2\n\
+            "[database]\npath = {:?}\nurl = {:?}\n[fetch]\nallow_private_addresses = true\ntimeout_secs = 2\n\
              [articles]\nhost_gap_ms = 10\nmin_words = 20\n[sources]\ndefault = []\n\
              [search]\nproviders = [{}]\nbing_url = {:?}\ngdelt_url = {:?}\ngoogle_url = {:?}\nhn_url = {:?}\n",
             c.database.path.display().to_string(),
+            c.database.url,
             list(&c.search.providers),
             c.search.bing_url,
             c.search.gdelt_url,
@@ -70,7 +71,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_topic_with_no_feed_is_briefed_from_the_providers_alone() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let (_articles, providers, c) = servers(&dir).await;
     let out = herald(&dir, &c)
         .args(["brief", "--topic", "ukraine", "--words", "30"])
@@ -146,7 +147,7 @@ async fn a_topic_with_no_feed_is_briefed_from_the_providers_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_provider_down_the_others_still_brief_and_errors_are_named() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let (_articles, providers, c) = servers(&dir).await;
     providers.set("gdelt", Mode::TooMany(Some(120)));
     providers.set("hn", Mode::Broken);
@@ -194,7 +195,7 @@ async fn one_provider_down_the_others_still_brief_and_errors_are_named() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operator_reaches_each_provider_in_its_syntax() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let (_articles, providers, c) = servers(&dir).await;
     let out = herald(&dir, &c)
         .args([
@@ -247,7 +248,7 @@ async fn every_operator_reaches_each_provider_in_its_syntax() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_results_is_briefed_as_the_best_few_stories() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let (_articles, providers, c) = servers(&dir).await;
     providers.set("gdelt", Mode::Flood);
     let out = herald(&dir, &c)
@@ -270,9 +271,9 @@ async fn a_flood_of_results_is_briefed_as_the_best_few_stories() {
 
     // A search with no results is an empty briefing, not an error.
     providers.set("gdelt", Mode::Empty);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let mut c = c;
-    c.database.path = dir.path().join("herald.db");
+    dir.database(&mut c.database, "herald.db");
     let out = herald(&dir, &c)
         .args([
             "brief",
@@ -325,7 +326,7 @@ async fn subscribed(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_search_serves_every_subscription_and_rate_limits_hold_on_the_clock() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let (_articles, providers, mut c) = servers(&dir).await;
     c.search.providers = ["bing", "gdelt"].map(String::from).to_vec();
     // One tick takes every due source (so the limits, not the poller's spreading, decide what is asked).
@@ -474,7 +475,7 @@ async fn one_search_serves_every_subscription_and_rate_limits_hold_on_the_clock(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_article_from_a_feed_and_from_providers_is_stored_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::test_dir();
     let (articles, _providers, c) = servers(&dir).await;
     let now = Utc::now();
     let searcher = Searcher::new(&c.search);

@@ -4,6 +4,7 @@
 //! fetch path against a fixture server — all on 127.0.0.1, with fixtures from `tests/fixtures/`.
 
 mod articles;
+mod backends;
 mod bot;
 mod check;
 mod cli;

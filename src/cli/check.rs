@@ -11,7 +11,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     println!("config: ok");
     let store = Store::open(&config.database).await?;
     store.close().await;
-    println!("database: ok ({})", config.database.path.display());
+    println!("database: ok ({})", super::database_name(&config.database));
     let token = token_from_env()?;
     let http = build_http(&token, &config.discord);
     let name = whoami(&http, &config.discord).await?;

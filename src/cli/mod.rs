@@ -33,8 +33,13 @@ enum Command {
     Brief(brief::Args),
     /// Check the config, the database and the Discord token (reports the bot's name).
     Check,
-    /// Create the database if needed and apply pending migrations (every command also does this).
-    Migrate,
+    /// Create the database if needed and apply pending migrations (every command also does this); with
+    /// `--to postgres://…`, copy this SQLite database into that (empty) PostgreSQL database.
+    Migrate {
+        /// A PostgreSQL URL to copy the configured SQLite database into.
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+    },
     /// Print the article herald reads from a web page (a file or URL): its text, or JSON with its metadata.
     Extract(extract::Args),
     /// Summarise one article (a file or URL), or a batch of documents from a JSONL file.
@@ -104,10 +109,32 @@ pub fn main() -> ExitCode {
         }
         Command::Run => with_runtime_logging(cli.config.as_deref(), true, run::run),
         Command::Check => with_runtime(cli.config.as_deref(), check::run),
-        Command::Migrate => with_runtime(cli.config.as_deref(), |config| async move {
+        Command::Migrate { to } => with_runtime(cli.config.as_deref(), |config| async move {
             let store = crate::store::Store::open(&config.database).await?;
+            let Some(to) = to else {
+                store.close().await;
+                println!("database {} is up to date", database_name(&config.database));
+                return Ok(ExitCode::SUCCESS);
+            };
+            if !crate::store::is_postgres_url(&to) {
+                anyhow::bail!("--to takes a PostgreSQL URL (postgres://user@host:5432/database)");
+            }
+            let mut dest_cfg = config.database.clone();
+            dest_cfg.url = to;
+            let dest = crate::store::Store::open(&dest_cfg).await?;
+            let copied = store.copy_to(&dest).await;
             store.close().await;
-            println!("database {} is up to date", config.database.path.display());
+            dest.close().await;
+            let copied = copied?;
+            let rows: u64 = copied.tables.iter().map(|(_, n)| n).sum();
+            println!(
+                "copied {rows} rows in {} tables from {} into PostgreSQL; set [database] url to it and start herald",
+                copied.tables.len(),
+                config.database.path.display()
+            );
+            for (table, n) in &copied.tables {
+                println!("  {table}: {n}");
+            }
             Ok(ExitCode::SUCCESS)
         }),
         Command::Backup { file } => with_runtime(cli.config.as_deref(), |config| async move {
@@ -178,5 +205,20 @@ pub fn main() -> ExitCode {
             eprintln!("herald: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The database a config names, for messages: its PostgreSQL URL without the password, or the SQLite file.
+pub(crate) fn database_name(cfg: &crate::config::DatabaseConfig) -> String {
+    if crate::store::is_postgres_url(&cfg.url) {
+        match url::Url::parse(cfg.url.trim()) {
+            Ok(mut u) => {
+                let _ = u.set_password(None);
+                u.to_string()
+            }
+            Err(_) => "PostgreSQL".to_owned(),
+        }
+    } else {
+        cfg.path.display().to_string()
     }
 }

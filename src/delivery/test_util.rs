@@ -131,7 +131,7 @@ pub struct World {
     pub mem: Arc<Mem>,
     pub scheduler: Scheduler<Arc<Mem>>,
     pub sources: Vec<i64>,
-    _dir: tempfile::TempDir,
+    _dir: crate::store::test_util::TempDb,
 }
 
 pub async fn world(cfg: impl FnOnce(&mut ScheduleConfig)) -> World {

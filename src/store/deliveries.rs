@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbId, DbOptId, Store, StoreError, id_in, limit, to_secs};
+use super::{
+    DbId, DbOptId, DbTime, Store, StoreError, WriteTx, from_secs, id_in, limit, on, to_secs,
+};
 
 /// Where a delivery stands, stored as its lowercase name; any other stored value is a decoding error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryState {
     /// Written before posting; not yet (fully) posted.
     Claimed,
@@ -17,6 +18,28 @@ pub enum DeliveryState {
     Empty,
     /// Given up (channel gone, Discord refused, or past the grace window); its items were released.
     Failed,
+}
+
+impl DeliveryState {
+    /// The name stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Claimed => "claimed",
+            Self::Sent => "sent",
+            Self::Empty => "empty",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl TryFrom<String> for DeliveryState {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        [Self::Claimed, Self::Sent, Self::Empty, Self::Failed]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown delivery state {s:?}"))
+    }
 }
 
 /// A delivery as stored.
@@ -31,8 +54,10 @@ pub struct Delivery {
     #[sqlx(try_from = "DbId")]
     pub guild_id: u64,
     /// The schedule slot it answers.
+    #[sqlx(try_from = "DbTime")]
     pub due_at: DateTime<Utc>,
     /// Where it stands.
+    #[sqlx(try_from = "String")]
     pub state: DeliveryState,
     /// The briefing to post, as JSON (fixed at claim time, so a retry posts the same thing).
     pub payload: String,
@@ -85,9 +110,10 @@ impl Store {
         claim: &Claim<'_>,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.write_tx().await?;
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
         let moved = sqlx::query(
-            "UPDATE schedules SET next_run_at = ? WHERE channel_id = ? AND next_run_at = ? AND paused = 0",
+            "UPDATE schedules SET next_run_at = $1 WHERE channel_id = $2 AND next_run_at = $3 AND paused = 0",
         )
         .bind(claim.next_run_at.map(to_secs))
         .bind(id_in(claim.channel_id))
@@ -102,28 +128,27 @@ impl Store {
         } else {
             DeliveryState::Claimed
         };
-        let inserted = sqlx::query(
+        let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO deliveries (channel_id, guild_id, due_at, state, payload, claimed_at, finished_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, due_at) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (channel_id, due_at) DO NOTHING RETURNING id",
         )
         .bind(id_in(claim.channel_id))
         .bind(id_in(claim.guild_id))
         .bind(to_secs(claim.due_at))
-        .bind(state)
+        .bind(state.as_str())
         .bind(claim.payload)
         .bind(to_secs(now))
         .bind(claim.empty.then(|| to_secs(now)))
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if inserted.rows_affected() == 0 {
+        let Some(id) = inserted else {
             // The slot was delivered before (the schedule was set back to it): keep the schedule moved on.
             tx.commit().await?;
             return Ok(None);
-        }
-        let id = inserted.last_insert_rowid();
+        };
         for item in claim.item_ids {
             sqlx::query(
-                "INSERT INTO delivered_items (channel_id, item_id, delivery_id) VALUES (?, ?, ?) \
+                "INSERT INTO delivered_items (channel_id, item_id, delivery_id) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(id_in(claim.channel_id))
@@ -134,6 +159,7 @@ impl Store {
         }
         tx.commit().await?;
         Ok(Some(id))
+        })
     }
 
     /// Claimed deliveries ready for a (re)try at `now`, oldest slot first.
@@ -142,14 +168,14 @@ impl Store {
         now: DateTime<Utc>,
         max: usize,
     ) -> Result<Vec<Delivery>, StoreError> {
-        let rows = sqlx::query_as::<_, Delivery>(&format!(
-            "SELECT {COLUMNS} FROM deliveries WHERE state = 'claimed' AND COALESCE(retry_at, 0) <= ? \
-             ORDER BY due_at, id LIMIT ?"
+        let rows = on!(self, pool => sqlx::query_as::<_, Delivery>(&format!(
+            "SELECT {COLUMNS} FROM deliveries WHERE state = 'claimed' AND COALESCE(retry_at, 0) <= $1 \
+             ORDER BY due_at, id LIMIT $2"
         ))
         .bind(to_secs(now))
         .bind(limit(max))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows)
     }
 
@@ -159,24 +185,24 @@ impl Store {
         channel_id: u64,
         due_at: DateTime<Utc>,
     ) -> Result<Option<Delivery>, StoreError> {
-        let row = sqlx::query_as::<_, Delivery>(&format!(
-            "SELECT {COLUMNS} FROM deliveries WHERE channel_id = ? AND due_at = ?"
+        let row = on!(self, pool => sqlx::query_as::<_, Delivery>(&format!(
+            "SELECT {COLUMNS} FROM deliveries WHERE channel_id = $1 AND due_at = $2"
         ))
         .bind(id_in(channel_id))
         .bind(to_secs(due_at))
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(pool)
+        .await)?;
         Ok(row)
     }
 
     /// A channel's deliveries, oldest slot first.
     pub async fn channel_deliveries(&self, channel_id: u64) -> Result<Vec<Delivery>, StoreError> {
-        let rows = sqlx::query_as::<_, Delivery>(&format!(
-            "SELECT {COLUMNS} FROM deliveries WHERE channel_id = ? ORDER BY due_at"
+        let rows = on!(self, pool => sqlx::query_as::<_, Delivery>(&format!(
+            "SELECT {COLUMNS} FROM deliveries WHERE channel_id = $1 ORDER BY due_at"
         ))
         .bind(id_in(channel_id))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows)
     }
 
@@ -185,22 +211,23 @@ impl Store {
         &self,
         channel_id: u64,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let due: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT MAX(due_at) FROM deliveries WHERE channel_id = ? AND state != 'failed'",
+        let due: Option<i64> = on!(self, pool => sqlx::query_scalar(
+            "SELECT MAX(due_at) FROM deliveries WHERE channel_id = $1 AND state != 'failed'",
         )
         .bind(id_in(channel_id))
-        .fetch_one(self.pool())
-        .await?;
-        Ok(due)
+        .fetch_one(pool)
+        .await)?;
+        Ok(due.map(from_secs))
     }
 
     /// Records the thread (or forum post) a delivery posts into.
     pub async fn delivery_thread(&self, id: i64, thread_id: u64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deliveries SET thread_id = ? WHERE id = ?")
+        on!(self, pool => sqlx::query("UPDATE deliveries SET thread_id = $1 WHERE id = $2")
             .bind(id_in(thread_id))
             .bind(id)
-            .execute(self.pool())
-            .await?;
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -211,26 +238,28 @@ impl Store {
         parts_sent: usize,
         message_id: u64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE deliveries SET parts_sent = ?, message_id = COALESCE(message_id, ?) WHERE id = ?",
+        on!(self, pool => sqlx::query(
+            "UPDATE deliveries SET parts_sent = $1, message_id = COALESCE(message_id, $2) WHERE id = $3",
         )
         .bind(i64::try_from(parts_sent).unwrap_or(i64::MAX))
         .bind(id_in(message_id))
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Marks a delivery as fully posted.
     pub async fn delivery_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE deliveries SET state = 'sent', error = NULL, retry_at = NULL, finished_at = ? WHERE id = ?",
+        on!(self, pool => sqlx::query(
+            "UPDATE deliveries SET state = 'sent', error = NULL, retry_at = NULL, finished_at = $1 WHERE id = $2",
         )
         .bind(to_secs(now))
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -241,14 +270,15 @@ impl Store {
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE deliveries SET attempts = attempts + 1, error = ?, retry_at = ? WHERE id = ?",
+        on!(self, pool => sqlx::query(
+            "UPDATE deliveries SET attempts = attempts + 1, error = $1, retry_at = $2 WHERE id = $3",
         )
         .bind(error)
         .bind(to_secs(retry_at))
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -259,20 +289,22 @@ impl Store {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
         sqlx::query(
-            "UPDATE deliveries SET state = 'failed', error = ?, retry_at = NULL, finished_at = ? WHERE id = ?",
+            "UPDATE deliveries SET state = 'failed', error = $1, retry_at = NULL, finished_at = $2 WHERE id = $3",
         )
         .bind(error)
         .bind(to_secs(now))
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM delivered_items WHERE delivery_id = ?")
+        sqlx::query("DELETE FROM delivered_items WHERE delivery_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        tx.commit().await
+        })?;
         Ok(())
     }
 }
@@ -347,11 +379,12 @@ mod tests {
         );
         // A state herald never writes (a newer version's, or a hand edit) must not read as `claimed` and be
         // posted again.
-        sqlx::query("UPDATE deliveries SET state = 'archived' WHERE id = ?")
+        on!(store, pool => sqlx::query("UPDATE deliveries SET state = 'archived' WHERE id = $1")
             .bind(id)
-            .execute(store.pool())
+            .execute(pool)
             .await
-            .unwrap();
+            .map(|_| ()))
+        .unwrap();
         assert!(matches!(
             store.delivery(9, due).await,
             Err(StoreError::Sql(sqlx::Error::ColumnDecode { .. }))

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbId, Source, Store, StoreError, id_in, to_secs};
+use super::{DbId, DbTime, Source, Store, StoreError, id_in, on, to_secs};
 
 /// A source as one server sees it.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -14,6 +14,7 @@ pub struct GuildSource {
     #[sqlx(try_from = "DbId")]
     pub added_by: u64,
     /// When.
+    #[sqlx(try_from = "DbTime")]
     pub added_at: DateTime<Utc>,
 }
 
@@ -26,41 +27,43 @@ impl Store {
         added_by: u64,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO guild_sources (guild_id, source_id, added_by, added_at) VALUES (?, ?, ?, ?) \
+        let done = on!(self, pool => sqlx::query(
+            "INSERT INTO guild_sources (guild_id, source_id, added_by, added_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (guild_id, source_id) DO NOTHING",
         )
         .bind(id_in(guild_id))
         .bind(source_id)
         .bind(id_in(added_by))
         .bind(to_secs(now))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
     }
 
     /// Unlinks the source with this URL from a server; whether it was linked. The shared row stays for others.
     pub async fn remove_guild_source(&self, guild_id: u64, url: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM guild_sources WHERE guild_id = ? AND source_id = (SELECT id FROM sources WHERE url = ?)",
+        let done = on!(self, pool => sqlx::query(
+            "DELETE FROM guild_sources WHERE guild_id = $1 AND source_id = (SELECT id FROM sources WHERE url = $2)",
         )
         .bind(id_in(guild_id))
         .bind(url)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
     }
 
     /// A server's sources, in the order they were added.
     pub async fn guild_sources(&self, guild_id: u64) -> Result<Vec<GuildSource>, StoreError> {
-        let rows = sqlx::query_as::<_, GuildSource>(&format!(
+        let rows = on!(self, pool => sqlx::query_as::<_, GuildSource>(&format!(
             "SELECT {}, g.added_by, g.added_at FROM guild_sources g \
-             JOIN sources s ON s.id = g.source_id WHERE g.guild_id = ? ORDER BY g.added_at, s.id",
+             JOIN sources s ON s.id = g.source_id WHERE g.guild_id = $1 ORDER BY g.added_at, s.id",
             super::sources::COLUMNS
         ))
         .bind(id_in(guild_id))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows)
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbId, Store, StoreError, id_in, limit, to_secs};
+use super::{DbId, Store, StoreError, WriteTx, id_in, limit, on, to_secs};
 
 /// Why a departed server's schedules are paused (a return resumes exactly these).
 pub const REMOVED_REASON: &str = "herald was removed from this server";
@@ -24,16 +24,17 @@ pub struct Forgotten {
 impl Store {
     /// Records that herald was removed from a server and pauses its schedules; `false` if already recorded.
     pub async fn guild_left(&self, guild_id: u64, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let mut tx = self.write_tx().await?;
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
         let done = sqlx::query(
-            "INSERT INTO guild_departures (guild_id, left_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
+            "INSERT INTO guild_departures (guild_id, left_at) VALUES ($1, $2) ON CONFLICT (guild_id) DO NOTHING",
         )
         .bind(id_in(guild_id))
         .bind(to_secs(now))
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE schedules SET paused = 1, paused_reason = ? WHERE guild_id = ? AND paused = 0",
+            "UPDATE schedules SET paused = 1, paused_reason = $1 WHERE guild_id = $2 AND paused = 0",
         )
         .bind(REMOVED_REASON)
         .bind(id_in(guild_id))
@@ -41,19 +42,21 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
+        })
     }
 
     /// herald is in a server (again): a departure still in its grace period is cancelled and the schedules it
     /// paused resume. `true` when something was restored.
     pub async fn guild_present(&self, guild_id: u64) -> Result<bool, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let done = sqlx::query("DELETE FROM guild_departures WHERE guild_id = ?")
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
+        let done = sqlx::query("DELETE FROM guild_departures WHERE guild_id = $1")
             .bind(id_in(guild_id))
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() > 0 {
             sqlx::query(
-                "UPDATE schedules SET paused = 0, paused_reason = NULL WHERE guild_id = ? AND paused_reason = ?",
+                "UPDATE schedules SET paused = 0, paused_reason = NULL WHERE guild_id = $1 AND paused_reason = $2",
             )
             .bind(id_in(guild_id))
             .bind(REMOVED_REASON)
@@ -62,6 +65,7 @@ impl Store {
         }
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
+        })
     }
 
     /// Servers that left before `before` (their grace period is over).
@@ -70,13 +74,13 @@ impl Store {
         before: DateTime<Utc>,
         max: usize,
     ) -> Result<Vec<u64>, StoreError> {
-        let ids: Vec<DbId> = sqlx::query_scalar(
-            "SELECT guild_id FROM guild_departures WHERE left_at < ? ORDER BY left_at LIMIT ?",
+        let ids: Vec<DbId> = on!(self, pool => sqlx::query_scalar(
+            "SELECT guild_id FROM guild_departures WHERE left_at < $1 ORDER BY left_at LIMIT $2",
         )
         .bind(to_secs(before))
         .bind(limit(max))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(ids.into_iter().map(u64::from).collect())
     }
 
@@ -85,17 +89,18 @@ impl Store {
     /// other servers (and retention). One transaction.
     pub async fn forget_guild(&self, guild_id: u64) -> Result<Forgotten, StoreError> {
         let g = id_in(guild_id);
-        let mut tx = self.write_tx().await?;
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
         let mut counts = [0u64; 8];
         for (n, sql) in [
-            "DELETE FROM subscriptions WHERE guild_id = ?",
-            "DELETE FROM schedules WHERE guild_id = ?",
-            "DELETE FROM guild_sources WHERE guild_id = ?",
-            "DELETE FROM deliveries WHERE guild_id = ?",
-            "DELETE FROM channel_settings WHERE guild_id = ?",
-            "DELETE FROM guild_search WHERE guild_id = ?",
-            "DELETE FROM guild_departures WHERE guild_id = ?",
-            "DELETE FROM llm_usage WHERE guild_id = ?",
+            "DELETE FROM subscriptions WHERE guild_id = $1",
+            "DELETE FROM schedules WHERE guild_id = $1",
+            "DELETE FROM guild_sources WHERE guild_id = $1",
+            "DELETE FROM deliveries WHERE guild_id = $1",
+            "DELETE FROM channel_settings WHERE guild_id = $1",
+            "DELETE FROM guild_search WHERE guild_id = $1",
+            "DELETE FROM guild_departures WHERE guild_id = $1",
+            "DELETE FROM llm_usage WHERE guild_id = $1",
         ]
         .into_iter()
         .enumerate()
@@ -113,6 +118,7 @@ impl Store {
             schedules,
             sources,
             deliveries,
+        })
         })
     }
 }

@@ -1,10 +1,12 @@
 //! The `items` table: entries read from sources, stored once per (source, guid).
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
 use super::sources::display_name;
-use super::{Store, StoreError, id_in, limit, to_secs};
+use super::{
+    Backend, DbOptTime, DbTime, Store, StoreError, builder, for_both_tx, id_in, limit, on, to_secs,
+};
 use crate::item::{Item, NewItem, url_key};
 
 /// The columns an [`ItemRow`] is read from: `items i` joined with `sources s`.
@@ -15,11 +17,11 @@ const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.
 const JOIN_SOURCE: &str = "JOIN sources s ON s.id = i.source_id \
      LEFT JOIN articles a ON a.url = i.url AND a.state = 'read'";
 
-/// The ids of a channel's sources, binding the server as `?1` and the channel as `?2`: the feeds its server
+/// The ids of a channel's sources, binding the server as `$1` and the channel as `$2`: the feeds its server
 /// added and the searches of its subscriptions.
-pub(super) const CHANNEL_SOURCES: &str = "SELECT source_id FROM guild_sources WHERE guild_id = ?1 \
+pub(super) const CHANNEL_SOURCES: &str = "SELECT source_id FROM guild_sources WHERE guild_id = $1 \
      UNION SELECT ss.source_id FROM subscription_searches ss \
-     JOIN subscriptions sub ON sub.id = ss.subscription_id WHERE sub.channel_id = ?2";
+     JOIN subscriptions sub ON sub.id = ss.subscription_id WHERE sub.channel_id = $2";
 
 /// An item row as sqlx maps it; its source's title and URL become the item's `source_name`.
 #[derive(sqlx::FromRow)]
@@ -30,7 +32,9 @@ struct ItemRow {
     url: Option<String>,
     title: String,
     author: Option<String>,
+    #[sqlx(try_from = "DbOptTime")]
     published_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "DbTime")]
     fetched_at: DateTime<Utc>,
     snippet: String,
     body: String,
@@ -64,9 +68,113 @@ impl From<ItemRow> for Item {
     }
 }
 
-/// Stores one source's items inside `tx` (see [`Store::insert_items`]); returns how many were new.
-pub(super) async fn insert_in(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+/// Longest word the search index keeps, in bytes (PostgreSQL refuses lexemes past 2 KiB; nobody searches a
+/// 200-byte word).
+const FTS_MAX_WORD: usize = 200;
+/// Words of one item the search index keeps at most.
+const FTS_MAX_WORDS: usize = 20_000;
+
+/// What the search index holds for a text, on both backends: its folded words (`text::words`) separated by
+/// single spaces. FTS5 (unicode61) splits this back into exactly these words, and PostgreSQL's `items_fts.tsv`
+/// is built from exactly these words, so both find the same items for the same prefixes.
+pub(super) fn fts_text(text: &str) -> String {
+    let mut out = String::new();
+    for w in crate::text::words(text)
+        .filter(|w| w.len() <= FTS_MAX_WORD)
+        .take(FTS_MAX_WORDS)
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w);
+    }
+    out
+}
+
+/// An FTS5 expression as `Query::fts_prefilter` builds it (`"prefix"*` terms, `AND`, `OR`, parentheses) as
+/// the same tsquery: `'prefix':*`, `&`, `|`. Anything else in the expression is dropped (it never holds more).
+pub(super) fn fts_to_tsquery(fts: &str) -> String {
+    let mut out = String::new();
+    // After an operand or ')', another operand without an operator between is an implicit AND (as in FTS5).
+    let mut after_operand = false;
+    let mut chars = fts.chars().peekable();
+    let operand = |out: &mut String, after: &mut bool, lexeme: &str, prefix: bool| {
+        if *after {
+            out.push_str(" & ");
+        }
+        out.push('\'');
+        out.push_str(&lexeme.replace('\\', "\\\\").replace('\'', "''"));
+        out.push('\'');
+        if prefix {
+            out.push_str(":*");
+        }
+        *after = true;
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '(' => {
+                if after_operand {
+                    out.push_str(" & ");
+                }
+                out.push('(');
+                after_operand = false;
+            }
+            ')' => {
+                out.push(')');
+                after_operand = true;
+            }
+            '"' => {
+                let lexeme: String = chars.by_ref().take_while(|&c| c != '"').collect();
+                let prefix = chars.next_if_eq(&'*').is_some();
+                operand(&mut out, &mut after_operand, &lexeme, prefix);
+            }
+            c if c.is_alphanumeric() => {
+                let mut word = String::from(c);
+                while let Some(n) = chars.next_if(|n| n.is_alphanumeric()) {
+                    word.push(n);
+                }
+                match word.as_str() {
+                    "AND" => {
+                        out.push_str(" & ");
+                        after_operand = false;
+                    }
+                    "OR" => {
+                        out.push_str(" | ");
+                        after_operand = false;
+                    }
+                    // A bare word, as FTS5 reads it (folded like the index).
+                    _ => {
+                        let prefix = chars.next_if_eq(&'*').is_some();
+                        operand(
+                            &mut out,
+                            &mut after_operand,
+                            &crate::text::fold(&word),
+                            prefix,
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Storing items inside a caller's transaction.
+pub(super) trait InsertItems {
+    /// Stores one source's items (see [`Store::insert_items`]); returns how many were new.
+    async fn insert_in(
+        &mut self,
+        source_id: i64,
+        items: &[NewItem],
+        backlog: bool,
+        now: DateTime<Utc>,
+    ) -> Result<usize, sqlx::Error>;
+}
+
+for_both_tx!(InsertItems {
+async fn insert_in(
+    &mut self,
     source_id: i64,
     items: &[NewItem],
     backlog: bool,
@@ -77,37 +185,37 @@ pub(super) async fn insert_in(
         let key = item.url.as_deref().map(url_key);
         // This source's own copy (same guid), else another source's item for the same page (same key).
         let found: Option<(i64, bool)> = sqlx::query_as(
-            "SELECT id, source_id = ?1 AS mine FROM items \
-             WHERE (source_id = ?1 AND guid = ?2) OR (url_key = ?3 AND source_id <> ?1) \
+            "SELECT id, source_id = $1 AS mine FROM items \
+             WHERE (source_id = $1 AND guid = $2) OR (url_key = $3 AND source_id <> $1) \
              ORDER BY mine DESC, id LIMIT 1",
         )
         .bind(source_id)
         .bind(&item.guid)
         .bind(&key)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **self)
         .await?;
         match found {
             Some((_, true)) => continue,
             Some((stored, false)) => {
                 let done = sqlx::query(
-                        "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) VALUES (?, ?, ?, ?) \
+                        "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) VALUES ($1, $2, $3, $4) \
                          ON CONFLICT (source_id, item_id) DO NOTHING",
                     )
                     .bind(source_id)
                     .bind(stored)
                     .bind(to_secs(now))
                     .bind(i64::from(backlog))
-                    .execute(&mut **tx)
+                    .execute(&mut **self)
                     .await?;
                 added += usize::from(done.rows_affected() == 1);
                 continue;
             }
             None => {}
         }
-        let done = sqlx::query(
+        let inserted: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
-                 snippet, body, lang, backlog, outlet, url_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (source_id, guid) DO NOTHING",
+                 snippet, body, lang, backlog, outlet, url_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT (source_id, guid) DO NOTHING RETURNING id",
             )
             .bind(source_id)
             .bind(&item.guid)
@@ -122,24 +230,28 @@ pub(super) async fn insert_in(
             .bind(i64::from(backlog))
             .bind(&item.outlet)
             .bind(&key)
-            .execute(&mut **tx)
+            .fetch_optional(&mut **self)
             .await?;
-        if done.rows_affected() == 1 {
-            let text =
-                crate::text::fold(&format!("{}\n{}\n{}", item.title, item.snippet, item.body));
-            sqlx::query("INSERT INTO items_fts (rowid, text) VALUES (?, ?)")
-                .bind(done.last_insert_rowid())
+        if let Some(id) = inserted {
+            let text = fts_text(&format!("{}\n{}\n{}", item.title, item.snippet, item.body));
+            sqlx::query("INSERT INTO items_fts (rowid, text) VALUES ($1, $2)")
+                .bind(id)
                 .bind(text)
-                .execute(&mut **tx)
+                .execute(&mut **self)
                 .await?;
             added += 1;
         }
     }
     Ok(added)
 }
+});
 
 /// Pushes "item `i` came from one of `source_ids`": stored under one, or linked to one (`item_links`).
-pub(super) fn push_of_sources(q: &mut QueryBuilder<'_, Sqlite>, source_ids: &[i64]) {
+pub(super) fn push_of_sources<'a, DB>(q: &mut QueryBuilder<'a, DB>, source_ids: &[i64])
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
     q.push("(i.source_id IN (");
     let mut ids = q.separated(", ");
     for id in source_ids {
@@ -188,16 +300,17 @@ impl Store {
         if source_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("{SELECT_ITEMS} FROM items i {JOIN_SOURCE} WHERE "));
-        push_of_sources(&mut q, source_ids);
-        if let Some(since) = since {
-            q.push(" AND COALESCE(i.published_at, i.fetched_at) >= ")
-                .push_bind(to_secs(since));
-        }
-        q.push(" ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ")
-            .push_bind(limit(max));
-        let rows = q.build_query_as::<ItemRow>().fetch_all(self.pool()).await?;
+        let rows = on!(self, pool => {
+            let mut q = builder(pool, format!("{SELECT_ITEMS} FROM items i {JOIN_SOURCE} WHERE "));
+            push_of_sources(&mut q, source_ids);
+            if let Some(since) = since {
+                q.push(" AND COALESCE(i.published_at, i.fetched_at) >= ")
+                    .push_bind(to_secs(since));
+            }
+            q.push(" ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ")
+                .push_bind(limit(max));
+            q.build_query_as::<ItemRow>().fetch_all(pool).await
+        })?;
         Ok(items(rows))
     }
 }
@@ -213,23 +326,23 @@ impl Store {
         since: DateTime<Utc>,
         max: usize,
     ) -> Result<Vec<Item>, StoreError> {
-        let rows = sqlx::query_as::<_, ItemRow>(&format!(
+        let rows = on!(self, pool => sqlx::query_as::<_, ItemRow>(&format!(
             "WITH src(id) AS ({CHANNEL_SOURCES}), \
              seen(item_id) AS ( \
                SELECT i.id FROM items i WHERE i.source_id IN (SELECT id FROM src) \
-                 AND i.fetched_at >= ?3 AND i.backlog = 0 \
+                 AND i.fetched_at >= $3 AND i.backlog = 0 \
                UNION SELECT l.item_id FROM item_links l WHERE l.source_id IN (SELECT id FROM src) \
-                 AND l.fetched_at >= ?3 AND l.backlog = 0) \
+                 AND l.fetched_at >= $3 AND l.backlog = 0) \
              {SELECT_ITEMS} FROM seen JOIN items i ON i.id = seen.item_id {JOIN_SOURCE} \
-             WHERE NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel_id = ?2 AND d.item_id = i.id) \
-             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?4"
+             WHERE NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel_id = $2 AND d.item_id = i.id) \
+             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT $4"
         ))
         .bind(id_in(guild_id))
         .bind(id_in(channel_id))
         .bind(to_secs(since))
         .bind(limit(max))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(items(rows))
     }
 
@@ -240,16 +353,16 @@ impl Store {
         since: DateTime<Utc>,
         max: usize,
     ) -> Result<Vec<Item>, StoreError> {
-        let rows = sqlx::query_as::<_, ItemRow>(&format!(
+        let rows = on!(self, pool => sqlx::query_as::<_, ItemRow>(&format!(
             "{SELECT_ITEMS} FROM delivered_items d JOIN deliveries v ON v.id = d.delivery_id \
              JOIN items i ON i.id = d.item_id {JOIN_SOURCE} \
-             WHERE d.channel_id = ? AND v.due_at >= ? ORDER BY v.due_at DESC, i.id DESC LIMIT ?"
+             WHERE d.channel_id = $1 AND v.due_at >= $2 ORDER BY v.due_at DESC, i.id DESC LIMIT $3"
         ))
         .bind(id_in(channel_id))
         .bind(to_secs(since))
         .bind(limit(max))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(items(rows))
     }
 
@@ -261,16 +374,21 @@ impl Store {
         since: Option<DateTime<Utc>>,
         max: usize,
     ) -> Result<Vec<Item>, StoreError> {
-        let rows = sqlx::query_as::<_, ItemRow>(&format!(
+        // FTS5 matches its expression; PostgreSQL the same expression as a tsquery over the same words.
+        let (matches, fts) = match self.backend() {
+            Backend::Sqlite => ("items_fts MATCH $1", fts.to_owned()),
+            Backend::Postgres => ("f.tsv @@ $1::tsquery", fts_to_tsquery(fts)),
+        };
+        let rows = on!(self, pool => sqlx::query_as::<_, ItemRow>(&format!(
             "{SELECT_ITEMS} FROM items_fts f JOIN items i ON i.id = f.rowid {JOIN_SOURCE} \
-             WHERE items_fts MATCH ? AND COALESCE(i.published_at, i.fetched_at) >= ? \
-             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT ?"
+             WHERE {matches} AND COALESCE(i.published_at, i.fetched_at) >= $2 \
+             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id DESC LIMIT $3"
         ))
         .bind(fts)
         .bind(since.map_or(i64::MIN, to_secs))
         .bind(limit(max))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(items(rows))
     }
 }
@@ -405,10 +523,10 @@ mod tests {
                 .len(),
             1
         );
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+        let n: i64 = on!(store, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
         assert_eq!(n, 1);
         // A channel sees it once, through the feed its server added.
         let fresh = store

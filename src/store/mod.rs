@@ -1,12 +1,15 @@
-//! SQLite storage. Every SQL statement of herald lives in this module, one file per table family.
+//! Storage on SQLite (embedded default) or PostgreSQL (many processes). Every SQL statement of herald lives in
+//! this module, one file per table family, written once for both backends.
 
 mod articles;
+mod copy;
 mod deliveries;
 mod guild_sources;
 mod guilds;
 mod items;
 mod retention;
 mod schedules;
+pub mod scratch;
 mod searches;
 mod settings;
 mod sources;
@@ -14,6 +17,7 @@ mod subscriptions;
 mod writer;
 
 pub use articles::ArticleCounts;
+pub use copy::{Copied, TABLES};
 pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;
 pub use guilds::{Forgotten, REMOVED_REASON};
@@ -28,8 +32,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
 
 use crate::config::DatabaseConfig;
 
@@ -50,66 +55,168 @@ pub enum StoreError {
     /// A query failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// The operation exists on one backend only (e.g. `VACUUM INTO` on SQLite).
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
-/// The handle every part of herald shares: one pool over one SQLite file.
+/// Which database herald runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One SQLite file (the embedded default).
+    Sqlite,
+    /// A PostgreSQL server that many herald processes share.
+    Postgres,
+}
+
+/// The pool of the backend in use. Every query is written once (`$1` placeholders, SQL both engines speak)
+/// and compiled for each backend by [`on!`]; the few statements that differ are chosen by [`Store::backend`].
+#[derive(Debug, Clone)]
+pub(crate) enum Db {
+    /// SQLite.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Itself, so [`on!`] takes a `Db` as it takes a `Store`.
+    pub(crate) fn db(&self) -> &Db {
+        self
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the store's pool: the body is compiled once per backend, so each
+/// backend keeps its own driver's types and no query goes through a lowest-common-denominator layer.
+macro_rules! on {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store.db() {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
+/// Opening a write transaction, as each backend wants it.
+pub(crate) trait WriteTx {
+    /// The backend.
+    type Db: sqlx::Database;
+    /// A transaction that writes.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl WriteTx for SqlitePool {
+    type Db = sqlx::Sqlite;
+    /// Takes SQLite's write lock at BEGIN (waiting up to the busy timeout for it). A plain (deferred) BEGIN
+    /// reads first and upgrades later; in WAL mode that upgrade fails at once with "database is locked" when
+    /// another connection committed in between, and no busy timeout helps.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl WriteTx for PgPool {
+    type Db = sqlx::Postgres;
+    /// PostgreSQL locks rows, not the database: a plain transaction.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
+/// Implements a trait for both backends' transactions from one body (helpers that run inside a caller's
+/// transaction, such as storing a batch of items).
+macro_rules! for_both_tx {
+    ($tr:path { $($item:tt)* }) => {
+        impl $tr for sqlx::Transaction<'static, sqlx::Sqlite> { $($item)* }
+        impl $tr for sqlx::Transaction<'static, sqlx::Postgres> { $($item)* }
+    };
+}
+pub(crate) use for_both_tx;
+
+/// A query builder for `pool`'s backend (its placeholders: `?` on SQLite, `$n` on PostgreSQL).
+pub(crate) fn builder<'a, DB: sqlx::Database>(
+    _pool: &sqlx::Pool<DB>,
+    sql: impl Into<String>,
+) -> sqlx::QueryBuilder<'a, DB> {
+    sqlx::QueryBuilder::new(sql)
+}
+
+/// Whether `url` names a PostgreSQL database.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The handle every part of herald shares: one pool over one SQLite file or one PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    db: Db,
     writer: writer::Writer,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `cfg.path` in WAL mode with foreign keys on, and migrates it.
+    /// Opens the database `cfg` names and migrates it: PostgreSQL when `url` is a `postgres://` URL, else the
+    /// SQLite file at `path` (created if needed, with its folder) in WAL mode with foreign keys on.
     pub async fn open(cfg: &DatabaseConfig) -> Result<Self, StoreError> {
-        if let Some(dir) = cfg.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
-                path: dir.display().to_string(),
-                source,
-            })?;
+        let url = cfg.url.trim();
+        let db = if is_postgres_url(url) {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(cfg.max_connections)
+                .acquire_timeout(Duration::from_millis(cfg.busy_timeout_ms.max(1000)))
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Db::Postgres(pool)
+        } else {
+            if let Some(dir) = cfg.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+            let options = SqliteConnectOptions::from_str("sqlite:")?
+                .filename(&cfg.path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                // Retention frees pages; incremental vacuum returns them a little at a time (new databases).
+                .auto_vacuum(sqlx::sqlite::SqliteAutoVacuum::Incremental)
+                .busy_timeout(Duration::from_millis(cfg.busy_timeout_ms));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(cfg.max_connections)
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Db::Sqlite(pool)
+        };
+        let writer = writer::Writer::start(db.clone());
+        Ok(Self { db, writer })
+    }
+
+    /// The pool, for code in this module's files (through [`on!`]).
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Which backend this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
         }
-        let options = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(&cfg.path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // Retention frees pages; incremental vacuum returns them a little at a time (new databases).
-            .auto_vacuum(sqlx::sqlite::SqliteAutoVacuum::Incremental)
-            .busy_timeout(Duration::from_millis(cfg.busy_timeout_ms));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(cfg.max_connections)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        let writer = writer::Writer::start(pool.clone());
-        Ok(Self { pool, writer })
-    }
-
-    /// The underlying pool, for code in this module's files.
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// A write transaction that takes SQLite's write lock at BEGIN (waiting up to the busy timeout for it).
-    ///
-    /// A plain (deferred) BEGIN reads first and upgrades later; in WAL mode that upgrade fails at once with
-    /// "database is locked" when another connection committed in between, and no busy timeout helps.
-    pub(crate) async fn write_tx(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Whether the database answers (`/healthz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(self.pool()).await?;
+        on!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
-    /// Closes every connection, checkpointing the WAL.
+    /// Closes every connection (on SQLite, checkpointing the WAL).
     pub async fn close(&self) {
-        self.pool.close().await;
+        on!(self, pool => pool.close().await)
     }
 }
 
@@ -119,12 +226,12 @@ fn to_secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-/// A Discord id as stored: ids are below 2^63, so they round-trip through SQLite's signed INTEGER.
+/// A Discord id as stored: ids are below 2^63, so they round-trip through a signed 64-bit integer column.
 pub(crate) fn id_in(id: u64) -> i64 {
     id as i64
 }
 
-/// A row limit as bound to `LIMIT ?`.
+/// A row limit as bound to `LIMIT $n`.
 fn limit(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -151,35 +258,103 @@ impl From<DbOptId> for Option<u64> {
     }
 }
 
+/// A time column (unix seconds); row structs map it to `DateTime<Utc>` with `#[sqlx(try_from = "DbTime")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct DbTime(i64);
+
+impl From<DbTime> for DateTime<Utc> {
+    fn from(t: DbTime) -> DateTime<Utc> {
+        from_secs(t.0)
+    }
+}
+
+/// A nullable time column; maps to `Option<DateTime<Utc>>` with `#[sqlx(try_from = "DbOptTime")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct DbOptTime(Option<i64>);
+
+impl From<DbOptTime> for Option<DateTime<Utc>> {
+    fn from(t: DbOptTime) -> Option<DateTime<Utc>> {
+        t.0.map(from_secs)
+    }
+}
+
+/// A 0/1 flag column (an integer on both backends); maps to `bool` with `#[sqlx(try_from = "DbFlag")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct DbFlag(i64);
+
+impl From<DbFlag> for bool {
+    fn from(f: DbFlag) -> bool {
+        f.0 != 0
+    }
+}
+
+/// Unix seconds back to a time (out-of-range values, which herald never writes, become the epoch).
+fn from_secs(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
 #[cfg(test)]
 pub(crate) mod test_util {
     use super::*;
 
-    /// A fresh store in a temporary folder; keep the folder alive as long as the store.
-    pub async fn temp_store() -> (Store, tempfile::TempDir) {
+    /// Where a test store lives: a temporary folder (SQLite) and, when the suite runs on PostgreSQL, the
+    /// test's own database there. Keep it alive as long as the store.
+    pub struct TempDb {
+        /// The folder.
+        pub dir: tempfile::TempDir,
+        _pg: Option<scratch::ScratchDb>,
+    }
+
+    impl TempDb {
+        /// The folder's path.
+        pub fn path(&self) -> &std::path::Path {
+            self.dir.path()
+        }
+    }
+
+    /// A database config for a test: a file in a new temporary folder, or a new PostgreSQL database when
+    /// `HERALD_TEST_DATABASE_URL` is set.
+    pub fn temp_config() -> (DatabaseConfig, TempDb) {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut cfg = crate::config::Config::defaults().database;
         cfg.path = dir.path().join("sub/herald.db");
+        let pg = scratch::ScratchDb::from_env().expect("test database");
+        if let Some(pg) = &pg {
+            pg.use_in(&mut cfg);
+        }
+        (cfg, TempDb { dir, _pg: pg })
+    }
+
+    /// A fresh store (see [`temp_config`]).
+    pub async fn temp_store() -> (Store, TempDb) {
+        let (cfg, tmp) = temp_config();
         let store = Store::open(&cfg).await.expect("open store");
-        (store, dir)
+        (store, tmp)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::test_util::temp_store;
+    use super::*;
 
     #[tokio::test]
-    async fn opens_in_wal_with_foreign_keys_and_creates_folder() {
+    async fn sqlite_opens_in_wal_with_foreign_keys_and_creates_folder() {
         let (store, dir) = temp_store().await;
+        let Db::Sqlite(pool) = store.db() else {
+            return; // this run is on PostgreSQL
+        };
         assert!(dir.path().join("sub/herald.db").exists());
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(store.pool())
+            .fetch_one(pool)
             .await
             .unwrap();
         assert_eq!(mode, "wal");
         let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-            .fetch_one(store.pool())
+            .fetch_one(pool)
             .await
             .unwrap();
         assert_eq!(fk, 1);

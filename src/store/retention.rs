@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, limit, to_secs};
+use super::{Store, StoreError, WriteTx, limit, on, to_secs};
 
 /// What one retention pass deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,53 +33,54 @@ impl Store {
     ) -> Result<Purged, StoreError> {
         let mut purged = Purged::default();
         loop {
-            let n = sqlx::query(
-                "DELETE FROM items WHERE id IN (SELECT i.id FROM items i WHERE i.fetched_at < ? \
+            let n = on!(self, pool => sqlx::query(
+                "DELETE FROM items WHERE id IN (SELECT i.id FROM items i WHERE i.fetched_at < $1 \
                  AND NOT EXISTS (SELECT 1 FROM delivered_items d JOIN deliveries v ON v.id = d.delivery_id \
-                 WHERE d.item_id = i.id AND v.state = 'claimed') LIMIT ?)",
+                 WHERE d.item_id = i.id AND v.state = 'claimed') LIMIT $2)",
             )
             .bind(to_secs(items_before))
             .bind(limit(BATCH))
-            .execute(self.pool())
-            .await?
-            .rows_affected();
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
             purged.items += n;
             if n < BATCH as u64 {
                 break;
             }
         }
         loop {
-            let n = sqlx::query(
-                "DELETE FROM articles WHERE url IN (SELECT a.url FROM articles a WHERE a.fetched_at < ? \
-                 AND NOT EXISTS (SELECT 1 FROM items i WHERE i.url = a.url) LIMIT ?)",
+            let n = on!(self, pool => sqlx::query(
+                "DELETE FROM articles WHERE url IN (SELECT a.url FROM articles a WHERE a.fetched_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM items i WHERE i.url = a.url) LIMIT $2)",
             )
             .bind(to_secs(items_before))
             .bind(limit(BATCH))
-            .execute(self.pool())
-            .await?
-            .rows_affected();
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
             purged.articles += n;
             if n < BATCH as u64 {
                 break;
             }
         }
-        let mut tx = self.write_tx().await?;
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
         sqlx::query(
             "DELETE FROM delivered_items WHERE delivery_id IN (SELECT id FROM deliveries \
-             WHERE state <> 'claimed' AND finished_at < ?)",
+             WHERE state <> 'claimed' AND finished_at < $1)",
         )
         .bind(to_secs(deliveries_before))
         .execute(&mut *tx)
         .await?;
         purged.deliveries = sqlx::query(
-            "UPDATE deliveries SET payload = '' WHERE state <> 'claimed' AND finished_at < ? AND payload <> ''",
+            "UPDATE deliveries SET payload = '' WHERE state <> 'claimed' AND finished_at < $1 AND payload <> ''",
         )
         .bind(to_secs(deliveries_before))
         .execute(&mut *tx)
         .await?
         .rows_affected();
         purged.sources = sqlx::query(
-            "DELETE FROM sources WHERE created_at < ? \
+            "DELETE FROM sources WHERE created_at < $1 \
              AND NOT EXISTS (SELECT 1 FROM guild_sources g WHERE g.source_id = sources.id) \
              AND NOT EXISTS (SELECT 1 FROM subscription_searches s WHERE s.source_id = sources.id) \
              AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source_id = sources.id) \
@@ -91,37 +92,69 @@ impl Store {
         .rows_affected();
         tx.commit().await?;
         Ok(purged)
+        })
     }
 
     /// Returns up to `pages` free pages to the file system (incremental vacuum: a little at a time, so the bot
     /// is never blocked the way a full VACUUM blocks it). A database created before herald set
-    /// `auto_vacuum = INCREMENTAL` reclaims nothing until one full `VACUUM`.
+    /// `auto_vacuum = INCREMENTAL` reclaims nothing until one full `VACUUM`. On PostgreSQL autovacuum does
+    /// this job, and this does nothing.
     pub async fn reclaim(&self, pages: u32) -> Result<(), StoreError> {
-        sqlx::query(&format!("PRAGMA incremental_vacuum({pages})"))
-            .execute(self.pool())
-            .await?;
+        if let super::Db::Sqlite(pool) = self.db() {
+            sqlx::query(&format!("PRAGMA incremental_vacuum({pages})"))
+                .execute(pool)
+                .await?;
+        }
         Ok(())
     }
 
     /// The database's size in bytes (pages in use and free).
     pub async fn size_bytes(&self) -> Result<u64, StoreError> {
-        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-            .fetch_one(self.pool())
-            .await?;
-        let size: i64 = sqlx::query_scalar("PRAGMA page_size")
-            .fetch_one(self.pool())
-            .await?;
-        Ok(u64::try_from(pages * size).unwrap_or(0))
+        let bytes: i64 = match self.db() {
+            super::Db::Sqlite(pool) => {
+                let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+                    .fetch_one(pool)
+                    .await?;
+                let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+                    .fetch_one(pool)
+                    .await?;
+                pages * size
+            }
+            super::Db::Postgres(pool) => {
+                sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                    .fetch_one(pool)
+                    .await?
+            }
+        };
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
+    /// SQLite's `PRAGMA integrity_check` ("ok" when the file is sound); PostgreSQL checks itself: "ok".
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        match self.db() {
+            super::Db::Sqlite(pool) => Ok(sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(pool)
+                .await?),
+            super::Db::Postgres(_) => Ok("ok".to_owned()),
+        }
     }
 
     /// A consistent copy of the live database at `path` (`VACUUM INTO`: a transaction's snapshot, written
-    /// while the bot keeps reading and writing). The file must not exist.
+    /// while the bot keeps reading and writing). The file must not exist. PostgreSQL is backed up with its
+    /// own tools (`pg_dump`), and this says so.
     pub async fn backup(&self, path: &std::path::Path) -> Result<(), StoreError> {
-        sqlx::query("VACUUM INTO ?")
-            .bind(path.display().to_string())
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        match self.db() {
+            super::Db::Sqlite(pool) => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path.display().to_string())
+                    .execute(pool)
+                    .await?;
+                Ok(())
+            }
+            super::Db::Postgres(_) => Err(StoreError::Unsupported(
+                "herald backup copies SQLite databases; back PostgreSQL up with pg_dump",
+            )),
+        }
     }
 }
 
@@ -265,10 +298,11 @@ mod tests {
         assert_eq!(d.payload, "", "compacted");
         let pending = store.delivery(7, now).await.unwrap().unwrap();
         assert_eq!(pending.payload, "{\"pending\": true}");
-        let unused_left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sources WHERE url = ?")
+        let unused_left: i64 =
+            on!(store, pool => sqlx::query_scalar("SELECT COUNT(*) FROM sources WHERE url = $1")
             .bind(&unused.url)
-            .fetch_one(store.pool())
-            .await
+            .fetch_one(pool)
+            .await)
             .unwrap();
         assert_eq!(
             unused_left, 0,

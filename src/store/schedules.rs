@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbId, Store, StoreError, id_in, limit, to_secs};
+use super::{DbFlag, DbId, DbOptTime, DbTime, Store, StoreError, id_in, limit, on, to_secs};
 
 /// A channel's schedule as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -18,12 +18,15 @@ pub struct ScheduleRow {
     /// IANA zone name.
     pub tz: String,
     /// The next run, if any.
+    #[sqlx(try_from = "DbOptTime")]
     pub next_run_at: Option<DateTime<Utc>>,
     /// Whether delivery is paused.
+    #[sqlx(try_from = "DbFlag")]
     pub paused: bool,
     /// Why, when herald paused it itself (e.g. the channel is gone).
     pub paused_reason: Option<String>,
     /// When it was last set.
+    #[sqlx(try_from = "DbTime")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -44,9 +47,9 @@ impl Store {
         by: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self, pool => sqlx::query(
             "INSERT INTO schedules (channel_id, guild_id, spec, tz, next_run_at, paused, paused_reason, \
-             updated_by, updated_at) VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?) \
+             updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, 0, NULL, $6, $7) \
              ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, spec = excluded.spec, \
              tz = excluded.tz, next_run_at = excluded.next_run_at, paused = 0, paused_reason = NULL, \
              updated_by = excluded.updated_by, updated_at = excluded.updated_at",
@@ -58,19 +61,20 @@ impl Store {
         .bind(next_run_at.map(to_secs))
         .bind(id_in(by))
         .bind(to_secs(now))
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// A channel's schedule, if it has one.
     pub async fn schedule(&self, channel_id: u64) -> Result<Option<ScheduleRow>, StoreError> {
-        let row = sqlx::query_as::<_, ScheduleRow>(&format!(
-            "SELECT {COLUMNS} FROM schedules WHERE channel_id = ?"
+        let row = on!(self, pool => sqlx::query_as::<_, ScheduleRow>(&format!(
+            "SELECT {COLUMNS} FROM schedules WHERE channel_id = $1"
         ))
         .bind(id_in(channel_id))
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(pool)
+        .await)?;
         Ok(row)
     }
 
@@ -80,14 +84,14 @@ impl Store {
         now: DateTime<Utc>,
         max: usize,
     ) -> Result<Vec<ScheduleRow>, StoreError> {
-        let rows = sqlx::query_as::<_, ScheduleRow>(&format!(
-            "SELECT {COLUMNS} FROM schedules WHERE paused = 0 AND next_run_at <= ? \
-             ORDER BY next_run_at, channel_id LIMIT ?"
+        let rows = on!(self, pool => sqlx::query_as::<_, ScheduleRow>(&format!(
+            "SELECT {COLUMNS} FROM schedules WHERE paused = 0 AND next_run_at <= $1 \
+             ORDER BY next_run_at, channel_id LIMIT $2"
         ))
         .bind(to_secs(now))
         .bind(limit(max))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows)
     }
 
@@ -98,15 +102,16 @@ impl Store {
         expected: DateTime<Utc>,
         next_run_at: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE schedules SET next_run_at = ? WHERE channel_id = ? AND next_run_at = ?",
+        let done = on!(self, pool => sqlx::query(
+            "UPDATE schedules SET next_run_at = $1 WHERE channel_id = $2 AND next_run_at = $3",
         )
         .bind(next_run_at.map(to_secs))
         .bind(id_in(channel_id))
         .bind(to_secs(expected))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
     }
 
     /// Pauses or resumes a channel's schedule (with the next run when resuming); whether it had one.
@@ -117,17 +122,18 @@ impl Store {
         reason: Option<&str>,
         next_run_at: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE schedules SET paused = ?, paused_reason = ?, \
-             next_run_at = COALESCE(?, next_run_at) WHERE channel_id = ?",
+        let done = on!(self, pool => sqlx::query(
+            "UPDATE schedules SET paused = $1, paused_reason = $2, \
+             next_run_at = COALESCE($3, next_run_at) WHERE channel_id = $4",
         )
         .bind(i64::from(paused))
         .bind(reason)
         .bind(next_run_at.map(to_secs))
         .bind(id_in(channel_id))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbId, Source, Store, StoreError, id_in, to_secs};
+use super::{DbId, Source, Store, StoreError, WriteTx, id_in, on, to_secs};
 
 /// A server's search settings as stored; `None` fields fall back to `[search]` in the config.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -41,12 +41,12 @@ pub struct SubscriptionRef {
 impl Store {
     /// A server's search settings (all `None` when it never changed them).
     pub async fn guild_search(&self, guild_id: u64) -> Result<GuildSearch, StoreError> {
-        Ok(sqlx::query_as::<_, GuildSearch>(
-            "SELECT providers, language, country FROM guild_search WHERE guild_id = ?",
+        Ok(on!(self, pool => sqlx::query_as::<_, GuildSearch>(
+            "SELECT providers, language, country FROM guild_search WHERE guild_id = $1",
         )
         .bind(id_in(guild_id))
-        .fetch_optional(self.pool())
-        .await?
+        .fetch_optional(pool)
+        .await)?
         .unwrap_or_default())
     }
 
@@ -58,9 +58,9 @@ impl Store {
         by: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self, pool => sqlx::query(
             "INSERT INTO guild_search (guild_id, providers, language, country, updated_by, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET providers = excluded.providers, \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (guild_id) DO UPDATE SET providers = excluded.providers, \
              language = excluded.language, country = excluded.country, updated_by = excluded.updated_by, \
              updated_at = excluded.updated_at",
         )
@@ -70,8 +70,9 @@ impl Store {
         .bind(&settings.country)
         .bind(id_in(by))
         .bind(to_secs(now))
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -80,12 +81,12 @@ impl Store {
         &self,
         guild_id: Option<u64>,
     ) -> Result<Vec<SubscriptionRef>, StoreError> {
-        Ok(sqlx::query_as::<_, SubscriptionRef>(
-            "SELECT id, guild_id, query FROM subscriptions WHERE ?1 IS NULL OR guild_id = ?1 ORDER BY id",
+        Ok(on!(self, pool => sqlx::query_as::<_, SubscriptionRef>(
+            "SELECT id, guild_id, query FROM subscriptions WHERE $1 IS NULL OR guild_id = $1 ORDER BY id",
         )
         .bind(guild_id.map(id_in))
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(pool)
+        .await)?)
     }
 
     /// Makes `source_ids` the searches a subscription draws from (replacing those it had).
@@ -94,14 +95,15 @@ impl Store {
         subscription_id: i64,
         source_ids: &[i64],
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM subscription_searches WHERE subscription_id = ?")
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
+        sqlx::query("DELETE FROM subscription_searches WHERE subscription_id = $1")
             .bind(subscription_id)
             .execute(&mut *tx)
             .await?;
         for id in source_ids {
             sqlx::query(
-                "INSERT INTO subscription_searches (subscription_id, source_id) VALUES (?, ?) \
+                "INSERT INTO subscription_searches (subscription_id, source_id) VALUES ($1, $2) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(subscription_id)
@@ -111,18 +113,19 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+        })
     }
 
     /// The searches a channel's subscriptions draw from.
     pub async fn channel_searches(&self, channel_id: u64) -> Result<Vec<Source>, StoreError> {
-        Ok(sqlx::query_as::<_, Source>(&format!(
+        Ok(on!(self, pool => sqlx::query_as::<_, Source>(&format!(
             "SELECT {} FROM sources s WHERE s.id IN (SELECT ss.source_id FROM subscription_searches ss \
-             JOIN subscriptions sub ON sub.id = ss.subscription_id WHERE sub.channel_id = ?) ORDER BY s.id",
+             JOIN subscriptions sub ON sub.id = ss.subscription_id WHERE sub.channel_id = $1) ORDER BY s.id",
             super::sources::COLUMNS
         ))
         .bind(id_in(channel_id))
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(pool)
+        .await)?)
     }
 
     /// The searches a server's subscriptions draw from, with the topics using each.
@@ -130,11 +133,17 @@ impl Store {
         &self,
         guild_id: u64,
     ) -> Result<Vec<GuildSearchSource>, StoreError> {
-        Ok(sqlx::query_as::<_, GuildSearchSource>(&format!(
-            "SELECT {}, group_concat(DISTINCT sub.query) AS topics FROM sources s \
+        // The topics as one comma-separated list: FTS5's SQLite has group_concat, PostgreSQL string_agg.
+        let topics = match self.backend() {
+            super::Backend::Sqlite => "group_concat(DISTINCT sub.query)",
+            super::Backend::Postgres => "string_agg(DISTINCT sub.query, ',')",
+        };
+        Ok(
+            on!(self, pool => sqlx::query_as::<_, GuildSearchSource>(&format!(
+            "SELECT {}, {topics} AS topics FROM sources s \
              JOIN subscription_searches ss ON ss.source_id = s.id \
              JOIN subscriptions sub ON sub.id = ss.subscription_id \
-             WHERE sub.guild_id = ? GROUP BY s.id ORDER BY s.kind, s.id",
+             WHERE sub.guild_id = $1 GROUP BY s.id ORDER BY s.kind, s.id",
             super::sources::COLUMNS
                 .split(", ")
                 .map(|c| format!("s.{c}"))
@@ -142,7 +151,8 @@ impl Store {
                 .join(", ")
         ))
         .bind(id_in(guild_id))
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(pool)
+        .await)?,
+        )
     }
 }

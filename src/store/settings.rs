@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbOptId, Store, StoreError, id_in, to_secs};
+use super::{DbOptId, Store, StoreError, WriteTx, id_in, on, to_secs};
 
 /// A channel's settings as stored (strings as the columns hold them; `brief::settings` reads them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -35,13 +35,13 @@ impl Store {
         &self,
         channel_id: u64,
     ) -> Result<Option<SettingsRow>, StoreError> {
-        Ok(sqlx::query_as::<_, SettingsRow>(
+        Ok(on!(self, pool => sqlx::query_as::<_, SettingsRow>(
             "SELECT style, language, length, max_stories, post_in, forum_id, forum_tag, ping_role \
-             FROM channel_settings WHERE channel_id = ?",
+             FROM channel_settings WHERE channel_id = $1",
         )
         .bind(id_in(channel_id))
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(pool)
+        .await)?)
     }
 
     /// Stores a channel's settings.
@@ -53,9 +53,9 @@ impl Store {
         by: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self, pool => sqlx::query(
             "INSERT INTO channel_settings (channel_id, guild_id, style, language, length, max_stories, post_in, \
-             forum_id, forum_tag, ping_role, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             forum_id, forum_tag, ping_role, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, style = excluded.style, \
              language = excluded.language, length = excluded.length, max_stories = excluded.max_stories, \
              post_in = excluded.post_in, forum_id = excluded.forum_id, forum_tag = excluded.forum_tag, \
@@ -74,18 +74,19 @@ impl Store {
         .bind(s.ping_role.map(id_in))
         .bind(id_in(by))
         .bind(to_secs(now))
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// A cached LLM summary.
     pub async fn llm_cached(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT summary FROM llm_cache WHERE key = ?")
+            on!(self, pool => sqlx::query_scalar("SELECT summary FROM llm_cache WHERE key = $1")
                 .bind(key)
-                .fetch_optional(self.pool())
-                .await?,
+                .fetch_optional(pool)
+                .await)?,
         )
     }
 
@@ -97,27 +98,27 @@ impl Store {
         tokens: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO llm_cache (key, summary, tokens, created_at) VALUES (?, ?, ?, ?) \
+        on!(self, pool => sqlx::query(
+            "INSERT INTO llm_cache (key, summary, tokens, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key) DO NOTHING",
         )
         .bind(key)
         .bind(summary)
         .bind(i64::try_from(tokens).unwrap_or(i64::MAX))
         .bind(to_secs(now))
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Tokens spent on `day` (`YYYY-MM-DD`, UTC) by a server, or over all servers with `guild_id` 0.
     pub async fn llm_tokens(&self, day: &str, guild_id: u64) -> Result<u64, StoreError> {
-        let n: Option<i64> =
-            sqlx::query_scalar("SELECT tokens FROM llm_usage WHERE day = ? AND guild_id = ?")
+        let n: Option<i64> = on!(self, pool => sqlx::query_scalar("SELECT tokens FROM llm_usage WHERE day = $1 AND guild_id = $2")
                 .bind(day)
                 .bind(id_in(guild_id))
-                .fetch_optional(self.pool())
-                .await?;
+                .fetch_optional(pool)
+                .await)?;
         Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
     }
 
@@ -128,11 +129,12 @@ impl Store {
         guild_id: u64,
         tokens: u64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
         for g in [0, guild_id] {
             sqlx::query(
-                "INSERT INTO llm_usage (day, guild_id, tokens) VALUES (?, ?, ?) \
-                 ON CONFLICT (day, guild_id) DO UPDATE SET tokens = tokens + excluded.tokens",
+                "INSERT INTO llm_usage (day, guild_id, tokens) VALUES ($1, $2, $3) \
+                 ON CONFLICT (day, guild_id) DO UPDATE SET tokens = llm_usage.tokens + excluded.tokens",
             )
             .bind(day)
             .bind(id_in(g))
@@ -145,5 +147,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+        })
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, limit, to_secs};
+use super::{DbOptTime, Store, StoreError, limit, on, to_secs};
 
 /// A source row: where to fetch, what the last fetch said, and how it went.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -25,8 +25,10 @@ pub struct Source {
     /// The last failure, in words.
     pub last_error: Option<String>,
     /// When a fetch last succeeded.
+    #[sqlx(try_from = "DbOptTime")]
     pub last_ok_at: Option<DateTime<Utc>>,
     /// When the poller fetches it next (`None`: as soon as it can).
+    #[sqlx(try_from = "DbOptTime")]
     pub next_fetch_at: Option<DateTime<Utc>>,
 }
 
@@ -65,19 +67,19 @@ impl Store {
         kind: &str,
         now: DateTime<Utc>,
     ) -> Result<Source, StoreError> {
-        sqlx::query(
-            "INSERT INTO sources (url, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
+        on!(self, pool => sqlx::query(
+            "INSERT INTO sources (url, kind, created_at) VALUES ($1, $2, $3) ON CONFLICT (url) DO NOTHING",
         )
         .bind(url)
         .bind(kind)
         .bind(to_secs(now))
-        .execute(self.pool())
-        .await?;
-        let row =
-            sqlx::query_as::<_, Source>(&format!("SELECT {COLUMNS} FROM sources WHERE url = ?"))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let row = on!(self, pool => sqlx::query_as::<_, Source>(&format!("SELECT {COLUMNS} FROM sources WHERE url = $1"))
                 .bind(url)
-                .fetch_one(self.pool())
-                .await?;
+                .fetch_one(pool)
+                .await)?;
         Ok(row)
     }
 
@@ -90,49 +92,53 @@ impl Store {
         last_modified: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE sources SET title = COALESCE(?, title), etag = ?, last_modified = ?, \
-             fail_count = 0, last_error = NULL, last_ok_at = ? WHERE id = ?",
+        on!(self, pool => sqlx::query(
+            "UPDATE sources SET title = COALESCE($1, title), etag = $2, last_modified = $3, \
+             fail_count = 0, last_error = NULL, last_ok_at = $4 WHERE id = $5",
         )
         .bind(title)
         .bind(etag)
         .bind(last_modified)
         .bind(to_secs(now))
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Names a source that has no title yet (a search, named for its provider and topic).
     pub async fn name_source(&self, id: i64, title: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sources SET title = ? WHERE id = ? AND title IS NULL")
+        on!(self, pool => sqlx::query("UPDATE sources SET title = $1 WHERE id = $2 AND title IS NULL")
             .bind(title)
             .bind(id)
-            .execute(self.pool())
-            .await?;
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Records a 304 Not Modified: a success that changes nothing else.
     pub async fn source_not_modified(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE sources SET fail_count = 0, last_error = NULL, last_ok_at = ? WHERE id = ?",
+        on!(self, pool => sqlx::query(
+            "UPDATE sources SET fail_count = 0, last_error = NULL, last_ok_at = $1 WHERE id = $2",
         )
         .bind(to_secs(now))
         .bind(id)
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Records a failed fetch or parse, keeping the error for users to see.
     pub async fn source_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sources SET fail_count = fail_count + 1, last_error = ? WHERE id = ?")
+        on!(self, pool => sqlx::query("UPDATE sources SET fail_count = fail_count + 1, last_error = $1 WHERE id = $2")
             .bind(error)
             .bind(id)
-            .execute(self.pool())
-            .await?;
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 }
@@ -145,36 +151,37 @@ impl Store {
         now: DateTime<Utc>,
         max: usize,
     ) -> Result<Vec<Source>, StoreError> {
-        let rows = sqlx::query_as::<_, Source>(&format!(
+        let rows = on!(self, pool => sqlx::query_as::<_, Source>(&format!(
             "SELECT {COLUMNS} FROM sources s WHERE (EXISTS (SELECT 1 FROM guild_sources g WHERE g.source_id = s.id) \
              OR EXISTS (SELECT 1 FROM subscription_searches ss WHERE ss.source_id = s.id)) \
-             AND COALESCE(s.next_fetch_at, 0) <= ? ORDER BY COALESCE(s.next_fetch_at, 0), s.id LIMIT ?"
+             AND COALESCE(s.next_fetch_at, 0) <= $1 ORDER BY COALESCE(s.next_fetch_at, 0), s.id LIMIT $2"
         ))
         .bind(to_secs(now))
         .bind(limit(max))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows)
     }
 
     /// How many sources the poller keeps fresh (those some server reads).
     pub async fn polled_source_count(&self) -> Result<usize, StoreError> {
-        let n: i64 = sqlx::query_scalar(
+        let n: i64 = on!(self, pool => sqlx::query_scalar(
             "SELECT COUNT(*) FROM (SELECT source_id FROM guild_sources \
-             UNION SELECT source_id FROM subscription_searches)",
+             UNION SELECT source_id FROM subscription_searches) AS polled",
         )
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// Sets when the poller fetches a source next.
     pub async fn set_next_fetch(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sources SET next_fetch_at = ? WHERE id = ?")
+        on!(self, pool => sqlx::query("UPDATE sources SET next_fetch_at = $1 WHERE id = $2")
             .bind(to_secs(at))
             .bind(id)
-            .execute(self.pool())
-            .await?;
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

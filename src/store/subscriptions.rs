@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbId, Store, StoreError, id_in, to_secs};
+use super::{DbId, DbTime, Store, StoreError, WriteTx, id_in, on, to_secs};
 
 /// A channel's subscription to a topic.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -23,6 +23,7 @@ pub struct Subscription {
     #[sqlx(try_from = "DbId")]
     pub created_by: u64,
     /// When.
+    #[sqlx(try_from = "DbTime")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -68,9 +69,10 @@ impl Store {
         guild_limit: usize,
         now: DateTime<Utc>,
     ) -> Result<Subscription, SubscribeError> {
-        let mut tx = self.write_tx().await.map_err(StoreError::from)?;
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await.map_err(StoreError::from)?;
         let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE guild_id = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions WHERE guild_id = $1")
                 .bind(id_in(new.guild_id))
                 .fetch_one(&mut *tx)
                 .await
@@ -80,7 +82,7 @@ impl Store {
         }
         let inserted = sqlx::query_as::<_, Subscription>(&format!(
             "INSERT INTO subscriptions (guild_id, channel_id, query, query_norm, created_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
         ))
         .bind(id_in(new.guild_id))
         .bind(id_in(new.channel_id))
@@ -99,6 +101,7 @@ impl Store {
         };
         tx.commit().await.map_err(StoreError::from)?;
         Ok(row)
+        })
     }
 
     /// Removes a channel's subscription by the query as typed or its normalised form; whether one was removed.
@@ -107,15 +110,16 @@ impl Store {
         channel_id: u64,
         query_or_norm: &str,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM subscriptions WHERE channel_id = ? AND (query = ? OR query_norm = ?)",
+        let done = on!(self, pool => sqlx::query(
+            "DELETE FROM subscriptions WHERE channel_id = $1 AND (query = $2 OR query_norm = $3)",
         )
         .bind(id_in(channel_id))
         .bind(query_or_norm)
         .bind(query_or_norm)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
     }
 
     /// A channel's subscriptions, oldest first.
@@ -123,12 +127,12 @@ impl Store {
         &self,
         channel_id: u64,
     ) -> Result<Vec<Subscription>, StoreError> {
-        let rows = sqlx::query_as::<_, Subscription>(&format!(
-            "SELECT {COLUMNS} FROM subscriptions WHERE channel_id = ? ORDER BY id"
+        let rows = on!(self, pool => sqlx::query_as::<_, Subscription>(&format!(
+            "SELECT {COLUMNS} FROM subscriptions WHERE channel_id = $1 ORDER BY id"
         ))
         .bind(id_in(channel_id))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows)
     }
 
@@ -137,12 +141,12 @@ impl Store {
         &self,
         guild_id: u64,
     ) -> Result<Vec<Subscription>, StoreError> {
-        let rows = sqlx::query_as::<_, Subscription>(&format!(
-            "SELECT {COLUMNS} FROM subscriptions WHERE guild_id = ? ORDER BY channel_id, id"
+        let rows = on!(self, pool => sqlx::query_as::<_, Subscription>(&format!(
+            "SELECT {COLUMNS} FROM subscriptions WHERE guild_id = $1 ORDER BY channel_id, id"
         ))
         .bind(id_in(guild_id))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         Ok(rows)
     }
 }

@@ -5,11 +5,10 @@
 //! source, so one bad source cannot fail the others.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::StoreError;
-use super::items::insert_in;
+use super::items::InsertItems;
+use super::{Db, StoreError, WriteTx, on};
 use crate::item::NewItem;
 
 /// Sources' items committed in one transaction at most.
@@ -42,7 +41,7 @@ impl std::fmt::Debug for Job {
 
 impl Writer {
     /// Starts the writer task over `pool` (it ends when every handle is dropped).
-    pub(super) fn start(pool: SqlitePool) -> Self {
+    pub(super) fn start(pool: Db) -> Self {
         let (jobs, rx) = mpsc::channel(1024);
         tokio::spawn(run(pool, rx));
         Self { jobs }
@@ -73,7 +72,7 @@ impl Writer {
     }
 }
 
-async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
+async fn run(pool: Db, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut items = first.items.len();
         let mut batch = vec![first];
@@ -112,12 +111,14 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
 }
 
 /// Commits the jobs' items in one transaction; the count of new items per job.
-async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<usize>, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut counts = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        counts.push(insert_in(&mut tx, job.source_id, &job.items, job.backlog, job.now).await?);
-    }
-    tx.commit().await?;
-    Ok(counts)
+async fn commit(db: &Db, jobs: &[Job]) -> Result<Vec<usize>, sqlx::Error> {
+    on!(db, pool => {
+        let mut tx = pool.write_tx().await?;
+        let mut counts = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            counts.push(tx.insert_in(job.source_id, &job.items, job.backlog, job.now).await?);
+        }
+        tx.commit().await?;
+        Ok(counts)
+    })
 }

@@ -38,7 +38,7 @@ pub struct Bot {
     /// Its store (the same file the bot uses).
     pub store: Store,
     next_id: AtomicU64,
-    _dir: tempfile::TempDir,
+    _dir: crate::support::TestDir,
 }
 
 /// An interaction's callback, with the id it was sent under (for its follow-ups).
@@ -171,12 +171,12 @@ impl Bot {
             .with_test_writer()
             .try_init();
         let fake = FakeDiscord::start().await;
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = crate::support::test_dir();
         let mut config = Config::defaults();
         config.brief.window_hours = 24 * 365 * 100; // the fixture feeds are from 2025
         config.discord.api_base = fake.base.clone();
         config.discord.dev_guild = GUILD;
-        config.database.path = dir.path().join("bot.db");
+        dir.database(&mut config.database, "bot.db");
         // No search unless a test asks for it, and never on the internet: every provider points at a closed
         // local port until a test points it at its fixture server.
         config.search.providers = Vec::new();

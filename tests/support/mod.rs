@@ -367,3 +367,40 @@ async fn news(headers: HeaderMap) -> Response {
     )
         .into_response()
 }
+
+/// A test's own place for its database: a temporary folder (SQLite), and when the suite runs on PostgreSQL
+/// (`HERALD_TEST_DATABASE_URL` set), a database of its own there, dropped with this value.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+    pg: Option<herald::store::scratch::ScratchDb>,
+}
+
+/// A new [`TestDir`].
+pub fn test_dir() -> TestDir {
+    TestDir {
+        dir: tempfile::tempdir().expect("temp dir"),
+        pg: herald::store::scratch::ScratchDb::from_env().expect("test database"),
+    }
+}
+
+impl std::ops::Deref for TestDir {
+    type Target = tempfile::TempDir;
+    fn deref(&self) -> &tempfile::TempDir {
+        &self.dir
+    }
+}
+
+impl TestDir {
+    /// Points `cfg` at this test's database: `file` in the folder, or its PostgreSQL database.
+    pub fn database(&self, cfg: &mut herald::config::DatabaseConfig, file: &str) {
+        cfg.path = self.dir.path().join(file);
+        if let Some(pg) = &self.pg {
+            pg.use_in(cfg);
+        }
+    }
+
+    /// The `[database] url` a `herald` process of this test gets (`HERALD_DATABASE__URL`): empty for SQLite.
+    pub fn db_url(&self) -> &str {
+        self.pg.as_ref().map_or("", |pg| pg.url())
+    }
+}
