@@ -73,6 +73,13 @@ pub struct ScheduleConfig {
     pub posts_per_second: u32,
     /// Tries of one message (on 429, 5xx or a network error) before the delivery waits a minute.
     pub post_attempts: u32,
+    /// Seconds a process holds a delivery it is posting (renewed as it posts) before another may take over.
+    #[serde(default = "default_lease_secs")]
+    pub lease_secs: u64,
+}
+
+fn default_lease_secs() -> u64 {
+    120
 }
 
 /// What a channel with nothing new gets at its scheduled time.
@@ -272,6 +279,65 @@ pub struct DiscordConfig {
     pub briefing_cooldown_secs: u64,
     /// Seconds a server waits between two `/briefing`s, whoever asks.
     pub briefing_guild_cooldown_secs: u64,
+    /// The gateway shards this process runs: `""` (one shard, all of a small bot), `"auto"` (as many as
+    /// Discord recommends, all here), or a range of a total, `"0-3/16"` (shards 0 to 3 of 16) or `"5/16"`.
+    #[serde(default)]
+    pub shards: String,
+}
+
+/// Which gateway shards a process runs (see [`DiscordConfig::shards`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shards {
+    /// Shard 0 of 1: every server, one connection.
+    One,
+    /// As many as Discord recommends (`GET /gateway/bot`), all in this process.
+    Auto,
+    /// Shards `first..=last` of `total`.
+    Range {
+        /// The first shard this process runs.
+        first: u32,
+        /// The last shard this process runs.
+        last: u32,
+        /// Shards over all processes.
+        total: u32,
+    },
+}
+
+impl Shards {
+    /// Parses `[discord] shards`; the error says what is wrong and what works.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        match s {
+            "" => return Ok(Self::One),
+            "auto" => return Ok(Self::Auto),
+            _ => {}
+        }
+        let bad = || {
+            format!(
+                "[discord] shards = {s:?} is not a shard range; write \"0-3/16\" (shards 0 to 3 of 16), \"5/16\", \
+                 \"auto\" or \"\" (one shard)"
+            )
+        };
+        let (range, total) = s.split_once('/').ok_or_else(bad)?;
+        let total: u32 = total.trim().parse().map_err(|_| bad())?;
+        let (first, last) = match range.split_once('-') {
+            Some((a, b)) => (
+                a.trim().parse().map_err(|_| bad())?,
+                b.trim().parse().map_err(|_| bad())?,
+            ),
+            None => {
+                let one: u32 = range.trim().parse().map_err(|_| bad())?;
+                (one, one)
+            }
+        };
+        if total == 0 || first > last || last >= total {
+            return Err(format!(
+                "[discord] shards = {s:?}: shards are numbered 0 to {} of {total}, first to last",
+                total.saturating_sub(1)
+            ));
+        }
+        Ok(Self::Range { first, last, total })
+    }
 }
 
 impl DiscordConfig {
@@ -355,6 +421,9 @@ impl Config {
         }
         if self.schedule.tick_ms == 0 || self.poll.tick_ms == 0 {
             return bad("[schedule] and [poll] tick_ms must be at least 1");
+        }
+        if let Err(e) = Shards::parse(&self.discord.shards) {
+            return bad(&e);
         }
         if self.schedule.posts_per_second == 0 || self.schedule.post_attempts == 0 {
             return bad("[schedule] posts_per_second and post_attempts must be at least 1");

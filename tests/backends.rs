@@ -258,6 +258,8 @@ async fn populate(store: &Store) {
                 empty: false,
                 expected_next_run: now + Duration::hours(1),
                 next_run_at: Some(now + Duration::hours(25)),
+                lease_until: chrono::Utc::now(),
+                owner: "test",
             },
             now,
         )

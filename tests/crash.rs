@@ -15,9 +15,10 @@ const CHANNELS: u64 = 50;
 const KILLS: usize = 20;
 const GUILD: u64 = 2000;
 
-fn spawn_herald(dir: &crate::support::TestDir, fake: &FakeDiscord) -> Child {
-    Command::new(assert_cmd::cargo::cargo_bin("herald"))
-        .arg("run")
+/// `herald run` against the fake Discord on this test's database (not started).
+fn spawn_command(dir: &crate::support::TestDir, fake: &FakeDiscord) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("herald"));
+    cmd.arg("run")
         .env("DISCORD_TOKEN", GOOD_TOKEN)
         .env("HERALD_DATABASE__PATH", dir.path().join("h.db"))
         .env("HERALD_DATABASE__URL", dir.db_url())
@@ -25,11 +26,18 @@ fn spawn_herald(dir: &crate::support::TestDir, fake: &FakeDiscord) -> Child {
         .env("HERALD_DISCORD__DEV_GUILD", GUILD.to_string())
         .env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "true")
         .env("HERALD_SCHEDULE__TICK_MS", "50")
+        // A killed process holds its deliveries this long before a restarted one takes them over.
+        .env("HERALD_SCHEDULE__LEASE_SECS", "1")
         .env("HERALD_SCHEDULE__POSTS_PER_SECOND", "50")
         .env("HERALD_LOG__FILTER", "warn")
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+fn spawn_herald(dir: &crate::support::TestDir, fake: &FakeDiscord) -> Child {
+    spawn_command(dir, fake)
         .spawn()
         .expect("herald binary runs")
 }
@@ -163,4 +171,126 @@ async fn kill_nine_at_twenty_points_and_every_channel_gets_exactly_one_briefing(
             "channel {c} recorded its message"
         );
     }
+}
+
+/// Many processes, one bot: three `herald run` processes share one PostgreSQL database (each running its own
+/// range of gateway shards), 200 channels fall due in the same minute, and the fake Discord holds every REST
+/// call to a global limit. One process is killed with SIGKILL mid-round and restarted. Every channel must end
+/// with exactly one message: the ledger's unique slot and the lease on each claimed delivery (taken over only
+/// once its holder stopped renewing it) keep the processes from posting a channel twice, and the message nonce
+/// is the last guard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_processes_share_a_round_and_one_killed_loses_and_doubles_nothing() {
+    const MANY: u64 = 200;
+    if dir_needs_postgres().is_none() {
+        return;
+    }
+    let fake = FakeDiscord::start().await;
+    {
+        let mut c = fake.channels.lock().unwrap();
+        c.answer_delay = Duration::from_millis(20);
+        c.per_second = Some(50);
+    }
+    let feeds = FixtureServer::start().await;
+    let dir = crate::support::test_dir();
+    let mut config = Config::defaults();
+    dir.database(&mut config.database, "h.db");
+    let store = Store::open(&config.database).await.unwrap();
+    let now = Utc::now();
+    // Due at once: the processes claim the round as they come up.
+    let slot = now.with_second(0).unwrap().with_nanosecond(0).unwrap();
+    let spec = format!("{:02}:{:02}", slot.hour(), slot.minute());
+    let source = store
+        .upsert_source(&feeds.url("/feed.xml"), "feed", now)
+        .await
+        .unwrap();
+    store
+        .add_guild_source(GUILD, source.id, 1, now)
+        .await
+        .unwrap();
+    let parsed =
+        herald::sources::feed::parse_feed(crate::support::FEED.as_bytes(), None, "fixture", None)
+            .unwrap();
+    store
+        .insert_items(source.id, &parsed.items, false, now)
+        .await
+        .unwrap();
+    for c in 1..=MANY {
+        store
+            .set_schedule(GUILD, c, &spec, "UTC", Some(slot), 1, now)
+            .await
+            .unwrap();
+    }
+    let spawn = |shards: &str| {
+        let mut cmd = spawn_command(&dir, &fake);
+        // Leases long enough to outlast the waits a shared global limit causes, short enough for the test.
+        cmd.env("HERALD_DISCORD__SHARDS", shards)
+            .env("HERALD_SCHEDULE__LEASE_SECS", "8");
+        cmd.spawn().expect("herald binary runs")
+    };
+    let mut procs: Vec<Child> = ["0-1/6", "2-3/6", "4-5/6"].into_iter().map(spawn).collect();
+    let posted = |fake: &FakeDiscord| fake.channels.lock().unwrap().posted.len();
+    // Kill one process a third of the way through the round, then start it again.
+    let deadline = Instant::now() + Duration::from_secs(150);
+    while posted(&fake) < (MANY / 3) as usize {
+        assert!(Instant::now() < deadline, "the round never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    kill(&mut procs[0]);
+    let at_kill = posted(&fake);
+    procs[0] = spawn("0-1/6");
+    loop {
+        let mut open = 0;
+        for c in 1..=MANY {
+            match store.delivery(c, slot).await.unwrap() {
+                Some(d) if d.state == DeliveryState::Sent => {}
+                _ => open += 1,
+            }
+        }
+        if open == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{open} channels still not delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for p in &mut procs {
+        kill(p);
+    }
+    let (posted, nonce_hits, limited) = {
+        let c = fake.channels.lock().unwrap();
+        (c.posted.clone(), c.nonce_hits, c.rate_limited)
+    };
+    let mut counts = std::collections::BTreeMap::new();
+    for p in &posted {
+        *counts.entry(p.channel_id).or_insert(0) += 1;
+    }
+    let missing: Vec<u64> = (1..=MANY).filter(|c| !counts.contains_key(c)).collect();
+    let doubled: Vec<(&u64, &i32)> = counts.iter().filter(|(_, n)| **n != 1).collect();
+    eprintln!(
+        "multi-process crash test: 3 processes, 1 killed after {at_kill} of {MANY} posts and restarted; \
+         {} messages, {nonce_hits} repeated posts answered by nonce, {limited} 429s, missing {missing:?}, \
+         doubled {doubled:?}",
+        posted.len()
+    );
+    assert!(missing.is_empty(), "missing: {missing:?}");
+    assert!(doubled.is_empty(), "doubled: {doubled:?}");
+    assert_eq!(posted.len(), MANY as usize);
+}
+
+/// `Some(())` when the suite runs on PostgreSQL; otherwise says on the terminal that the test was skipped.
+fn dir_needs_postgres() -> Option<()> {
+    use std::io::Write;
+    let on = std::env::var(herald::store::scratch::TEST_DATABASE_ENV).unwrap_or_default();
+    if on.trim().is_empty() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "\nSKIPPED (no PostgreSQL): three_processes_share_a_round_and_one_killed_loses_and_doubles_nothing"
+        );
+        return None;
+    }
+    Some(())
 }

@@ -79,6 +79,7 @@ impl<O: Outbox> Scheduler<O> {
             post.briefing.stories.is_empty() && self.inner.cfg.nothing_new == NothingNew::Silent;
         let payload = serde_json::to_string(&post)
             .map_err(|e| StoreError::Sql(sqlx::Error::Encode(Box::new(e))))?;
+        let lease_until = now + self.inner.lease();
         let claim = Claim {
             channel_id: channel,
             guild_id: row.guild_id,
@@ -88,6 +89,8 @@ impl<O: Outbox> Scheduler<O> {
             empty,
             expected_next_run: expected,
             next_run_at: schedule.next_after(due_at),
+            lease_until,
+            owner: &self.inner.owner,
         };
         let Some(id) = store.claim_delivery(&claim, now).await? else {
             return Ok(());
@@ -112,6 +115,7 @@ impl<O: Outbox> Scheduler<O> {
             attempts: 0,
             error: None,
             thread_id: None,
+            retry_at: Some(lease_until),
         });
         Ok(())
     }

@@ -55,6 +55,11 @@ impl<O: Outbox> Inner<O> {
                     .await;
             }
         };
+        // Renewed now (it may have queued for a posting slot) and after every message: another process takes a
+        // delivery over only when its holder stopped renewing, and then the holder stops here.
+        if !self.hold(&d).await? {
+            return Ok(());
+        }
         let grace = chrono::Duration::minutes(i64::from(self.cfg.grace_minutes));
         if d.parts_sent == 0 && self.clock.now() - d.due_at > grace {
             return self.give_up(&d, "not posted within the grace window").await;
@@ -88,6 +93,9 @@ impl<O: Outbox> Inner<O> {
             self.store
                 .delivery_part_sent(d.id, i + 1, message_id)
                 .await?;
+            if i + 1 < parts.len() && !self.hold(&d).await? {
+                return Ok(());
+            }
             self.counters.posted.fetch_add(1, Ordering::Relaxed);
             metrics::counter!("herald_posts_total").increment(1);
         }
@@ -95,6 +103,22 @@ impl<O: Outbox> Inner<O> {
         metrics::counter!("herald_deliveries_total", "state" => "sent").increment(1);
         tracing::info!(parts = parts.len(), due_at = %d.due_at, "briefing delivered");
         Ok(())
+    }
+
+    /// Renews this process's hold on a delivery; `false` (logged) when another process has taken it over.
+    async fn hold(&self, d: &Delivery) -> Result<bool, StoreError> {
+        let until = self.clock.now() + self.lease();
+        let held = self
+            .store
+            .renew_delivery_lease(d.id, &self.owner, until)
+            .await?;
+        if !held {
+            tracing::warn!(
+                delivery = d.id,
+                "another herald process took this delivery over; leaving it to that one"
+            );
+        }
+        Ok(held)
     }
 
     /// Runs one Discord call of a delivery (opening its thread, posting a part), paced, retrying 429s, 5xx and

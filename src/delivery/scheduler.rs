@@ -53,6 +53,24 @@ pub(super) struct Inner<O: Outbox> {
     pub(super) slots: tokio::sync::Semaphore,
     pub(super) counters: Counters,
     pub(super) llm: Option<LlmSummarizer>,
+    /// This process, as it signs the deliveries it claims (unique per start).
+    pub(super) owner: String,
+}
+
+impl<O: Outbox> Inner<O> {
+    /// How long a claim holds a delivery before another process may take it over.
+    pub(super) fn lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.cfg.lease_secs.max(1)).unwrap_or(i64::MAX))
+    }
+}
+
+/// A name for this process, unique per start: host process id and start time.
+fn process_owner() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{}-{nanos:x}", std::process::id())
 }
 
 /// Posts every channel's briefing at its time; see the module docs. Cheap to clone (shared state).
@@ -90,6 +108,7 @@ impl<O: Outbox> Scheduler<O> {
                 slots: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
                 counters: Counters::default(),
                 llm: None,
+                owner: process_owner(),
             }),
         }
     }
@@ -159,7 +178,13 @@ impl<O: Outbox> Scheduler<O> {
     pub async fn tick(&self) -> Result<TickReport, StoreError> {
         let now = self.inner.clock.now();
         let mut report = TickReport::default();
-        for d in self.inner.store.open_deliveries(now, BATCH).await? {
+        let lease_until = now + self.inner.lease();
+        for d in self
+            .inner
+            .store
+            .claim_open_deliveries(now, lease_until, &self.inner.owner, BATCH)
+            .await?
+        {
             if self.spawn(d) {
                 report.resumed += 1;
             }

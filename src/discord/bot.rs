@@ -1,5 +1,6 @@
 //! The serenity client with poise's slash commands over the core, and the errors commands answer with.
 
+use crate::config::Shards;
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
@@ -175,6 +176,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
 pub struct Bot {
     client: serenity::Client,
     api_base: String,
+    shards: Shards,
 }
 
 impl Bot {
@@ -192,6 +194,11 @@ impl Bot {
         let http = build_http(token, &config.discord);
         super::http::whoami(&http, &config.discord).await?;
         let api_base = config.discord.api_base.clone();
+        let shards =
+            Shards::parse(&config.discord.shards).map_err(|reason| DiscordError::Unreachable {
+                api_base: api_base.clone(),
+                reason,
+            })?;
         let dev_guild = config.discord.dev_guild;
         let framework = poise::Framework::builder()
             .options(poise::FrameworkOptions {
@@ -232,7 +239,11 @@ impl Bot {
             .framework(framework)
             .await
             .map_err(|e| unreachable(&api_base, e))?;
-        Ok(Self { client, api_base })
+        Ok(Self {
+            client,
+            api_base,
+            shards,
+        })
     }
 
     /// The outbox scheduled briefings are posted through: the client's own REST client and rate limiter.
@@ -261,10 +272,15 @@ impl Bot {
             }
         });
         let _watch = AbortOnDrop(watch);
-        self.client
-            .start()
-            .await
-            .map_err(|e| unreachable(&api_base, e))
+        let started = match self.shards {
+            Shards::One => self.client.start().await,
+            Shards::Auto => self.client.start_autosharded().await,
+            // serenity's range end is the last shard run (inclusive).
+            Shards::Range { first, last, total } => {
+                self.client.start_shard_range(first..last, total).await
+            }
+        };
+        started.map_err(|e| unreachable(&api_base, e))
     }
 }
 

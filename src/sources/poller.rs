@@ -84,9 +84,11 @@ impl Poller {
         if polled == 0 {
             return Ok(PollReport::default());
         }
+        // Taken for one interval: another process (PostgreSQL) leaves them alone, and if this one dies they
+        // are polled again once that has passed.
         let due = self
             .store
-            .due_sources(now, share(&self.cfg, polled))
+            .claim_due_sources(now, now + interval(&self.cfg), share(&self.cfg, polled))
             .await?;
         let results = refresh_many(
             &self.store,

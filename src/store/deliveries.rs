@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    DbId, DbOptId, DbTime, Store, StoreError, WriteTx, from_secs, id_in, limit, on, to_secs,
+    DbId, DbOptId, DbOptTime, DbTime, Store, StoreError, WriteTx, from_secs, id_in, limit, on,
+    to_secs,
 };
 
 /// Where a delivery stands, stored as its lowercase name; any other stored value is a decoding error.
@@ -75,10 +76,13 @@ pub struct Delivery {
     /// The thread or forum post it posts into, once created.
     #[sqlx(try_from = "DbOptId")]
     pub thread_id: Option<u64>,
+    /// Until when the process posting it holds it (no other process takes it before), or when a retry is due.
+    #[sqlx(try_from = "DbOptTime")]
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "id, channel_id, guild_id, due_at, state, payload, parts_sent, message_id, attempts, \
-     error, thread_id";
+     error, thread_id, retry_at";
 
 /// What the scheduler claims for one channel's slot.
 #[derive(Debug, Clone)]
@@ -99,6 +103,10 @@ pub struct Claim<'a> {
     pub expected_next_run: DateTime<Utc>,
     /// The run after this slot.
     pub next_run_at: Option<DateTime<Utc>>,
+    /// Until when the claiming process holds the delivery to post it (see [`Store::claim_open_deliveries`]).
+    pub lease_until: DateTime<Utc>,
+    /// The claiming process (see [`Store::claim_open_deliveries`]).
+    pub owner: &'a str,
 }
 
 impl Store {
@@ -129,8 +137,9 @@ impl Store {
             DeliveryState::Claimed
         };
         let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO deliveries (channel_id, guild_id, due_at, state, payload, claimed_at, finished_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (channel_id, due_at) DO NOTHING RETURNING id",
+            "INSERT INTO deliveries (channel_id, guild_id, due_at, state, payload, claimed_at, finished_at, \
+             retry_at, claimed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (channel_id, due_at) DO NOTHING RETURNING id",
         )
         .bind(id_in(claim.channel_id))
         .bind(id_in(claim.guild_id))
@@ -139,6 +148,8 @@ impl Store {
         .bind(claim.payload)
         .bind(to_secs(now))
         .bind(claim.empty.then(|| to_secs(now)))
+        .bind((!claim.empty).then(|| to_secs(claim.lease_until)))
+        .bind(claim.owner)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = inserted else {
@@ -162,7 +173,56 @@ impl Store {
         })
     }
 
-    /// Claimed deliveries ready for a (re)try at `now`, oldest slot first.
+    /// Takes claimed deliveries ready for a (re)try at `now` (oldest slot first) for this process until
+    /// `lease_until`, as `owner`: no other process takes them before then, unless the lease lapses (the
+    /// process died or stalled; it then finds the delivery no longer its own and stops).
+    /// On PostgreSQL the rows are picked with `FOR UPDATE SKIP LOCKED`, so processes claiming at the same
+    /// moment take different deliveries instead of queueing on each other; on SQLite the write lock does it.
+    pub async fn claim_open_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        owner: &str,
+        max: usize,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let lock = self.skip_locked();
+        let mut rows = on!(self, pool => sqlx::query_as::<_, Delivery>(&format!(
+            "UPDATE deliveries SET retry_at = $1, claimed_by = $4 WHERE id IN (SELECT id FROM deliveries \
+             WHERE state = 'claimed' AND COALESCE(retry_at, 0) <= $2 ORDER BY due_at, id LIMIT $3 {lock}) \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(to_secs(lease_until))
+        .bind(to_secs(now))
+        .bind(limit(max))
+        .bind(owner)
+        .fetch_all(pool)
+        .await)?;
+        rows.sort_by_key(|d| (d.due_at, d.id));
+        Ok(rows)
+    }
+
+    /// Extends `owner`'s hold on a delivery to `until`; `false` when it no longer holds it (its lease lapsed
+    /// and another process took the delivery over, or the delivery is finished).
+    pub async fn renew_delivery_lease(
+        &self,
+        id: i64,
+        owner: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let n = on!(self, pool => sqlx::query(
+            "UPDATE deliveries SET retry_at = $1 WHERE id = $2 AND state = 'claimed' AND claimed_by = $3",
+        )
+        .bind(to_secs(until))
+        .bind(id)
+        .bind(owner)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Claimed deliveries ready for a (re)try at `now`, oldest slot first (read only; see
+    /// [`Store::claim_open_deliveries`] to take them).
     pub async fn open_deliveries(
         &self,
         now: DateTime<Utc>,
@@ -358,6 +418,8 @@ mod tests {
             empty: false,
             expected_next_run: due,
             next_run_at: next,
+            lease_until: due,
+            owner: "test",
         }
     }
 
@@ -389,6 +451,61 @@ mod tests {
             store.delivery(9, due).await,
             Err(StoreError::Sql(sqlx::Error::ColumnDecode { .. }))
         ));
+    }
+
+    /// Two processes on one database: the holder of a delivery keeps it while it renews its lease; another
+    /// takes it over only once the lease has lapsed, and the old holder then finds it is no longer its own.
+    #[tokio::test]
+    async fn a_delivery_is_taken_over_only_when_its_lease_lapses() {
+        let (store, _dir) = temp_store().await;
+        let due = Utc::now().trunc_subsecs(0);
+        one_channel_one_item(&store, due).await;
+        let mut c = claim(due, &[], Some(due + Duration::days(1)));
+        c.lease_until = due + Duration::seconds(60);
+        c.owner = "a";
+        let id = store.claim_delivery(&c, due).await.unwrap().unwrap();
+        let later = due + Duration::seconds(30);
+        assert!(
+            store
+                .claim_open_deliveries(later, later + Duration::seconds(60), "b", 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "held by a"
+        );
+        assert!(
+            store
+                .renew_delivery_lease(id, "a", later + Duration::seconds(60))
+                .await
+                .unwrap()
+        );
+        let lapsed = later + Duration::seconds(61);
+        let taken = store
+            .claim_open_deliveries(lapsed, lapsed + Duration::seconds(60), "b", 10)
+            .await
+            .unwrap();
+        assert_eq!(taken.iter().map(|d| d.id).collect::<Vec<_>>(), [id]);
+        assert!(
+            !store
+                .renew_delivery_lease(id, "a", lapsed + Duration::seconds(60))
+                .await
+                .unwrap(),
+            "a stops: b holds it now"
+        );
+        assert!(
+            store
+                .renew_delivery_lease(id, "b", lapsed + Duration::seconds(90))
+                .await
+                .unwrap()
+        );
+        store.delivery_sent(id, lapsed).await.unwrap();
+        assert!(
+            !store
+                .renew_delivery_lease(id, "b", lapsed + Duration::seconds(90))
+                .await
+                .unwrap(),
+            "a finished delivery is nobody's to hold"
+        );
     }
 
     #[tokio::test]

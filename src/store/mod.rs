@@ -208,6 +208,15 @@ impl Store {
         }
     }
 
+    /// The row-lock clause that lets concurrent claimers skip rows another process is claiming: PostgreSQL's
+    /// `FOR UPDATE SKIP LOCKED`; nothing on SQLite, where one writer at a time claims anyway.
+    pub(crate) fn skip_locked(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// Whether the database answers (`/healthz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         on!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;

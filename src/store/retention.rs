@@ -242,6 +242,8 @@ mod tests {
             empty: false,
             expected_next_run: now,
             next_run_at: Some(now + Duration::days(1)),
+            lease_until: now,
+            owner: "test",
         };
         assert!(store.claim_delivery(&pending, now).await.unwrap().is_some());
         store
@@ -257,6 +259,8 @@ mod tests {
             empty: false,
             expected_next_run: old,
             next_run_at: Some(old + Duration::days(1)),
+            lease_until: old,
+            owner: "test",
         };
         let done_id = store.claim_delivery(&done, old).await.unwrap().unwrap();
         store.delivery_sent(done_id, old).await.unwrap();

@@ -163,6 +163,33 @@ impl Store {
         Ok(rows)
     }
 
+    /// Takes the sources due at `now` (as [`Store::due_sources`]) for this process until `lease_until`: their
+    /// next fetch moves to the lease's end, so no other process polls them meanwhile, and if this one dies
+    /// they are polled again when it lapses. The poller sets the real next fetch once it is done. PostgreSQL
+    /// picks the rows with `FOR UPDATE SKIP LOCKED`, so processes polling at once take different sources.
+    pub async fn claim_due_sources(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        max: usize,
+    ) -> Result<Vec<Source>, StoreError> {
+        let lock = self.skip_locked();
+        let mut rows = on!(self, pool => sqlx::query_as::<_, Source>(&format!(
+            "UPDATE sources SET next_fetch_at = $1 WHERE id IN (SELECT s.id FROM sources s \
+             WHERE (EXISTS (SELECT 1 FROM guild_sources g WHERE g.source_id = s.id) \
+             OR EXISTS (SELECT 1 FROM subscription_searches ss WHERE ss.source_id = s.id)) \
+             AND COALESCE(s.next_fetch_at, 0) <= $2 ORDER BY COALESCE(s.next_fetch_at, 0), s.id LIMIT $3 {lock}) \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(to_secs(lease_until))
+        .bind(to_secs(now))
+        .bind(limit(max))
+        .fetch_all(pool)
+        .await)?;
+        rows.sort_by_key(|s| s.id);
+        Ok(rows)
+    }
+
     /// How many sources the poller keeps fresh (those some server reads).
     pub async fn polled_source_count(&self) -> Result<usize, StoreError> {
         let n: i64 = on!(self, pool => sqlx::query_scalar(
@@ -190,6 +217,37 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::test_util::temp_store;
+
+    /// A due source is taken by one poller at a time: claimed, it is not due again until the lease ends.
+    #[tokio::test]
+    async fn due_sources_are_claimed_once_until_the_lease_ends() {
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let s = store
+            .upsert_source("https://a.example/feed", "feed", now)
+            .await
+            .unwrap();
+        store.add_guild_source(1, s.id, 5, now).await.unwrap();
+        let lease = now + chrono::Duration::minutes(15);
+        let first = store.claim_due_sources(now, lease, 10).await.unwrap();
+        assert_eq!(first.iter().map(|s| s.id).collect::<Vec<_>>(), [s.id]);
+        assert!(
+            store
+                .claim_due_sources(now, lease, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let after = lease + chrono::Duration::seconds(1);
+        assert_eq!(
+            store
+                .claim_due_sources(after, after, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
 
     #[tokio::test]
     async fn upsert_is_idempotent_and_status_round_trips() {
