@@ -85,6 +85,12 @@ async fn run(feeds: u64) {
     let mut config = Config::defaults();
     config.database.path = dir.path().join("bench.db");
     config.fetch.allow_private_addresses = true;
+    if let Some(n) = std::env::var("HERALD_BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.fetch.concurrency = n;
+    }
     let store = Store::open(&config.database).await.expect("store");
     let readers = Readers {
         fetcher: Fetcher::new(&config.fetch).expect("fetcher"),

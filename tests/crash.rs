@@ -228,7 +228,7 @@ async fn three_processes_share_a_round_and_one_killed_loses_and_doubles_nothing(
             .env("HERALD_SCHEDULE__LEASE_SECS", "8");
         cmd.spawn().expect("herald binary runs")
     };
-    let mut procs: Vec<Child> = ["0-1/6", "2-3/6", "4-5/6"].into_iter().map(spawn).collect();
+    let mut procs = Procs(["0-1/6", "2-3/6", "4-5/6"].into_iter().map(spawn).collect());
     let posted = |fake: &FakeDiscord| fake.channels.lock().unwrap().posted.len();
     // Kill one process a third of the way through the round, then start it again.
     let deadline = Instant::now() + Duration::from_secs(150);
@@ -236,9 +236,9 @@ async fn three_processes_share_a_round_and_one_killed_loses_and_doubles_nothing(
         assert!(Instant::now() < deadline, "the round never started");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    kill(&mut procs[0]);
+    kill(&mut procs.0[0]);
     let at_kill = posted(&fake);
-    procs[0] = spawn("0-1/6");
+    procs.0[0] = spawn("0-1/6");
     loop {
         let mut open = 0;
         for c in 1..=MANY {
@@ -257,9 +257,7 @@ async fn three_processes_share_a_round_and_one_killed_loses_and_doubles_nothing(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    for p in &mut procs {
-        kill(p);
-    }
+    drop(procs);
     let (posted, nonce_hits, limited) = {
         let c = fake.channels.lock().unwrap();
         (c.posted.clone(), c.nonce_hits, c.rate_limited)
@@ -293,4 +291,16 @@ fn dir_needs_postgres() -> Option<()> {
         return None;
     }
     Some(())
+}
+
+/// The test's `herald` processes, killed however the test ends (a failed assertion must not leave them
+/// running).
+struct Procs(Vec<Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for p in &mut self.0 {
+            kill(p);
+        }
+    }
 }

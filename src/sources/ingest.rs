@@ -403,13 +403,21 @@ async fn fetch_and_store(
     for item in &mut feed.items {
         item.published_at = plausible(item.published_at, now);
     }
-    let new_items = store_items(store, source, &feed.items, now).await?;
-    store
-        .source_fetched(
+    // The items and the fetch record (title, validators) in one write: the next conditional GET can only
+    // skip a body whose items were stored.
+    let first_read = source.last_ok_at.is_none();
+    let (old, fresh) = split_old_news(&feed.items, now);
+    let new_items = store
+        .store_poll(
             source.id,
-            feed.title.as_deref(),
-            validators.etag.as_deref(),
-            validators.last_modified.as_deref(),
+            fresh,
+            first_read,
+            old,
+            crate::store::Fetched {
+                title: feed.title.clone(),
+                etag: validators.etag.clone(),
+                last_modified: validators.last_modified.clone(),
+            },
             now,
         )
         .await?;
@@ -434,10 +442,7 @@ pub(crate) async fn store_items(
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     let first_read = source.last_ok_at.is_none();
-    let (old, fresh): (Vec<_>, Vec<_>) = items
-        .iter()
-        .cloned()
-        .partition(|i| i.published_at.is_some_and(|p| p < now - OLD_NEWS));
+    let (old, fresh) = split_old_news(items, now);
     let mut new_items = store
         .insert_items(source.id, &fresh, first_read, now)
         .await?;
@@ -445,6 +450,17 @@ pub(crate) async fn store_items(
         new_items += store.insert_items(source.id, &old, true, now).await?;
     }
     Ok(new_items)
+}
+
+/// Items published more than [`OLD_NEWS`] ago, and the others.
+fn split_old_news(
+    items: &[crate::item::NewItem],
+    now: DateTime<Utc>,
+) -> (Vec<crate::item::NewItem>, Vec<crate::item::NewItem>) {
+    items
+        .iter()
+        .cloned()
+        .partition(|i| i.published_at.is_some_and(|p| p < now - OLD_NEWS))
 }
 
 /// A feed's date if it can be true: one in the future (a year-9999 item would stay the newest story for

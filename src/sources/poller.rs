@@ -101,6 +101,7 @@ impl Poller {
         )
         .await;
         let mut report = PollReport::default();
+        let mut next_fetches = Vec::with_capacity(results.len());
         for (source, result) in results {
             let next = match result {
                 Ok(r) => {
@@ -124,8 +125,10 @@ impl Poller {
                     next
                 }
             };
-            self.store.set_next_fetch(source.id, next).await?;
+            next_fetches.push(self.store.set_next_fetch(source.id, next));
         }
+        // All at once: the store's writer commits them in a few transactions, not one each.
+        futures_util::future::try_join_all(next_fetches).await?;
         if report.fetched + report.failed > 0 {
             tracing::debug!(?report, "poll tick");
         }

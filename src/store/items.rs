@@ -181,70 +181,108 @@ async fn insert_in(
     now: DateTime<Utc>,
 ) -> Result<usize, sqlx::Error> {
     let mut added = 0;
-    for item in items {
-        let key = item.url.as_deref().map(url_key);
-        // This source's own copy (same guid), else another source's item for the same page (same key).
-        let found: Option<(i64, bool)> = sqlx::query_as(
-            "SELECT id, source_id = $1 AS mine FROM items \
-             WHERE (source_id = $1 AND guid = $2) OR (url_key = $3 AND source_id <> $1) \
-             ORDER BY mine DESC, id LIMIT 1",
-        )
-        .bind(source_id)
-        .bind(&item.guid)
-        .bind(&key)
-        .fetch_optional(&mut **self)
-        .await?;
-        match found {
-            Some((_, true)) => continue,
-            Some((stored, false)) => {
-                let done = sqlx::query(
-                        "INSERT INTO item_links (source_id, item_id, fetched_at, backlog) VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (source_id, item_id) DO NOTHING",
-                    )
-                    .bind(source_id)
-                    .bind(stored)
-                    .bind(to_secs(now))
-                    .bind(i64::from(backlog))
-                    .execute(&mut **self)
-                    .await?;
-                added += usize::from(done.rows_affected() == 1);
-                continue;
+    // A few statements per chunk of items, not three per item: what is stored already, the links, the new
+    // items, their search text.
+    for chunk in items.chunks(INSERT_CHUNK) {
+        let keys: Vec<Option<String>> = chunk.iter().map(|i| i.url.as_deref().map(url_key)).collect();
+        // This source's own copies (same guid), and other sources' items for the same pages (same key).
+        let mut q = QueryBuilder::new("SELECT id, source_id, guid, url_key FROM items WHERE (source_id = ");
+        q.push_bind(source_id).push(" AND guid IN (");
+        let mut list = q.separated(", ");
+        for item in chunk {
+            list.push_bind(item.guid.clone());
+        }
+        q.push("))");
+        let wanted: Vec<&String> = keys.iter().flatten().collect();
+        if !wanted.is_empty() {
+            q.push(" OR (source_id <> ").push_bind(source_id).push(" AND url_key IN (");
+            let mut list = q.separated(", ");
+            for key in wanted {
+                list.push_bind(key.clone());
             }
-            None => {}
+            q.push("))");
         }
-        let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
-                 snippet, body, lang, backlog, outlet, url_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-                 ON CONFLICT (source_id, guid) DO NOTHING RETURNING id",
-            )
-            .bind(source_id)
-            .bind(&item.guid)
-            .bind(&item.url)
-            .bind(&item.title)
-            .bind(&item.author)
-            .bind(item.published_at.map(to_secs))
-            .bind(to_secs(now))
-            .bind(&item.snippet)
-            .bind(&item.body)
-            .bind(&item.lang)
-            .bind(i64::from(backlog))
-            .bind(&item.outlet)
-            .bind(&key)
-            .fetch_optional(&mut **self)
-            .await?;
-        if let Some(id) = inserted {
-            let text = fts_text(&format!("{}\n{}\n{}", item.title, item.snippet, item.body));
-            sqlx::query("INSERT INTO items_fts (rowid, text) VALUES ($1, $2)")
-                .bind(id)
-                .bind(text)
-                .execute(&mut **self)
-                .await?;
-            added += 1;
+        q.push(" ORDER BY id");
+        let stored: Vec<(i64, i64, String, Option<String>)> =
+            q.build_query_as().fetch_all(&mut **self).await?;
+        let mut mine = std::collections::HashSet::new();
+        let mut theirs = std::collections::HashMap::new();
+        for (id, source, guid, key) in stored {
+            if source == source_id {
+                mine.insert(guid);
+            } else if let Some(key) = key {
+                theirs.entry(key).or_insert(id);
+            }
         }
+        let mut links = Vec::new();
+        let mut fresh = Vec::new();
+        for (item, key) in chunk.iter().zip(keys) {
+            if !mine.insert(item.guid.clone()) {
+                continue; // stored already, or twice in this feed
+            }
+            match key.as_ref().and_then(|k| theirs.get(k)) {
+                Some(&stored) => links.push(stored),
+                None => fresh.push((item, key)),
+            }
+        }
+        if !links.is_empty() {
+            let mut q = QueryBuilder::new("INSERT INTO item_links (source_id, item_id, fetched_at, backlog) ");
+            q.push_values(&links, |mut b, item_id| {
+                b.push_bind(source_id)
+                    .push_bind(*item_id)
+                    .push_bind(to_secs(now))
+                    .push_bind(i64::from(backlog));
+            });
+            q.push(" ON CONFLICT (source_id, item_id) DO NOTHING");
+            let done = q.build().execute(&mut **self).await?;
+            added += usize::try_from(done.rows_affected()).unwrap_or(0);
+        }
+        if fresh.is_empty() {
+            continue;
+        }
+        let mut q = QueryBuilder::new(
+            "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
+             snippet, body, lang, backlog, outlet, url_key) ",
+        );
+        q.push_values(&fresh, |mut b, (item, key)| {
+            b.push_bind(source_id)
+                .push_bind(item.guid.clone())
+                .push_bind(item.url.clone())
+                .push_bind(item.title.clone())
+                .push_bind(item.author.clone())
+                .push_bind(item.published_at.map(to_secs))
+                .push_bind(to_secs(now))
+                .push_bind(item.snippet.clone())
+                .push_bind(item.body.clone())
+                .push_bind(item.lang.clone())
+                .push_bind(i64::from(backlog))
+                .push_bind(item.outlet.clone())
+                .push_bind(key.clone());
+        });
+        q.push(" ON CONFLICT (source_id, guid) DO NOTHING RETURNING id, guid");
+        let inserted: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut **self).await?;
+        if inserted.is_empty() {
+            continue;
+        }
+        added += inserted.len();
+        let by_guid: std::collections::HashMap<&str, &NewItem> =
+            fresh.iter().map(|(item, _)| (item.guid.as_str(), *item)).collect();
+        let mut q = QueryBuilder::new("INSERT INTO items_fts (rowid, text) ");
+        q.push_values(&inserted, |mut b, (id, guid)| {
+            let text = by_guid
+                .get(guid.as_str())
+                .map(|i| fts_text(&format!("{}\n{}\n{}", i.title, i.snippet, i.body)))
+                .unwrap_or_default();
+            b.push_bind(*id).push_bind(text);
+        });
+        q.build().execute(&mut **self).await?;
     }
     Ok(added)
 }
 });
+
+/// Items stored per round of statements (13 bound values each: well inside both engines' limits).
+const INSERT_CHUNK: usize = 200;
 
 /// Pushes "item `i` came from one of `source_ids`": stored under one, or linked to one (`item_links`).
 pub(super) fn push_of_sources<'a, DB>(q: &mut QueryBuilder<'a, DB>, source_ids: &[i64])
@@ -286,7 +324,12 @@ impl Store {
             return Ok(0);
         }
         self.writer
-            .insert(source_id, items.to_vec(), backlog, now)
+            .write(super::writer::Work::Items {
+                source_id,
+                items: items.to_vec(),
+                backlog,
+                now,
+            })
             .await
     }
 

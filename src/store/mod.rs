@@ -15,6 +15,7 @@ mod settings;
 mod sources;
 mod subscriptions;
 mod writer;
+pub use writer::Fetched;
 
 pub use articles::ArticleCounts;
 pub use copy::{Copied, TABLES};

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbOptTime, Store, StoreError, limit, on, to_secs};
+use super::writer::Work;
+use super::{DbOptTime, Store, StoreError, for_both_tx, limit, on, to_secs};
 
 /// A source row: where to fetch, what the last fetch said, and how it went.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -59,6 +60,65 @@ pub(crate) fn display_name(title: Option<&str>, url: &str) -> String {
 pub(super) const COLUMNS: &str =
     "id, url, kind, title, etag, last_modified, fail_count, last_error, last_ok_at, next_fetch_at";
 
+/// A poll's writes to a source, inside the writer's transaction.
+pub(super) trait SourceWrites {
+    /// See [`Store::source_fetched`].
+    async fn mark_fetched(
+        &mut self,
+        id: i64,
+        title: Option<&str>,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error>;
+    /// See [`Store::source_not_modified`].
+    async fn mark_not_modified(&mut self, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error>;
+    /// See [`Store::set_next_fetch`].
+    async fn mark_next_fetch(&mut self, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error>;
+}
+
+for_both_tx!(SourceWrites {
+    async fn mark_fetched(
+        &mut self,
+        id: i64,
+        title: Option<&str>,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE sources SET title = COALESCE($1, title), etag = $2, last_modified = $3, \
+             fail_count = 0, last_error = NULL, last_ok_at = $4 WHERE id = $5",
+        )
+        .bind(title)
+        .bind(etag)
+        .bind(last_modified)
+        .bind(to_secs(now))
+        .bind(id)
+        .execute(&mut **self)
+        .await?;
+        Ok(())
+    }
+
+    async fn mark_not_modified(&mut self, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sources SET fail_count = 0, last_error = NULL, last_ok_at = $1 WHERE id = $2")
+            .bind(to_secs(now))
+            .bind(id)
+            .execute(&mut **self)
+            .await?;
+        Ok(())
+    }
+
+    async fn mark_next_fetch(&mut self, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sources SET next_fetch_at = $1 WHERE id = $2")
+            .bind(to_secs(at))
+            .bind(id)
+            .execute(&mut **self)
+            .await?;
+        Ok(())
+    }
+});
+
 impl Store {
     /// The source with this URL, created if new.
     pub async fn upsert_source(
@@ -84,6 +144,7 @@ impl Store {
     }
 
     /// Records a successful fetch with a new body: validators for the next conditional GET, errors cleared.
+    /// Committed with other sources' poll writes (see `writer`).
     pub async fn source_fetched(
         &self,
         id: i64,
@@ -92,18 +153,15 @@ impl Store {
         last_modified: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        on!(self, pool => sqlx::query(
-            "UPDATE sources SET title = COALESCE($1, title), etag = $2, last_modified = $3, \
-             fail_count = 0, last_error = NULL, last_ok_at = $4 WHERE id = $5",
-        )
-        .bind(title)
-        .bind(etag)
-        .bind(last_modified)
-        .bind(to_secs(now))
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        self.writer
+            .write(Work::Fetched {
+                id,
+                title: title.map(str::to_owned),
+                etag: etag.map(str::to_owned),
+                last_modified: last_modified.map(str::to_owned),
+                now,
+            })
+            .await?;
         Ok(())
     }
 
@@ -118,16 +176,33 @@ impl Store {
         Ok(())
     }
 
-    /// Records a 304 Not Modified: a success that changes nothing else.
+    /// Stores a poll's items and records its fetch in one write (committed with other sources' poll writes):
+    /// `fresh` with the backlog mark `fresh_backlog`, `old` as backlog. Returns how many items were new.
+    pub async fn store_poll(
+        &self,
+        source_id: i64,
+        fresh: Vec<crate::item::NewItem>,
+        fresh_backlog: bool,
+        old: Vec<crate::item::NewItem>,
+        fetched: super::Fetched,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.writer
+            .write(Work::Poll {
+                source_id,
+                fresh,
+                fresh_backlog,
+                old,
+                fetched,
+                now,
+            })
+            .await
+    }
+
+    /// Records a 304 Not Modified: a success that changes nothing else. Committed with other sources' poll
+    /// writes.
     pub async fn source_not_modified(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        on!(self, pool => sqlx::query(
-            "UPDATE sources SET fail_count = 0, last_error = NULL, last_ok_at = $1 WHERE id = $2",
-        )
-        .bind(to_secs(now))
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        self.writer.write(Work::NotModified { id, now }).await?;
         Ok(())
     }
 
@@ -201,14 +276,9 @@ impl Store {
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    /// Sets when the poller fetches a source next.
+    /// Sets when the poller fetches a source next. Committed with other sources' poll writes.
     pub async fn set_next_fetch(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
-        on!(self, pool => sqlx::query("UPDATE sources SET next_fetch_at = $1 WHERE id = $2")
-            .bind(to_secs(at))
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.writer.write(Work::NextFetch { id, at }).await?;
         Ok(())
     }
 }

@@ -1,42 +1,87 @@
-//! One writer for new items. Sources are fetched and parsed concurrently, but SQLite has one write lock: many
-//! tasks each committing their own source's items queue for it through the busy handler, which sleeps. Instead
-//! every `insert_items` is handed to this writer, which commits whatever has queued up — many sources' items —
-//! in one transaction, and answers each caller with its own count. A batch that fails is retried source by
-//! source, so one bad source cannot fail the others.
+//! One writer for the poll's writes. Sources are fetched and parsed concurrently, but SQLite has one write lock:
+//! many tasks each committing their own source's items, fetch record and next poll time queue for it through
+//! the busy handler, which sleeps. Instead every such write is handed to this writer, which commits whatever
+//! has queued up — many sources' writes — in one transaction, and answers each caller with its own result. A
+//! batch that fails is retried write by write, so one bad source cannot fail the others.
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
 use super::items::InsertItems;
+use super::sources::SourceWrites;
 use super::{Db, StoreError, WriteTx, on};
 use crate::item::NewItem;
 
-/// Sources' items committed in one transaction at most.
-const MAX_SOURCES: usize = 256;
+/// Writes committed in one transaction at most.
+const MAX_JOBS: usize = 512;
 /// Items committed in one transaction at most (a batch stops growing past this).
 const MAX_ITEMS: usize = 10_000;
 
+/// One write of the poll's.
+#[derive(Debug)]
+pub(super) enum Work {
+    /// A source's items (see `Store::insert_items`).
+    Items {
+        source_id: i64,
+        items: Vec<NewItem>,
+        backlog: bool,
+        now: DateTime<Utc>,
+    },
+    /// A poll with a new body: its items (what is new, and what is backlog), then the fetch record, in one
+    /// write, so a record never lands without its items (see `Store::store_poll`).
+    Poll {
+        source_id: i64,
+        fresh: Vec<NewItem>,
+        fresh_backlog: bool,
+        old: Vec<NewItem>,
+        fetched: Fetched,
+        now: DateTime<Utc>,
+    },
+    /// A fetch with a new body (see `Store::source_fetched`).
+    Fetched {
+        id: i64,
+        title: Option<String>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        now: DateTime<Utc>,
+    },
+    /// A 304 (see `Store::source_not_modified`).
+    NotModified { id: i64, now: DateTime<Utc> },
+    /// When a source is polled next (see `Store::set_next_fetch`).
+    NextFetch { id: i64, at: DateTime<Utc> },
+}
+
+impl Work {
+    fn items(&self) -> usize {
+        match self {
+            Work::Items { items, .. } => items.len(),
+            Work::Poll { fresh, old, .. } => fresh.len() + old.len() + 1,
+            _ => 1,
+        }
+    }
+}
+
+/// What a fetch with a new body records about its source.
+#[derive(Debug, Clone, Default)]
+pub struct Fetched {
+    /// The feed's title.
+    pub title: Option<String>,
+    /// Its ETag.
+    pub etag: Option<String>,
+    /// Its Last-Modified.
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug)]
 struct Job {
-    source_id: i64,
-    items: Vec<NewItem>,
-    backlog: bool,
-    now: DateTime<Utc>,
+    work: Work,
     done: oneshot::Sender<Result<usize, StoreError>>,
 }
 
-/// The handle `Store` keeps: where insert jobs go.
+/// The handle `Store` keeps: where writes go.
 #[derive(Debug, Clone)]
 pub(super) struct Writer {
     jobs: mpsc::Sender<Job>,
-}
-
-impl std::fmt::Debug for Job {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Job")
-            .field("source_id", &self.source_id)
-            .field("items", &self.items.len())
-            .finish()
-    }
 }
 
 impl Writer {
@@ -47,23 +92,10 @@ impl Writer {
         Self { jobs }
     }
 
-    /// Stores one source's items (through the next batch) and returns how many were new.
-    pub(super) async fn insert(
-        &self,
-        source_id: i64,
-        items: Vec<NewItem>,
-        backlog: bool,
-        now: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
+    /// Commits `work` (in the next batch); for items, how many were new.
+    pub(super) async fn write(&self, work: Work) -> Result<usize, StoreError> {
         let (done, answer) = oneshot::channel();
-        let job = Job {
-            source_id,
-            items,
-            backlog,
-            now,
-            done,
-        };
-        if self.jobs.send(job).await.is_err() {
+        if self.jobs.send(Job { work, done }).await.is_err() {
             return Err(StoreError::Sql(sqlx::Error::PoolClosed));
         }
         answer
@@ -74,12 +106,12 @@ impl Writer {
 
 async fn run(pool: Db, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
-        let mut items = first.items.len();
+        let mut items = first.work.items();
         let mut batch = vec![first];
-        while batch.len() < MAX_SOURCES && items < MAX_ITEMS {
+        while batch.len() < MAX_JOBS && items < MAX_ITEMS {
             match rx.try_recv() {
                 Ok(job) => {
-                    items += job.items.len();
+                    items += job.work.items();
                     batch.push(job);
                 }
                 Err(_) => break,
@@ -97,7 +129,7 @@ async fn run(pool: Db, mut rx: mpsc::Receiver<Job>) {
                 }
             }
             Err(_) => {
-                // One source's items broke the batch: each on its own, so the others still land.
+                // One write broke the batch: each on its own, so the others still land.
                 for job in batch {
                     let result = commit(&pool, std::slice::from_ref(&job))
                         .await
@@ -110,13 +142,46 @@ async fn run(pool: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// Commits the jobs' items in one transaction; the count of new items per job.
+/// Commits the jobs in one transaction; per job, the count of new items (0 for other writes).
 async fn commit(db: &Db, jobs: &[Job]) -> Result<Vec<usize>, sqlx::Error> {
     on!(db, pool => {
         let mut tx = pool.write_tx().await?;
         let mut counts = Vec::with_capacity(jobs.len());
         for job in jobs {
-            counts.push(tx.insert_in(job.source_id, &job.items, job.backlog, job.now).await?);
+            let n = match &job.work {
+                Work::Items { source_id, items, backlog, now } => {
+                    tx.insert_in(*source_id, items, *backlog, *now).await?
+                }
+                Work::Poll { source_id, fresh, fresh_backlog, old, fetched, now } => {
+                    let mut n = tx.insert_in(*source_id, fresh, *fresh_backlog, *now).await?;
+                    if !old.is_empty() {
+                        n += tx.insert_in(*source_id, old, true, *now).await?;
+                    }
+                    tx.mark_fetched(
+                        *source_id,
+                        fetched.title.as_deref(),
+                        fetched.etag.as_deref(),
+                        fetched.last_modified.as_deref(),
+                        *now,
+                    )
+                    .await?;
+                    n
+                }
+                Work::Fetched { id, title, etag, last_modified, now } => {
+                    tx.mark_fetched(*id, title.as_deref(), etag.as_deref(), last_modified.as_deref(), *now)
+                        .await?;
+                    0
+                }
+                Work::NotModified { id, now } => {
+                    tx.mark_not_modified(*id, *now).await?;
+                    0
+                }
+                Work::NextFetch { id, at } => {
+                    tx.mark_next_fetch(*id, *at).await?;
+                    0
+                }
+            };
+            counts.push(n);
         }
         tx.commit().await?;
         Ok(counts)
