@@ -54,42 +54,14 @@ async fn kill_nine_at_twenty_points_and_every_channel_gets_exactly_one_briefing(
     // Answers come 40 ms after the message is created, so many kills land while an answer is in flight:
     // Discord has the message, herald has not recorded it.
     fake.channels.lock().unwrap().answer_delay = Duration::from_millis(40);
-    let feeds = FixtureServer::start().await;
-    let dir = crate::support::test_dir();
-    let mut config = Config::defaults();
-    dir.database(&mut config.database, "h.db");
-    let store = Store::open(&config.database).await.unwrap();
-
     // 50 channels due this minute (a real slot of their "HH:MM" schedule), each with the two fixture stories.
-    let now = Utc::now();
-    let slot = now.with_second(0).unwrap().with_nanosecond(0).unwrap();
-    let spec = format!("{:02}:{:02}", slot.hour(), slot.minute());
-    let source = store
-        .upsert_source(&feeds.url("/feed.xml"), "feed", now)
-        .await
-        .unwrap();
-    store
-        .add_guild_source(GUILD, source.id, 1, now)
-        .await
-        .unwrap();
-    let parsed =
-        herald::sources::feed::parse_feed(crate::support::FEED.as_bytes(), None, "fixture", None)
-            .unwrap();
-    store
-        .insert_items(source.id, &parsed.items, false, now)
-        .await
-        .unwrap();
-    for c in 1..=CHANNELS {
-        store
-            .set_schedule(GUILD, c, &spec, "UTC", Some(slot), 1, now)
-            .await
-            .unwrap();
-    }
+    let round = Round::start(CHANNELS).await;
+    let (dir, store, slot) = (&round.dir, &round.store, round.slot);
 
     let posted = |fake: &FakeDiscord| fake.channels.lock().unwrap().posted.len();
     let mut kills_mid_round = 0;
     for i in 0..KILLS {
-        let mut child = spawn_herald(&dir, &fake);
+        let mut child = spawn_herald(dir, &fake);
         let deadline = Instant::now() + Duration::from_secs(30);
         // Kill 0 lands once slots are claimed but before anything is posted; the others when the round has
         // reached its next twentieth.
@@ -117,7 +89,7 @@ async fn kill_nine_at_twenty_points_and_every_channel_gets_exactly_one_briefing(
     }
 
     // The last restart finishes the round.
-    let mut child = spawn_herald(&dir, &fake);
+    let mut child = spawn_herald(dir, &fake);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let mut open = 0;
@@ -191,38 +163,11 @@ async fn three_processes_share_a_round_and_one_killed_loses_and_doubles_nothing(
         c.answer_delay = Duration::from_millis(20);
         c.per_second = Some(50);
     }
-    let feeds = FixtureServer::start().await;
-    let dir = crate::support::test_dir();
-    let mut config = Config::defaults();
-    dir.database(&mut config.database, "h.db");
-    let store = Store::open(&config.database).await.unwrap();
-    let now = Utc::now();
     // Due at once: the processes claim the round as they come up.
-    let slot = now.with_second(0).unwrap().with_nanosecond(0).unwrap();
-    let spec = format!("{:02}:{:02}", slot.hour(), slot.minute());
-    let source = store
-        .upsert_source(&feeds.url("/feed.xml"), "feed", now)
-        .await
-        .unwrap();
-    store
-        .add_guild_source(GUILD, source.id, 1, now)
-        .await
-        .unwrap();
-    let parsed =
-        herald::sources::feed::parse_feed(crate::support::FEED.as_bytes(), None, "fixture", None)
-            .unwrap();
-    store
-        .insert_items(source.id, &parsed.items, false, now)
-        .await
-        .unwrap();
-    for c in 1..=MANY {
-        store
-            .set_schedule(GUILD, c, &spec, "UTC", Some(slot), 1, now)
-            .await
-            .unwrap();
-    }
+    let round = Round::start(MANY).await;
+    let (dir, store, slot) = (&round.dir, &round.store, round.slot);
     let spawn = |shards: &str| {
-        let mut cmd = spawn_command(&dir, &fake);
+        let mut cmd = spawn_command(dir, &fake);
         // Leases long enough to outlast the waits a shared global limit causes, short enough for the test.
         cmd.env("HERALD_DISCORD__SHARDS", shards)
             .env("HERALD_SCHEDULE__LEASE_SECS", "8");
@@ -301,6 +246,59 @@ impl Drop for Procs {
     fn drop(&mut self) {
         for p in &mut self.0 {
             kill(p);
+        }
+    }
+}
+
+/// A delivery round on the test's database: `channels` channels due this minute (a real slot of their
+/// "HH:MM" schedule), each with the two fixture stories from a feed the server added.
+struct Round {
+    dir: crate::support::TestDir,
+    store: Store,
+    slot: chrono::DateTime<Utc>,
+    _feeds: FixtureServer,
+}
+
+impl Round {
+    async fn start(channels: u64) -> Self {
+        let feeds = FixtureServer::start().await;
+        let dir = crate::support::test_dir();
+        let mut config = Config::defaults();
+        dir.database(&mut config.database, "h.db");
+        let store = Store::open(&config.database).await.unwrap();
+        let now = Utc::now();
+        let slot = now.with_second(0).unwrap().with_nanosecond(0).unwrap();
+        let spec = format!("{:02}:{:02}", slot.hour(), slot.minute());
+        let source = store
+            .upsert_source(&feeds.url("/feed.xml"), "feed", now)
+            .await
+            .unwrap();
+        store
+            .add_guild_source(GUILD, source.id, 1, now)
+            .await
+            .unwrap();
+        let parsed = herald::sources::feed::parse_feed(
+            crate::support::FEED.as_bytes(),
+            None,
+            "fixture",
+            None,
+        )
+        .unwrap();
+        store
+            .insert_items(source.id, &parsed.items, false, now)
+            .await
+            .unwrap();
+        for c in 1..=channels {
+            store
+                .set_schedule(GUILD, c, &spec, "UTC", Some(slot), 1, now)
+                .await
+                .unwrap();
+        }
+        Self {
+            dir,
+            store,
+            slot,
+            _feeds: feeds,
         }
     }
 }
