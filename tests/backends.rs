@@ -67,9 +67,12 @@ async fn both_schemas_expose_the_same_tables_and_columns() {
     for table in herald::store::TABLES {
         assert!(sqlite.contains_key(*table), "{table} missing");
     }
+    for table in herald::store::STATE_TABLES {
+        assert!(sqlite.contains_key(*table), "{table} missing");
+    }
     assert_eq!(
         sqlite.len(),
-        herald::store::TABLES.len(),
+        herald::store::TABLES.len() + herald::store::STATE_TABLES.len(),
         "{:?}",
         sqlite.keys()
     );

@@ -2,50 +2,21 @@
 //! server, killed with SIGKILL at 20 points across one delivery round of 50 channels and restarted each time.
 //! Every channel must end with exactly one message for the slot — none missing, none doubled.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::support::FixtureServer;
-use crate::support::fake_discord::{FakeDiscord, GOOD_TOKEN};
-use chrono::{Timelike, Utc};
-use herald::config::Config;
-use herald::store::{DeliveryState, Store};
+use crate::support::fake_discord::FakeDiscord;
+use crate::support::fleet::{Procs, Round, kill, spawn_command};
+use chrono::Utc;
+use herald::store::DeliveryState;
 
 const CHANNELS: u64 = 50;
 const KILLS: usize = 20;
-const GUILD: u64 = 2000;
-
-/// `herald run` against the fake Discord on this test's database (not started).
-fn spawn_command(dir: &crate::support::TestDir, fake: &FakeDiscord) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("herald"));
-    cmd.arg("run")
-        .env("DISCORD_TOKEN", GOOD_TOKEN)
-        .env("HERALD_DATABASE__PATH", dir.path().join("h.db"))
-        .env("HERALD_DATABASE__URL", dir.db_url())
-        .env("HERALD_DISCORD__API_BASE", &fake.base)
-        .env("HERALD_DISCORD__DEV_GUILD", GUILD.to_string())
-        .env("HERALD_FETCH__ALLOW_PRIVATE_ADDRESSES", "true")
-        .env("HERALD_SCHEDULE__TICK_MS", "50")
-        // A killed process holds its deliveries this long before a restarted one takes them over.
-        .env("HERALD_SCHEDULE__LEASE_SECS", "1")
-        .env("HERALD_SCHEDULE__POSTS_PER_SECOND", "50")
-        .env("HERALD_LOG__FILTER", "warn")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    cmd
-}
 
 fn spawn_herald(dir: &crate::support::TestDir, fake: &FakeDiscord) -> Child {
     spawn_command(dir, fake)
         .spawn()
         .expect("herald binary runs")
-}
-
-fn kill(child: &mut Child) {
-    // std's kill is SIGKILL on Unix: no shutdown code runs.
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,69 +207,4 @@ fn dir_needs_postgres() -> Option<()> {
         return None;
     }
     Some(())
-}
-
-/// The test's `herald` processes, killed however the test ends (a failed assertion must not leave them
-/// running).
-struct Procs(Vec<Child>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for p in &mut self.0 {
-            kill(p);
-        }
-    }
-}
-
-/// A delivery round on the test's database: `channels` channels due this minute (a real slot of their
-/// "HH:MM" schedule), each with the two fixture stories from a feed the server added.
-struct Round {
-    dir: crate::support::TestDir,
-    store: Store,
-    slot: chrono::DateTime<Utc>,
-    _feeds: FixtureServer,
-}
-
-impl Round {
-    async fn start(channels: u64) -> Self {
-        let feeds = FixtureServer::start().await;
-        let dir = crate::support::test_dir();
-        let mut config = Config::defaults();
-        dir.database(&mut config.database, "h.db");
-        let store = Store::open(&config.database).await.unwrap();
-        let now = Utc::now();
-        let slot = now.with_second(0).unwrap().with_nanosecond(0).unwrap();
-        let spec = format!("{:02}:{:02}", slot.hour(), slot.minute());
-        let source = store
-            .upsert_source(&feeds.url("/feed.xml"), "feed", now)
-            .await
-            .unwrap();
-        store
-            .add_guild_source(GUILD, source.id, 1, now)
-            .await
-            .unwrap();
-        let parsed = herald::sources::feed::parse_feed(
-            crate::support::FEED.as_bytes(),
-            None,
-            "fixture",
-            None,
-        )
-        .unwrap();
-        store
-            .insert_items(source.id, &parsed.items, false, now)
-            .await
-            .unwrap();
-        for c in 1..=channels {
-            store
-                .set_schedule(GUILD, c, &spec, "UTC", Some(slot), 1, now)
-                .await
-                .unwrap();
-        }
-        Self {
-            dir,
-            store,
-            slot,
-            _feeds: feeds,
-        }
-    }
 }

@@ -1,13 +1,13 @@
 //! Posting a claimed delivery: each part with its nonce, paced under the rate limit, 429s waited out, 5xx
 //! and network errors retried with backoff, a gone or forbidden channel paused; then recorded as sent.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::outbox::{Outbox, PostError, Scheduled, nonce};
 use super::scheduler::Inner;
 use crate::brief::settings::PostIn;
-use crate::store::{Delivery, StoreError};
+use crate::store::{Backend, Delivery, Store, StoreError};
 
 /// A delivery whose attempts ran out waits this long before the next round of attempts.
 const RETRY_LATER: chrono::Duration = chrono::Duration::minutes(1);
@@ -205,24 +205,60 @@ fn backoff(attempt: u32) -> Duration {
         .min(Duration::from_secs(30))
 }
 
-/// Spaces posts evenly at a rate, for every task that shares it; a global 429 holds everyone back.
+/// Spaces posts evenly at a rate, for every task that shares it; a global 429 holds everyone back. On
+/// PostgreSQL the pace is shared by every herald process on the database (Discord's global limit is the bot's,
+/// not a process's): each post takes its turn from the database, and a process that cannot reach it paces
+/// itself alone meanwhile.
 #[derive(Debug)]
 pub struct Pacer {
     next: tokio::sync::Mutex<tokio::time::Instant>,
     gap: Duration,
+    shared: Option<Store>,
+    alone: AtomicBool,
 }
 
 impl Pacer {
-    /// A pacer letting `per_second` posts through each second, evenly spaced.
+    /// A pacer letting `per_second` posts of this process through each second, evenly spaced.
     pub fn new(per_second: u32) -> Self {
         Self {
             next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
             gap: Duration::from_secs(1) / per_second.max(1),
+            shared: None,
+            alone: AtomicBool::new(false),
         }
+    }
+
+    /// A pacer letting `per_second` posts through each second for all the processes on `store`'s database
+    /// together when it is PostgreSQL; on SQLite (one process) the same as [`Pacer::new`].
+    pub fn for_store(per_second: u32, store: &Store) -> Self {
+        let mut pacer = Self::new(per_second);
+        if store.backend() == Backend::Postgres {
+            pacer.shared = Some(store.clone());
+        }
+        pacer
     }
 
     /// Waits for this caller's turn.
     pub async fn wait(&self) {
+        if let Some(store) = &self.shared {
+            match store.take_post_turn(self.gap).await {
+                Ok(wait) => {
+                    if self.alone.swap(false, Ordering::Relaxed) {
+                        tracing::info!("the shared posting pace is back");
+                    }
+                    tokio::time::sleep(wait).await;
+                    return;
+                }
+                Err(e) => {
+                    if !self.alone.swap(true, Ordering::Relaxed) {
+                        tracing::warn!(
+                            error = %e,
+                            "cannot take a posting turn from the database; pacing this process alone until it answers"
+                        );
+                    }
+                }
+            }
+        }
         let turn = {
             let mut next = self.next.lock().await;
             let now = tokio::time::Instant::now();
@@ -233,10 +269,17 @@ impl Pacer {
         tokio::time::sleep_until(turn).await;
     }
 
-    /// Holds every caller back for `d` from now (after a global rate limit).
+    /// Holds every caller back for `d` from now (after a global rate limit), in every process sharing the pace.
     pub async fn hold(&self, d: Duration) {
-        let mut next = self.next.lock().await;
-        *next = (*next).max(tokio::time::Instant::now() + d);
+        {
+            let mut next = self.next.lock().await;
+            *next = (*next).max(tokio::time::Instant::now() + d);
+        }
+        if let Some(store) = &self.shared {
+            if let Err(e) = store.hold_posts(d).await {
+                tracing::warn!(error = %e, "cannot hold the shared posting pace back");
+            }
+        }
     }
 }
 
@@ -427,5 +470,35 @@ mod tests {
         let before = tokio::time::Instant::now();
         pacer.wait().await;
         assert!(before.elapsed() >= Duration::from_secs(3));
+    }
+
+    /// Two processes on one PostgreSQL database post at the configured rate together, not each at it; on
+    /// SQLite the pacer is the process's own.
+    #[tokio::test]
+    async fn processes_on_one_database_share_the_pace() {
+        let (store, _db) = crate::store::test_util::temp_store().await;
+        let a = Arc::new(Pacer::for_store(50, &store));
+        let b = Arc::new(Pacer::for_store(50, &store));
+        if store.backend() == crate::store::Backend::Sqlite {
+            assert!(a.shared.is_none());
+            return;
+        }
+        let start = std::time::Instant::now();
+        let run = |p: Arc<Pacer>| async move {
+            for _ in 0..20 {
+                p.wait().await;
+            }
+        };
+        tokio::join!(run(Arc::clone(&a)), run(Arc::clone(&b)));
+        // 40 turns 20 ms apart: the 40th comes 780 ms after the first (each alone would be done in 380 ms).
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(760), "{took:?}");
+        a.hold(Duration::from_millis(500)).await;
+        let before = std::time::Instant::now();
+        b.wait().await;
+        assert!(
+            before.elapsed() >= Duration::from_millis(450),
+            "a 429 seen by one holds the other"
+        );
     }
 }

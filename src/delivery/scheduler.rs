@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
 
 use tracing::Instrument;
@@ -55,6 +56,8 @@ pub(super) struct Inner<O: Outbox> {
     pub(super) llm: Option<LlmSummarizer>,
     /// This process, as it signs the deliveries it claims (unique per start).
     pub(super) owner: String,
+    /// When the leases on the deliveries waiting here were last extended.
+    pub(super) renewed: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl<O: Outbox> Inner<O> {
@@ -95,7 +98,7 @@ impl<O: Outbox> Scheduler<O> {
         cfg: ScheduleConfig,
         brief: BriefConfig,
     ) -> Self {
-        let pacer = Pacer::new(cfg.posts_per_second);
+        let pacer = Pacer::for_store(cfg.posts_per_second, &store);
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -109,6 +112,7 @@ impl<O: Outbox> Scheduler<O> {
                 counters: Counters::default(),
                 llm: None,
                 owner: process_owner(),
+                renewed: Mutex::new(None),
             }),
         }
     }
@@ -179,6 +183,7 @@ impl<O: Outbox> Scheduler<O> {
         let now = self.inner.clock.now();
         let mut report = TickReport::default();
         let lease_until = now + self.inner.lease();
+        self.renew_waiting(now, lease_until).await?;
         for d in self
             .inner
             .store
@@ -220,6 +225,38 @@ impl<O: Outbox> Scheduler<O> {
             }
         }
         Ok(report)
+    }
+
+    /// Keeps the deliveries this process claimed and has not posted yet its own: a round bigger than the process
+    /// posts within one lease would otherwise lapse while it waits its turn, and be taken over by other
+    /// processes mid-queue. Runs every quarter lease.
+    async fn renew_waiting(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        {
+            let mut renewed = self.inner.renewed.lock().unwrap_or_else(|e| e.into_inner());
+            if renewed.is_some_and(|at| now - at < self.inner.lease() / 4) {
+                return Ok(());
+            }
+            *renewed = Some(now);
+        }
+        let ids: Vec<i64> = self
+            .inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        if !ids.is_empty() {
+            self.inner
+                .store
+                .renew_delivery_leases(&ids, &self.inner.owner, until)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Starts posting a claimed delivery unless it is posting already; whether it started.

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    DbId, DbOptId, DbOptTime, DbTime, Store, StoreError, WriteTx, from_secs, id_in, limit, on,
-    to_secs,
+    DbId, DbOptId, DbOptTime, DbTime, Store, StoreError, WriteTx, builder, from_secs, id_in, limit,
+    on, to_secs,
 };
 
 /// Where a delivery stands, stored as its lowercase name; any other stored value is a decoding error.
@@ -219,6 +219,33 @@ impl Store {
         .await
         .map(|r| r.rows_affected()))?;
         Ok(n == 1)
+    }
+
+    /// Extends the lease on those of `ids` this process (`owner`) still holds to `until`: the deliveries it has
+    /// claimed but not yet posted, so they stay its own while they wait their turn. Returns how many it held.
+    pub async fn renew_delivery_leases(
+        &self,
+        ids: &[i64],
+        owner: &str,
+        until: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut held = 0;
+        for chunk in ids.chunks(500) {
+            held += on!(self, pool => {
+                let mut q = builder(pool, "UPDATE deliveries SET retry_at = ");
+                q.push_bind(to_secs(until))
+                    .push(" WHERE state = 'claimed' AND claimed_by = ")
+                    .push_bind(owner)
+                    .push(" AND id IN (");
+                let mut ids = q.separated(", ");
+                for id in chunk {
+                    ids.push_bind(*id);
+                }
+                q.push(")");
+                q.build().execute(pool).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(held)
     }
 
     /// Claimed deliveries ready for a (re)try at `now`, oldest slot first (read only; see
@@ -473,11 +500,20 @@ mod tests {
                 .is_empty(),
             "held by a"
         );
-        assert!(
+        // The waiting-delivery renewal touches only what the caller holds.
+        assert_eq!(
             store
-                .renew_delivery_lease(id, "a", later + Duration::seconds(60))
+                .renew_delivery_leases(&[id, id + 1000], "b", later + Duration::seconds(600))
                 .await
-                .unwrap()
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store
+                .renew_delivery_leases(&[id, id + 1000], "a", later + Duration::seconds(60))
+                .await
+                .unwrap(),
+            1
         );
         let lapsed = later + Duration::seconds(61);
         let taken = store

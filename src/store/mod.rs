@@ -7,6 +7,7 @@ mod deliveries;
 mod guild_sources;
 mod guilds;
 mod items;
+mod pace;
 mod retention;
 mod schedules;
 pub mod scratch;
@@ -18,7 +19,7 @@ mod writer;
 pub use writer::Fetched;
 
 pub use articles::ArticleCounts;
-pub use copy::{Copied, TABLES};
+pub use copy::{Copied, STATE_TABLES, TABLES};
 pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;
 pub use guilds::{Forgotten, REMOVED_REASON};

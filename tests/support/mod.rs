@@ -2,6 +2,7 @@
 //! redirects, slow and oversized answers), and helpers to find tests/fixtures.
 
 pub mod fake_discord;
+pub mod fleet;
 pub mod llm;
 pub mod providers;
 
