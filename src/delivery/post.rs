@@ -309,6 +309,53 @@ mod tests {
         assert_eq!((s.posted, s.retried), (1, 2));
     }
 
+    /// A delivery this process claimed but has not posted yet (here: waiting out a long 429) keeps its lease:
+    /// the scheduler extends what it holds every quarter lease, so no other process takes it over mid-queue.
+    #[tokio::test]
+    async fn a_waiting_delivery_keeps_its_lease() {
+        let w = world(|c| c.lease_secs = 60).await;
+        w.publish(0, &[item("1", "Ceasefire holds", "Calm.")]).await;
+        w.mem.then([Step::Fail(PostError::RateLimited {
+            retry_after: Some(Duration::from_secs(600)),
+            global: false,
+        })]);
+        w.clock.set(at(8, 0));
+        w.scheduler.tick().await.unwrap();
+        let lease = |w: &World| {
+            let (store, slot) = (w.store.clone(), at(8, 0));
+            async move {
+                store
+                    .delivery(CHANNEL, slot)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .retry_at
+            }
+        };
+        // Give the task its first (refused) attempt; it then waits ten minutes, still in flight.
+        while w.scheduler.stats().rate_limited == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(lease(&w).await, Some(at(8, 1)));
+        // Within a quarter lease nothing is renewed; past it, the lease runs from the tick.
+        w.clock.set(at(8, 0) + chrono::Duration::seconds(10));
+        w.scheduler.tick().await.unwrap();
+        assert_eq!(lease(&w).await, Some(at(8, 1)));
+        let tick = at(8, 0) + chrono::Duration::seconds(20);
+        w.clock.set(tick);
+        w.scheduler.tick().await.unwrap();
+        assert_eq!(lease(&w).await, Some(tick + chrono::Duration::seconds(60)));
+        let past_first_lease = at(8, 1) + chrono::Duration::seconds(5);
+        assert!(
+            w.store
+                .claim_open_deliveries(past_first_lease, past_first_lease, "another", 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "still held"
+        );
+    }
+
     #[tokio::test]
     async fn restart_finishes_a_claimed_delivery_from_the_first_part_not_posted() {
         let w = world(|c| c.post_attempts = 1).await;
