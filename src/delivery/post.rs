@@ -288,6 +288,8 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
+    use std::sync::atomic::Ordering;
+
     use crate::delivery::test_util::*;
     use crate::delivery::{Pacer, PostError, Scheduler, TickReport};
     use crate::item::NewItem;
@@ -546,6 +548,27 @@ mod tests {
         assert!(
             before.elapsed() >= Duration::from_millis(450),
             "a 429 seen by one holds the other"
+        );
+    }
+
+    /// A database that stops answering does not stop posting: the pacer paces this process alone meanwhile.
+    #[tokio::test]
+    async fn a_shared_pace_the_database_cannot_give_falls_back_to_the_process() {
+        let (store, _db) = crate::store::test_util::temp_store().await;
+        if store.backend() == crate::store::Backend::Sqlite {
+            return;
+        }
+        let pacer = Pacer::for_store(50, &store);
+        store.close().await;
+        let start = std::time::Instant::now();
+        for _ in 0..10 {
+            pacer.wait().await;
+        }
+        let took = start.elapsed();
+        assert!(pacer.alone.load(Ordering::Relaxed), "pacing alone");
+        assert!(
+            took >= Duration::from_millis(170) && took < Duration::from_secs(5),
+            "{took:?}"
         );
     }
 }
