@@ -160,129 +160,209 @@ pub(super) fn fts_to_tsquery(fts: &str) -> String {
     out
 }
 
+/// One source's items for [`InsertItems::insert_batch`].
+pub(super) struct ItemGroup<'a> {
+    /// The source they were read from.
+    pub source_id: i64,
+    /// The items, in feed order.
+    pub items: &'a [NewItem],
+    /// Whether they are backlog (briefed on request, never pushed).
+    pub backlog: bool,
+    /// When they were fetched.
+    pub now: DateTime<Utc>,
+}
+
+/// One item of a batch on its way in: its group, source, the item, and its page's key.
+struct Entry<'a> {
+    group: usize,
+    source_id: i64,
+    item: &'a NewItem,
+    key: Option<String>,
+}
+
 /// Storing items inside a caller's transaction.
 pub(super) trait InsertItems {
-    /// Stores one source's items (see [`Store::insert_items`]); returns how many were new.
-    async fn insert_in(
-        &mut self,
-        source_id: i64,
-        items: &[NewItem],
-        backlog: bool,
-        now: DateTime<Utc>,
-    ) -> Result<usize, sqlx::Error>;
+    /// Stores many sources' items with a few statements per [`INSERT_CHUNK`] items, whatever their sources:
+    /// one lookup of what is stored already (this source's guid, or another source's item for the same page),
+    /// the new items, their links to other sources' items for the same page, their search text. An item whose
+    /// page another source already carries (stored before, or new earlier in this batch) becomes a link to
+    /// that item. Returns, per group, how many were new to its source.
+    async fn insert_batch(&mut self, groups: &[ItemGroup<'_>]) -> Result<Vec<usize>, sqlx::Error>;
 }
 
 for_both_tx!(InsertItems {
-async fn insert_in(
-    &mut self,
-    source_id: i64,
-    items: &[NewItem],
-    backlog: bool,
-    now: DateTime<Utc>,
-) -> Result<usize, sqlx::Error> {
-    let mut added = 0;
-    // A few statements per chunk of items, not three per item: what is stored already, the links, the new
-    // items, their search text.
-    for chunk in items.chunks(INSERT_CHUNK) {
-        let keys: Vec<Option<String>> = chunk.iter().map(|i| i.url.as_deref().map(url_key)).collect();
-        // This source's own copies (same guid), and other sources' items for the same pages (same key).
-        let mut q = QueryBuilder::new("SELECT id, source_id, guid, url_key FROM items WHERE (source_id = ");
-        q.push_bind(source_id).push(" AND guid IN (");
-        let mut list = q.separated(", ");
-        for item in chunk {
-            list.push_bind(item.guid.clone());
+async fn insert_batch(&mut self, groups: &[ItemGroup<'_>]) -> Result<Vec<usize>, sqlx::Error> {
+    use std::collections::{HashMap, HashSet};
+    let mut added = vec![0usize; groups.len()];
+    let entries: Vec<Entry<'_>> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, group)| {
+            group.items.iter().map(move |item| Entry {
+                group: g,
+                source_id: group.source_id,
+                item,
+                key: item.url.as_deref().map(url_key),
+            })
+        })
+        .collect();
+    // (source, guid) seen in this batch or stored: an item is stored once per source.
+    let mut mine: HashSet<(i64, String)> = HashSet::new();
+    // Pages new in this batch: key → the sources that store an item for it (first one first).
+    let mut pending: HashMap<String, Vec<i64>> = HashMap::new();
+    // Items new in this batch: (source, page key) → id.
+    let mut ids: HashMap<(i64, String), i64> = HashMap::new();
+    for chunk in entries.chunks(INSERT_CHUNK) {
+        // What is stored already: each source's own copies (same guid), and any items for the same pages.
+        let mut by_source: Vec<(i64, Vec<&str>)> = Vec::new();
+        for e in chunk {
+            match by_source.iter_mut().find(|(s, _)| *s == e.source_id) {
+                Some((_, guids)) => guids.push(&e.item.guid),
+                None => by_source.push((e.source_id, vec![&e.item.guid])),
+            }
         }
-        q.push("))");
-        let wanted: Vec<&String> = keys.iter().flatten().collect();
-        if !wanted.is_empty() {
-            q.push(" OR (source_id <> ").push_bind(source_id).push(" AND url_key IN (");
+        let mut q = QueryBuilder::new("SELECT id, source_id, guid, url_key FROM items WHERE ");
+        for (n, (source, guids)) in by_source.iter().enumerate() {
+            if n > 0 {
+                q.push(" OR ");
+            }
+            q.push("(source_id = ").push_bind(*source).push(" AND guid IN (");
             let mut list = q.separated(", ");
-            for key in wanted {
-                list.push_bind(key.clone());
+            for guid in guids {
+                list.push_bind(guid.to_string());
             }
             q.push("))");
+        }
+        let keys: HashSet<&String> = chunk.iter().filter_map(|e| e.key.as_ref()).collect();
+        if !keys.is_empty() {
+            q.push(" OR url_key IN (");
+            let mut list = q.separated(", ");
+            for key in keys {
+                list.push_bind(key.clone());
+            }
+            q.push(")");
         }
         q.push(" ORDER BY id");
         let stored: Vec<(i64, i64, String, Option<String>)> =
             q.build_query_as().fetch_all(&mut **self).await?;
-        let mut mine = std::collections::HashSet::new();
-        let mut theirs = std::collections::HashMap::new();
+        // Stored items per page, oldest first.
+        let mut pages: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
         for (id, source, guid, key) in stored {
-            if source == source_id {
-                mine.insert(guid);
-            } else if let Some(key) = key {
-                theirs.entry(key).or_insert(id);
+            if chunk.iter().any(|e| e.source_id == source && e.item.guid == guid) {
+                mine.insert((source, guid));
+            }
+            if let Some(key) = key {
+                pages.entry(key).or_default().push((id, source));
             }
         }
-        let mut links = Vec::new();
-        let mut fresh = Vec::new();
-        for (item, key) in chunk.iter().zip(keys) {
-            if !mine.insert(item.guid.clone()) {
+        // Links to stored items: (group, source, item id); to items new in this batch: (group, source, the
+        // other source, key).
+        let mut links: Vec<(usize, i64, i64)> = Vec::new();
+        let mut later: Vec<(usize, i64, i64, String)> = Vec::new();
+        let mut fresh: Vec<&Entry<'_>> = Vec::new();
+        for e in chunk {
+            if !mine.insert((e.source_id, e.item.guid.clone())) {
                 continue; // stored already, or twice in this feed
             }
-            match key.as_ref().and_then(|k| theirs.get(k)) {
-                Some(&stored) => links.push(stored),
-                None => fresh.push((item, key)),
+            let Some(key) = &e.key else {
+                fresh.push(e);
+                continue;
+            };
+            let stored = pages
+                .get(key)
+                .and_then(|ids| ids.iter().find(|(_, s)| *s != e.source_id));
+            let new_elsewhere = pending
+                .get(key)
+                .and_then(|sources| sources.iter().find(|s| **s != e.source_id));
+            if let Some((id, _)) = stored {
+                links.push((e.group, e.source_id, *id));
+            } else if let Some(other) = new_elsewhere {
+                later.push((e.group, e.source_id, *other, key.clone()));
+            } else {
+                pending.entry(key.clone()).or_default().push(e.source_id);
+                fresh.push(e);
+            }
+        }
+        // The new items.
+        if !fresh.is_empty() {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
+                 snippet, body, lang, backlog, outlet, url_key) ",
+            );
+            q.push_values(&fresh, |mut b, e| {
+                let item = e.item;
+                b.push_bind(e.source_id)
+                    .push_bind(item.guid.clone())
+                    .push_bind(item.url.clone())
+                    .push_bind(item.title.clone())
+                    .push_bind(item.author.clone())
+                    .push_bind(item.published_at.map(to_secs))
+                    .push_bind(to_secs(groups[e.group].now))
+                    .push_bind(item.snippet.clone())
+                    .push_bind(item.body.clone())
+                    .push_bind(item.lang.clone())
+                    .push_bind(i64::from(groups[e.group].backlog))
+                    .push_bind(item.outlet.clone())
+                    .push_bind(e.key.clone());
+            });
+            q.push(" ON CONFLICT (source_id, guid) DO NOTHING RETURNING id, source_id, guid");
+            let inserted: Vec<(i64, i64, String)> = q.build_query_as().fetch_all(&mut **self).await?;
+            let by_item: HashMap<(i64, &str), &Entry<'_>> = fresh
+                .iter()
+                .map(|e| ((e.source_id, e.item.guid.as_str()), *e))
+                .collect();
+            if !inserted.is_empty() {
+                let mut q = QueryBuilder::new("INSERT INTO items_fts (rowid, text) ");
+                q.push_values(&inserted, |mut b, (id, source, guid)| {
+                    let text = by_item
+                        .get(&(*source, guid.as_str()))
+                        .map(|e| {
+                            let i = e.item;
+                            fts_text(&format!("{}\n{}\n{}", i.title, i.snippet, i.body))
+                        })
+                        .unwrap_or_default();
+                    b.push_bind(*id).push_bind(text);
+                });
+                q.build().execute(&mut **self).await?;
+            }
+            for (id, source, guid) in inserted {
+                if let Some(e) = by_item.get(&(source, guid.as_str())) {
+                    added[e.group] += 1;
+                    if let Some(key) = &e.key {
+                        ids.insert((source, key.clone()), id);
+                    }
+                }
+            }
+        }
+        // Links to pages another source stored in this batch (once that item has its id).
+        for (group, source, other, key) in later {
+            if let Some(id) = ids.get(&(other, key)) {
+                links.push((group, source, *id));
             }
         }
         if !links.is_empty() {
             let mut q = QueryBuilder::new("INSERT INTO item_links (source_id, item_id, fetched_at, backlog) ");
-            q.push_values(&links, |mut b, item_id| {
-                b.push_bind(source_id)
+            q.push_values(&links, |mut b, (group, source, item_id)| {
+                b.push_bind(*source)
                     .push_bind(*item_id)
-                    .push_bind(to_secs(now))
-                    .push_bind(i64::from(backlog));
+                    .push_bind(to_secs(groups[*group].now))
+                    .push_bind(i64::from(groups[*group].backlog));
             });
-            q.push(" ON CONFLICT (source_id, item_id) DO NOTHING");
-            let done = q.build().execute(&mut **self).await?;
-            added += usize::try_from(done.rows_affected()).unwrap_or(0);
+            q.push(" ON CONFLICT (source_id, item_id) DO NOTHING RETURNING source_id, item_id");
+            let linked: Vec<(i64, i64)> = q.build_query_as().fetch_all(&mut **self).await?;
+            for (source, item_id) in linked {
+                if let Some((group, _, _)) = links.iter().find(|(_, s, i)| *s == source && *i == item_id) {
+                    added[*group] += 1;
+                }
+            }
         }
-        if fresh.is_empty() {
-            continue;
-        }
-        let mut q = QueryBuilder::new(
-            "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
-             snippet, body, lang, backlog, outlet, url_key) ",
-        );
-        q.push_values(&fresh, |mut b, (item, key)| {
-            b.push_bind(source_id)
-                .push_bind(item.guid.clone())
-                .push_bind(item.url.clone())
-                .push_bind(item.title.clone())
-                .push_bind(item.author.clone())
-                .push_bind(item.published_at.map(to_secs))
-                .push_bind(to_secs(now))
-                .push_bind(item.snippet.clone())
-                .push_bind(item.body.clone())
-                .push_bind(item.lang.clone())
-                .push_bind(i64::from(backlog))
-                .push_bind(item.outlet.clone())
-                .push_bind(key.clone());
-        });
-        q.push(" ON CONFLICT (source_id, guid) DO NOTHING RETURNING id, guid");
-        let inserted: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut **self).await?;
-        if inserted.is_empty() {
-            continue;
-        }
-        added += inserted.len();
-        let by_guid: std::collections::HashMap<&str, &NewItem> =
-            fresh.iter().map(|(item, _)| (item.guid.as_str(), *item)).collect();
-        let mut q = QueryBuilder::new("INSERT INTO items_fts (rowid, text) ");
-        q.push_values(&inserted, |mut b, (id, guid)| {
-            let text = by_guid
-                .get(guid.as_str())
-                .map(|i| fts_text(&format!("{}\n{}\n{}", i.title, i.snippet, i.body)))
-                .unwrap_or_default();
-            b.push_bind(*id).push_bind(text);
-        });
-        q.build().execute(&mut **self).await?;
     }
     Ok(added)
 }
 });
 
 /// Items stored per round of statements (13 bound values each: well inside both engines' limits).
-const INSERT_CHUNK: usize = 200;
+const INSERT_CHUNK: usize = 400;
 
 /// Pushes "item `i` came from one of `source_ids`": stored under one, or linked to one (`item_links`).
 pub(super) fn push_of_sources<'a, DB>(q: &mut QueryBuilder<'a, DB>, source_ids: &[i64])
@@ -441,6 +521,86 @@ mod tests {
     use super::*;
     use crate::store::test_util::temp_store;
     use chrono::Duration;
+
+    /// Two sources polled in the same writer batch that carry the same new page (one with a tracking
+    /// parameter) store it once: an item for the first, a link for the second; a guid twice in one feed is
+    /// one item; the same batch again adds nothing.
+    #[tokio::test]
+    async fn one_batch_stores_a_page_two_sources_carry_once() {
+        use crate::store::WriteTx;
+        let (store, _dir) = temp_store().await;
+        let now = Utc::now();
+        let a = store
+            .upsert_source("https://a.example/feed", "feed", now)
+            .await
+            .unwrap();
+        let b = store
+            .upsert_source("https://b.example/feed", "feed", now)
+            .await
+            .unwrap();
+        let page = |guid: &str, url: &str| NewItem {
+            url: Some(url.into()),
+            ..item(guid, "Ceasefire holds", 1)
+        };
+        let a_items = [
+            page("a1", "https://news.example/story?utm_source=a"),
+            page("a2", "https://news.example/other"),
+        ];
+        let b_items = [
+            page("b1", "https://news.example/story"),
+            page("b1", "https://news.example/story"),
+            page("b2", "https://news.example/only-b"),
+        ];
+        let groups = [
+            ItemGroup {
+                source_id: a.id,
+                items: &a_items,
+                backlog: false,
+                now,
+            },
+            ItemGroup {
+                source_id: b.id,
+                items: &b_items,
+                backlog: true,
+                now,
+            },
+        ];
+        let batch = || async {
+            on!(store, pool => {
+                let mut tx = pool.write_tx().await?;
+                let counts = tx.insert_batch(&groups).await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(counts)
+            })
+        };
+        assert_eq!(batch().await.unwrap(), [2, 2]);
+        let (items, links): (i64, Vec<(i64, i64, i64)>) = async {
+            on!(store, pool => {
+                let items: i64 =
+                    sqlx::query_scalar("SELECT count(*) FROM items").fetch_one(pool).await?;
+                let links = sqlx::query_as(
+                    "SELECT l.source_id, i.source_id, l.backlog FROM item_links l \
+                     JOIN items i ON i.id = l.item_id",
+                )
+                .fetch_all(pool)
+                .await?;
+                Ok::<_, sqlx::Error>((items, links))
+            })
+        }
+        .await
+        .unwrap();
+        assert_eq!(items, 3, "a1, a2 and b2");
+        assert_eq!(
+            links,
+            [(b.id, a.id, 1)],
+            "b's copy of the story links to a's item, as backlog"
+        );
+        assert_eq!(
+            batch().await.unwrap(),
+            [0, 0],
+            "nothing new the second time"
+        );
+    }
 
     fn item(guid: &str, title: &str, age_h: i64) -> NewItem {
         NewItem {

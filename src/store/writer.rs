@@ -1,13 +1,15 @@
 //! One writer for the poll's writes. Sources are fetched and parsed concurrently, but SQLite has one write lock:
 //! many tasks each committing their own source's items, fetch record and next poll time queue for it through
 //! the busy handler, which sleeps. Instead every such write is handed to this writer, which commits whatever
-//! has queued up — many sources' writes — in one transaction, and answers each caller with its own result. A
-//! batch that fails is retried write by write, so one bad source cannot fail the others.
+//! has queued up — many sources' writes — in one transaction, and answers each caller with its own result. The
+//! items of every source in a batch go in together, a few multi-row statements per few hundred items whatever
+//! their sources (`InsertItems::insert_batch`). A batch that fails is retried write by write, so one bad source
+//! cannot fail the others.
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
-use super::items::InsertItems;
+use super::items::{InsertItems, ItemGroup};
 use super::sources::SourceWrites;
 use super::{Db, StoreError, WriteTx, on};
 use crate::item::NewItem;
@@ -146,17 +148,41 @@ async fn run(pool: Db, mut rx: mpsc::Receiver<Job>) {
 async fn commit(db: &Db, jobs: &[Job]) -> Result<Vec<usize>, sqlx::Error> {
     on!(db, pool => {
         let mut tx = pool.write_tx().await?;
-        let mut counts = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            let n = match &job.work {
+        // Every job's items first, in one batch of statements; then the fetch records.
+        let mut groups = Vec::new();
+        let mut owner = Vec::new();
+        for (j, job) in jobs.iter().enumerate() {
+            match &job.work {
                 Work::Items { source_id, items, backlog, now } => {
-                    tx.insert_in(*source_id, items, *backlog, *now).await?
+                    groups.push(ItemGroup { source_id: *source_id, items, backlog: *backlog, now: *now });
+                    owner.push(j);
                 }
-                Work::Poll { source_id, fresh, fresh_backlog, old, fetched, now } => {
-                    let mut n = tx.insert_in(*source_id, fresh, *fresh_backlog, *now).await?;
+                Work::Poll { source_id, fresh, fresh_backlog, old, now, .. } => {
+                    groups.push(ItemGroup {
+                        source_id: *source_id,
+                        items: fresh,
+                        backlog: *fresh_backlog,
+                        now: *now,
+                    });
+                    owner.push(j);
                     if !old.is_empty() {
-                        n += tx.insert_in(*source_id, old, true, *now).await?;
+                        groups.push(ItemGroup { source_id: *source_id, items: old, backlog: true, now: *now });
+                        owner.push(j);
                     }
+                }
+                _ => {}
+            }
+        }
+        let mut counts = vec![0usize; jobs.len()];
+        if !groups.is_empty() {
+            for (g, n) in tx.insert_batch(&groups).await?.into_iter().enumerate() {
+                counts[owner[g]] += n;
+            }
+        }
+        for job in jobs {
+            match &job.work {
+                Work::Items { .. } => {}
+                Work::Poll { source_id, fetched, now, .. } => {
                     tx.mark_fetched(
                         *source_id,
                         fetched.title.as_deref(),
@@ -165,23 +191,18 @@ async fn commit(db: &Db, jobs: &[Job]) -> Result<Vec<usize>, sqlx::Error> {
                         *now,
                     )
                     .await?;
-                    n
                 }
                 Work::Fetched { id, title, etag, last_modified, now } => {
                     tx.mark_fetched(*id, title.as_deref(), etag.as_deref(), last_modified.as_deref(), *now)
                         .await?;
-                    0
                 }
                 Work::NotModified { id, now } => {
                     tx.mark_not_modified(*id, *now).await?;
-                    0
                 }
                 Work::NextFetch { id, at } => {
                     tx.mark_next_fetch(*id, *at).await?;
-                    0
                 }
-            };
-            counts.push(n);
+            }
         }
         tx.commit().await?;
         Ok(counts)
