@@ -246,9 +246,13 @@ async fn insert_batch(&mut self, groups: &[ItemGroup<'_>]) -> Result<Vec<usize>,
         let stored: Vec<(i64, i64, String, Option<String>)> =
             q.build_query_as().fetch_all(&mut **self).await?;
         // Stored items per page, oldest first.
+        let asked: HashSet<(i64, &str)> = chunk
+            .iter()
+            .map(|e| (e.source_id, e.item.guid.as_str()))
+            .collect();
         let mut pages: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
         for (id, source, guid, key) in stored {
-            if chunk.iter().any(|e| e.source_id == source && e.item.guid == guid) {
+            if asked.contains(&(source, guid.as_str())) {
                 mine.insert((source, guid));
             }
             if let Some(key) = key {
@@ -350,9 +354,11 @@ async fn insert_batch(&mut self, groups: &[ItemGroup<'_>]) -> Result<Vec<usize>,
             });
             q.push(" ON CONFLICT (source_id, item_id) DO NOTHING RETURNING source_id, item_id");
             let linked: Vec<(i64, i64)> = q.build_query_as().fetch_all(&mut **self).await?;
-            for (source, item_id) in linked {
-                if let Some((group, _, _)) = links.iter().find(|(_, s, i)| *s == source && *i == item_id) {
-                    added[*group] += 1;
+            let group_of: HashMap<(i64, i64), usize> =
+                links.iter().rev().map(|&(g, s, i)| ((s, i), g)).collect();
+            for link in linked {
+                if let Some(&group) = group_of.get(&link) {
+                    added[group] += 1;
                 }
             }
         }
