@@ -536,14 +536,7 @@ mod tests {
         use crate::store::WriteTx;
         let (store, _dir) = temp_store().await;
         let now = Utc::now();
-        let a = store
-            .upsert_source("https://a.example/feed", "feed", now)
-            .await
-            .unwrap();
-        let b = store
-            .upsert_source("https://b.example/feed", "feed", now)
-            .await
-            .unwrap();
+        let (a, b) = two_sources(&store, now).await;
         let page = |guid: &str, url: &str| NewItem {
             url: Some(url.into()),
             ..item(guid, "Ceasefire holds", 1)
@@ -608,6 +601,18 @@ mod tests {
         );
     }
 
+    /// Feeds a and b.
+    async fn two_sources(
+        store: &Store,
+        now: DateTime<Utc>,
+    ) -> (crate::store::Source, crate::store::Source) {
+        let add = |url: &'static str| store.upsert_source(url, "feed", now);
+        (
+            add("https://a.example/feed").await.unwrap(),
+            add("https://b.example/feed").await.unwrap(),
+        )
+    }
+
     fn item(guid: &str, title: &str, age_h: i64) -> NewItem {
         NewItem {
             guid: guid.into(),
@@ -626,14 +631,7 @@ mod tests {
     async fn stored_once_per_source_and_guid_newest_first() {
         let (store, _dir) = temp_store().await;
         let now = Utc::now();
-        let a = store
-            .upsert_source("https://a.example/feed", "feed", now)
-            .await
-            .unwrap();
-        let b = store
-            .upsert_source("https://b.example/feed", "feed", now)
-            .await
-            .unwrap();
+        let (a, b) = two_sources(&store, now).await;
         let batch = [item("1", "old", 48), item("2", "new", 1)];
         assert_eq!(
             store.insert_items(a.id, &batch, false, now).await.unwrap(),
