@@ -47,16 +47,27 @@ pub const SAME_EVENT_HOURS: f64 = 48.0;
 /// A report as a sparse unit vector: (stem id, weight), sorted by stem id.
 type Vector = Vec<(u32, f32)>;
 
-/// Groups items into stories: returns indices into `items`, each group in input order, groups ordered by
-/// their first item. `threshold` is the average similarity (0 to 1) at which two groups are one story.
-pub fn cluster(items: &[&Item], threshold: f64) -> Vec<Vec<usize>> {
+/// One story: indices of its reports, the core in input order, then the strays that joined it (see
+/// [`attach_strays`]) in input order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The story's reports: indices into the grouped items.
+    pub members: Vec<usize>,
+    /// How many of `members` (the first ones) are its core: the reports that tell the story, which lead it
+    /// and are summarised. The rest are side angles listed with it.
+    pub core: usize,
+}
+
+/// Groups items into stories: returns indices into `items`, groups ordered by their first report.
+/// `threshold` is the average similarity (0 to 1) at which two groups are one story.
+pub fn cluster(items: &[&Item], threshold: f64) -> Vec<Group> {
     let n = items.len();
     if n == 0 {
         return Vec::new();
     }
     let vectors = Vectors::build(items);
     let edges = similar_pairs(items, &vectors, threshold);
-    group_average(n, &edges, threshold)
+    attach_strays(group_average(n, &edges, threshold), &edges, threshold)
 }
 
 /// For each of `fresh`, whether it tells a story one of `told` already told: whether grouping them all puts
@@ -66,8 +77,8 @@ pub fn already_told(fresh: &[Item], told: &[Item], threshold: f64) -> Vec<bool> 
     let all: Vec<&Item> = told.iter().chain(fresh).collect();
     let mut result = vec![false; fresh.len()];
     for group in cluster(&all, threshold) {
-        if group.iter().any(|&i| i < told.len()) {
-            for &i in group.iter().filter(|&&i| i >= told.len()) {
+        if group.members.iter().any(|&i| i < told.len()) {
+            for &i in group.members.iter().filter(|&&i| i >= told.len()) {
                 result[i - told.len()] = true;
             }
         }
@@ -257,6 +268,83 @@ fn similar_pairs(items: &[&Item], vectors: &Vectors, threshold: f64) -> Vec<(usi
     edges
 }
 
+/// Stories of at most this many reports are strays: they may join a bigger story.
+const STRAY_SIZE: usize = 2;
+/// A stray joins a story when its average similarity to the story's reports reaches this share of the
+/// threshold...
+const STRAY_SHARE_OF_THRESHOLD: f64 = 0.5;
+/// ...and this share of how similar the story's own reports are to each other (its cohesion).
+const STRAY_SHARE_OF_COHESION: f64 = 0.3;
+
+/// Second pass: a report that no story took (alone, or with one other) joins the story of more than
+/// [`STRAY_SIZE`] reports it resembles most, if it is nearly as close to that story as the story's own reports
+/// are to each other. Group-average merging needs a stray to reach the threshold with a whole story at once,
+/// which an outlet's side angle on an event (the reaction, the background piece) rarely does; measured against
+/// the story's cohesion, a side angle on a tight story still counts, and an unrelated report does not.
+fn attach_strays(
+    groups: Vec<Vec<usize>>,
+    edges: &[(usize, usize, f64)],
+    threshold: f64,
+) -> Vec<Group> {
+    let n = groups.iter().map(Vec::len).sum();
+    let mut group_of = vec![0usize; n];
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            group_of[i] = g;
+        }
+    }
+    let big = |g: usize| groups[g].len() > STRAY_SIZE;
+    // Sum of similarities inside each big story, and from each stray group to each big story.
+    let mut inner = vec![0.0f64; groups.len()];
+    let mut to_big: FxHashMap<(usize, usize), f64> = FxHashMap::default();
+    for &(i, j, s) in edges {
+        let (gi, gj) = (group_of[i], group_of[j]);
+        if gi == gj {
+            inner[gi] += s;
+        } else if big(gi) && !big(gj) {
+            *to_big.entry((gj, gi)).or_insert(0.0) += s;
+        } else if big(gj) && !big(gi) {
+            *to_big.entry((gi, gj)).or_insert(0.0) += s;
+        }
+    }
+    let cohesion = |g: usize| {
+        let k = groups[g].len() as f64;
+        inner[g] / (k * (k - 1.0) / 2.0)
+    };
+    let mut best: FxHashMap<usize, (f64, usize)> = FxHashMap::default();
+    for (&(stray, story), &sum) in &to_big {
+        let avg = sum / (groups[stray].len() * groups[story].len()) as f64;
+        if avg < threshold * STRAY_SHARE_OF_THRESHOLD
+            || avg < cohesion(story) * STRAY_SHARE_OF_COHESION
+        {
+            continue;
+        }
+        let entry = best.entry(stray).or_insert((avg, story));
+        // Ties go to the earlier story, so the result does not depend on hashing.
+        if avg > entry.0 || (avg == entry.0 && story < entry.1) {
+            *entry = (avg, story);
+        }
+    }
+    let mut strays: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for (&stray, &(_, story)) in &best {
+        strays[story].extend_from_slice(&groups[stray]);
+    }
+    let mut stories: Vec<Group> = groups
+        .into_iter()
+        .zip(strays)
+        .enumerate()
+        .filter(|(g, _)| !best.contains_key(g))
+        .map(|(_, (mut members, mut strays))| {
+            let core = members.len();
+            strays.sort_unstable();
+            members.extend(strays);
+            Group { members, core }
+        })
+        .collect();
+    stories.sort_by_key(|g| g.members[0]);
+    stories
+}
+
 /// A candidate merge in the heap: groups `a` and `b` (by their current versions) at average similarity `sim`.
 #[derive(PartialEq)]
 struct Merge {
@@ -369,6 +457,10 @@ mod tests {
     use super::*;
     use chrono::Utc;
 
+    fn members(groups: Vec<Group>) -> Vec<Vec<usize>> {
+        groups.into_iter().map(|g| g.members).collect()
+    }
+
     fn item(id: i64, source: i64, title: &str, text: &str) -> Item {
         Item {
             id,
@@ -416,8 +508,7 @@ mod tests {
             ),
         ];
         let refs: Vec<&Item> = items.iter().collect();
-        let groups = cluster(&refs, 0.3);
-        assert_eq!(groups, vec![vec![0, 1, 3], vec![2]]);
+        assert_eq!(members(cluster(&refs, 0.3)), vec![vec![0, 1, 3], vec![2]]);
     }
 
     /// Report `n` of event `e`: article-length text sharing the event's names, and common words any report has.
@@ -452,7 +543,7 @@ mod tests {
             .flat_map(|e| (0..4).map(move |n| report(e, n)))
             .collect();
         let refs: Vec<&Item> = items.iter().collect();
-        let groups = cluster(&refs, 0.1);
+        let groups = members(cluster(&refs, 0.1));
         assert_eq!(groups.len(), 5, "{groups:?}");
         for g in &groups {
             let event = g[0] / 4;
@@ -494,6 +585,68 @@ mod tests {
         a.url = Some("https://news.example/a?utm_source=x".into());
         b.canonical_url = Some("https://news.example/a/".into());
         let refs = [&a, &b];
-        assert_eq!(cluster(&refs, 0.3), vec![vec![0, 1]]);
+        assert_eq!(members(cluster(&refs, 0.3)), vec![vec![0, 1]]);
+    }
+
+    /// An edge at similarity `s` from each of `from` to each of `to` (each pair once when they are one group).
+    fn pairs(edges: &mut Vec<(usize, usize, f64)>, from: &[usize], to: &[usize], s: f64) {
+        for &i in from {
+            for &j in to {
+                if from != to || i < j {
+                    edges.push((i.min(j), i.max(j), s));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_side_angle_joins_the_story_it_is_close_to_and_an_unrelated_report_does_not() {
+        let mut edges = Vec::new();
+        // A tight story (cohesion 0.3) and a loose one (0.12), at threshold 0.1.
+        pairs(&mut edges, &[1, 2, 3], &[1, 2, 3], 0.3);
+        pairs(&mut edges, &[6, 7, 8], &[6, 7, 8], 0.12);
+        // Close enough to the tight story: joins it, though it is the newest report (index 0).
+        pairs(&mut edges, &[0], &[1, 2, 3], 0.1);
+        // Above half the threshold, but far from what the tight story's reports are to each other.
+        pairs(&mut edges, &[4], &[1, 2, 3], 0.06);
+        // Below half the threshold: too weak for any story.
+        pairs(&mut edges, &[5], &[6, 7, 8], 0.045);
+        // The same 0.06 is close enough to the loose story.
+        pairs(&mut edges, &[9], &[6, 7, 8], 0.06);
+        // A pair of one-outlet reports, one of them close to the tight story: they join it together.
+        pairs(&mut edges, &[10], &[11], 0.2);
+        pairs(&mut edges, &[11], &[1, 2, 3], 0.2);
+        let groups = vec![
+            vec![0],
+            vec![1, 2, 3],
+            vec![4],
+            vec![5],
+            vec![6, 7, 8],
+            vec![9],
+            vec![10, 11],
+        ];
+        let stories = attach_strays(groups, &edges, 0.1);
+        assert_eq!(
+            stories,
+            vec![
+                // The core leads; side angles follow it, so the story's headline is the core's.
+                Group {
+                    members: vec![1, 2, 3, 0, 10, 11],
+                    core: 3
+                },
+                Group {
+                    members: vec![4],
+                    core: 1
+                },
+                Group {
+                    members: vec![5],
+                    core: 1
+                },
+                Group {
+                    members: vec![6, 7, 8, 9],
+                    core: 3
+                },
+            ]
+        );
     }
 }

@@ -166,7 +166,8 @@ pub fn build_briefing(
 
     let mut stories: Vec<Story> = groups
         .iter()
-        .map(|g| {
+        .map(|group| {
+            let g = &group.members;
             let lead = only[g[0]];
             let best = g.iter().map(|&i| matched[i].1).fold(0.0, f64::max);
             let outlets = g
@@ -176,7 +177,12 @@ pub fn build_briefing(
                 .len();
             Story {
                 headline: lead.title.clone(),
-                summary: story_summary(g.iter().map(|&i| only[i]), &lead.title, opts.budget()),
+                // Told from the reports that make the story, not from side angles listed with it.
+                summary: story_summary(
+                    g[..group.core].iter().map(|&i| only[i]),
+                    &lead.title,
+                    opts.budget(),
+                ),
                 source: lead.source_name.clone(),
                 url: lead.url.clone(),
                 published_at: lead.time(),

@@ -320,6 +320,16 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let json_body = serde_json::from_slice(&body).unwrap_or_else(|_| payload_json(&body));
+    // The command list is stored before the call is recorded: a test that waits for the PUT and then asks
+    // who may invoke a command sees the new list.
+    if method == Method::PUT
+        && uri.path().ends_with("/commands")
+        && auth.as_deref() == Some(&format!("Bot {GOOD_TOKEN}"))
+    {
+        if let Value::Array(list) = &json_body {
+            shared.commands.lock().expect("lock").registered = list.clone();
+        }
+    }
     shared.calls.lock().expect("lock").push(Call {
         method: method.clone(),
         path: uri.to_string(),
@@ -373,12 +383,8 @@ async fn handle(
             "id": APP_ID, "username": "herald-test", "discriminator": "0", "global_name": null, "avatar": null,
             "bot": true, "system": false, "mfa_enabled": true, "verified": true, "email": null, "flags": 0,
             "public_flags": 0, "locale": "en-US"})),
-        (&Method::PUT, p) if p.ends_with("/commands") => {
-            if let Value::Array(list) = &json_body {
-                shared.commands.lock().expect("lock").registered = list.clone();
-            }
-            ok(json!([]))
-        }
+        // Stored above, before the call was recorded.
+        (&Method::PUT, p) if p.ends_with("/commands") => ok(json!([])),
         (&Method::POST, p)
             if p.starts_with("/api/v10/interactions/") && p.ends_with("/callback") =>
         {
