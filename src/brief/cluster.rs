@@ -13,7 +13,10 @@
 //! similar on average merge, while that average reaches the threshold. Averaging over all pairs, rather than
 //! joining on any one similar pair, keeps one vague report from chaining two events together; comparing with
 //! every report of a group, rather than with its first, lets a story gather the angles of a long-running
-//! event. Reports published far apart (over [`SAME_EVENT_HOURS`]) are less likely to be one event.
+//! event. Reports published far apart (over [`SAME_EVENT_HOURS`]) are less likely to be one event. Last, a
+//! report left alone (a reaction piece, a background article) joins the story it is clearly closest to when it
+//! is nearly as close as that story's reports are to each other ([`attach_strays`]); it is listed with the story
+//! but does not lead it.
 //!
 //! Candidate pairs come from an inverted index over each report's strongest stems (leaving out stems so common
 //! they name a topic, not an event), so grouping thousands of reports compares only those that share something
@@ -273,12 +276,14 @@ const STRAY_SIZE: usize = 2;
 /// A stray joins a story when its average similarity to the story's reports reaches this share of the
 /// threshold...
 const STRAY_SHARE_OF_THRESHOLD: f64 = 0.5;
-/// ...and this share of how similar the story's own reports are to each other (its cohesion).
+/// ...and this share of how similar the story's own reports are to each other (its cohesion)...
 const STRAY_SHARE_OF_COHESION: f64 = 0.3;
+/// ...and it is clearly closer to that story than to any other: by this factor.
+const STRAY_MARGIN: f64 = 1.2;
 
 /// Second pass: a report that no story took (alone, or with one other) joins the story of more than
 /// [`STRAY_SIZE`] reports it resembles most, if it is nearly as close to that story as the story's own reports
-/// are to each other. Group-average merging needs a stray to reach the threshold with a whole story at once,
+/// are to each other, and clearly closer to it than to any other story. Group-average merging needs a stray to reach the threshold with a whole story at once,
 /// which an outlet's side angle on an event (the reaction, the background piece) rarely does; measured against
 /// the story's cohesion, a side angle on a tight story still counts, and an unrelated report does not.
 fn attach_strays(
@@ -311,22 +316,29 @@ fn attach_strays(
         let k = groups[g].len() as f64;
         inner[g] / (k * (k - 1.0) / 2.0)
     };
-    let mut best: FxHashMap<usize, (f64, usize)> = FxHashMap::default();
+    // Per stray: its closest story (average similarity, story) and the next closest story's average.
+    let mut closest: FxHashMap<usize, (f64, usize, f64)> = FxHashMap::default();
     for (&(stray, story), &sum) in &to_big {
         let avg = sum / (groups[stray].len() * groups[story].len()) as f64;
-        if avg < threshold * STRAY_SHARE_OF_THRESHOLD
-            || avg < cohesion(story) * STRAY_SHARE_OF_COHESION
-        {
-            continue;
-        }
-        let entry = best.entry(stray).or_insert((avg, story));
-        // Ties go to the earlier story, so the result does not depend on hashing.
-        if avg > entry.0 || (avg == entry.0 && story < entry.1) {
-            *entry = (avg, story);
+        let entry = closest.entry(stray).or_insert((0.0, story, 0.0));
+        if avg > entry.0 {
+            *entry = (avg, story, entry.0);
+        } else if avg > entry.2 {
+            entry.2 = avg;
         }
     }
+    let best: FxHashMap<usize, usize> = closest
+        .into_iter()
+        .filter(|&(_, (avg, story, next))| {
+            avg >= threshold * STRAY_SHARE_OF_THRESHOLD
+                && avg >= cohesion(story) * STRAY_SHARE_OF_COHESION
+                // Between two stories about as close (or a tie), it joins neither.
+                && avg >= next * STRAY_MARGIN
+        })
+        .map(|(stray, (_, story, _))| (stray, story))
+        .collect();
     let mut strays: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
-    for (&stray, &(_, story)) in &best {
+    for (&stray, &story) in &best {
         strays[story].extend_from_slice(&groups[stray]);
     }
     let mut stories: Vec<Group> = groups
@@ -616,6 +628,9 @@ mod tests {
         // A pair of one-outlet reports, one of them close to the tight story: they join it together.
         pairs(&mut edges, &[10], &[11], 0.2);
         pairs(&mut edges, &[11], &[1, 2, 3], 0.2);
+        // Close enough to the loose story, but nearly as close to the tight one: joins neither.
+        pairs(&mut edges, &[12], &[6, 7, 8], 0.065);
+        pairs(&mut edges, &[12], &[1, 2, 3], 0.06);
         let groups = vec![
             vec![0],
             vec![1, 2, 3],
@@ -624,6 +639,7 @@ mod tests {
             vec![6, 7, 8],
             vec![9],
             vec![10, 11],
+            vec![12],
         ];
         let stories = attach_strays(groups, &edges, 0.1);
         assert_eq!(
@@ -645,6 +661,10 @@ mod tests {
                 Group {
                     members: vec![6, 7, 8, 9],
                     core: 3
+                },
+                Group {
+                    members: vec![12],
+                    core: 1
                 },
             ]
         );
