@@ -283,9 +283,10 @@ const STRAY_MARGIN: f64 = 1.2;
 
 /// Second pass: a report that no story took (alone, or with one other) joins the story of more than
 /// [`STRAY_SIZE`] reports it resembles most, if it is nearly as close to that story as the story's own reports
-/// are to each other, and clearly closer to it than to any other story. Group-average merging needs a stray to reach the threshold with a whole story at once,
-/// which an outlet's side angle on an event (the reaction, the background piece) rarely does; measured against
-/// the story's cohesion, a side angle on a tight story still counts, and an unrelated report does not.
+/// are to each other, and clearly closer to it than to any other story. Group-average merging needs a stray
+/// to reach the threshold with a whole story at once, which an outlet's side angle on an event (the reaction,
+/// the background piece) rarely does; measured against the story's cohesion, a side angle on a tight story
+/// still counts, and an unrelated report does not.
 fn attach_strays(
     groups: Vec<Vec<usize>>,
     edges: &[(usize, usize, f64)],
