@@ -13,7 +13,8 @@
 //! using the same phrase marks a fact more surely than their using the same words apart. And a stem already
 //! covered still earns a fraction of its weight when said again, shrinking each time (a concave rather than an
 //! all-or-nothing coverage, as Lin and Bilmes propose), so the story's central names and terms may recur
-//! while the summary still moves on to new facts. A single document keeps plain stem coverage, which chose
+//! while the summary still moves on to new facts; a sentence that says nothing new (another outlet's copy of
+//! the same wire story) is never chosen. A single document keeps plain stem coverage, which chose
 //! better there (see README.md).
 //!
 //! Two habits of written news shape the choice further. In text with paragraphs, a paragraph's first sentence
@@ -273,6 +274,16 @@ pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<Stri
             if chosen.contains(&i) || (any_eligible && !eligible[i]) {
                 continue;
             }
+            // A sentence must say something new: what it repeats only adds to what it says first.
+            let new: f64 = s
+                .terms
+                .iter()
+                .filter(|t| times[**t as usize] == 0)
+                .map(|t| weight[*t as usize])
+                .sum();
+            if new <= 0.0 && !chosen.is_empty() {
+                continue;
+            }
             let gain: f64 = s
                 .terms
                 .iter()
@@ -493,6 +504,18 @@ mod tests {
         };
         let without = summarize_with(&docs, Budget::Sentences(2), plain);
         assert!(without.iter().any(|x| x.contains("weather")), "{without:?}");
+    }
+
+    #[test]
+    fn a_cluster_of_copies_is_not_summarised_twice_over() {
+        // Four outlets ran the same wire copy: once its sentences are in, nothing new is left to add.
+        let copy = "Kofi Annan arrived in Libya on Saturday for talks with Moammar Gadhafi about Lockerbie. \
+                    Annan and Gadhafi discussed a trial of the two suspects in the Netherlands.";
+        let s = summarize(&[copy, copy, copy, copy], Budget::Sentences(5));
+        assert_eq!(s.len(), 2, "{s:?}");
+        let w = summarize(&[copy, copy, copy, copy], Budget::Words(100));
+        let n: usize = w.iter().map(|x| x.split_whitespace().count()).sum();
+        assert_eq!(n, 27, "{w:?}");
     }
 
     #[test]
