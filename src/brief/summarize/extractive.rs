@@ -274,21 +274,19 @@ pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<Stri
             if chosen.contains(&i) || (any_eligible && !eligible[i]) {
                 continue;
             }
+            // What the sentence covers for the first time, and its whole gain with what it repeats.
+            let (new, gain) = s.terms.iter().fold((0.0f64, 0.0f64), |(new, gain), t| {
+                let (w, k) = (weight[*t as usize], times[*t as usize]);
+                if k == 0 {
+                    (new + w, gain + w)
+                } else {
+                    (new, gain + w * repeat_gain.powi(k))
+                }
+            });
             // A sentence must say something new: what it repeats only adds to what it says first.
-            let new: f64 = s
-                .terms
-                .iter()
-                .filter(|t| times[**t as usize] == 0)
-                .map(|t| weight[*t as usize])
-                .sum();
             if new <= 0.0 && !chosen.is_empty() {
                 continue;
             }
-            let gain: f64 = s
-                .terms
-                .iter()
-                .map(|t| weight[*t as usize] * repeat_gain.powi(times[*t as usize]))
-                .sum();
             let prior = (1.0 + s.pos as f64).powf(-lead);
             let len_exp = match budget {
                 Budget::Words(_) => params.length_exp,
