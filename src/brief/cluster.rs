@@ -16,7 +16,7 @@
 //! event. Reports published far apart (over [`SAME_EVENT_HOURS`]) are less likely to be one event. Last, a
 //! report left alone (a reaction piece, a background article) joins the story it is clearly closest to when it
 //! is nearly as close as that story's reports are to each other ([`attach_strays`]); it is listed with the story
-//! but does not lead it.
+//! but does not lead it. Only a story of four reports or more takes strays: three may be a topic, not an event.
 //!
 //! Candidate pairs come from an inverted index over each report's strongest stems (leaving out stems so common
 //! they name a topic, not an event), so grouping thousands of reports compares only those that share something
@@ -271,8 +271,10 @@ fn similar_pairs(items: &[&Item], vectors: &Vectors, threshold: f64) -> Vec<(usi
     edges
 }
 
-/// Stories of at most this many reports are strays: they may join a bigger story.
-const STRAY_SIZE: usize = 2;
+/// Stories of at most this many reports are strays: they may join a bigger story, and take no strays
+/// themselves. Three reports on one topic may be a coincidence of the day (three court cases, three football
+/// previews) rather than one event; letting them gather strays grows a topic, not a story.
+const STRAY_SIZE: usize = 3;
 /// A stray joins a story when its average similarity to the story's reports reaches this share of the
 /// threshold...
 const STRAY_SHARE_OF_THRESHOLD: f64 = 0.5;
@@ -281,7 +283,7 @@ const STRAY_SHARE_OF_COHESION: f64 = 0.3;
 /// ...and it is clearly closer to that story than to any other: by this factor.
 const STRAY_MARGIN: f64 = 1.2;
 
-/// Second pass: a report that no story took (alone, or with one other) joins the story of more than
+/// Second pass: a report that no story took (alone, or in a group of up to three) joins the story of more than
 /// [`STRAY_SIZE`] reports it resembles most, if it is nearly as close to that story as the story's own reports
 /// are to each other, and clearly closer to it than to any other story. Group-average merging needs a stray
 /// to reach the threshold with a whole story at once, which an outlet's side angle on an event (the reaction,
@@ -616,57 +618,62 @@ mod tests {
     fn a_side_angle_joins_the_story_it_is_close_to_and_an_unrelated_report_does_not() {
         let mut edges = Vec::new();
         // A tight story (cohesion 0.3) and a loose one (0.12), at threshold 0.1.
-        pairs(&mut edges, &[1, 2, 3], &[1, 2, 3], 0.3);
-        pairs(&mut edges, &[6, 7, 8], &[6, 7, 8], 0.12);
+        pairs(&mut edges, &[1, 2, 3, 13], &[1, 2, 3, 13], 0.3);
+        pairs(&mut edges, &[6, 7, 8, 14], &[6, 7, 8, 14], 0.12);
         // Close enough to the tight story: joins it, though it is the newest report (index 0).
-        pairs(&mut edges, &[0], &[1, 2, 3], 0.1);
+        pairs(&mut edges, &[0], &[1, 2, 3, 13], 0.1);
         // Above half the threshold, but far from what the tight story's reports are to each other.
-        pairs(&mut edges, &[4], &[1, 2, 3], 0.06);
+        pairs(&mut edges, &[4], &[1, 2, 3, 13], 0.06);
         // Below half the threshold: too weak for any story.
-        pairs(&mut edges, &[5], &[6, 7, 8], 0.045);
+        pairs(&mut edges, &[5], &[6, 7, 8, 14], 0.045);
         // The same 0.06 is close enough to the loose story.
-        pairs(&mut edges, &[9], &[6, 7, 8], 0.06);
+        pairs(&mut edges, &[9], &[6, 7, 8, 14], 0.06);
         // A pair of one-outlet reports, one of them close to the tight story: they join it together.
         pairs(&mut edges, &[10], &[11], 0.2);
-        pairs(&mut edges, &[11], &[1, 2, 3], 0.2);
+        pairs(&mut edges, &[11], &[1, 2, 3, 13], 0.2);
         // Close enough to the loose story, but nearly as close to the tight one: joins neither.
-        pairs(&mut edges, &[12], &[6, 7, 8], 0.065);
-        pairs(&mut edges, &[12], &[1, 2, 3], 0.06);
+        pairs(&mut edges, &[12], &[6, 7, 8, 14], 0.065);
+        pairs(&mut edges, &[12], &[1, 2, 3, 13], 0.06);
+        // Three reports as tight as the tight story are not enough to gather a report that would join four.
+        pairs(&mut edges, &[15, 16, 17], &[15, 16, 17], 0.3);
+        pairs(&mut edges, &[18], &[15, 16, 17], 0.1);
         let groups = vec![
             vec![0],
-            vec![1, 2, 3],
+            vec![1, 2, 3, 13],
             vec![4],
             vec![5],
-            vec![6, 7, 8],
+            vec![6, 7, 8, 14],
             vec![9],
             vec![10, 11],
             vec![12],
+            vec![15, 16, 17],
+            vec![18],
         ];
         let stories = attach_strays(groups, &edges, 0.1);
+        let one = |i| Group {
+            members: vec![i],
+            core: 1,
+        };
         assert_eq!(
             stories,
             vec![
                 // The core leads; side angles follow it, so the story's headline is the core's.
                 Group {
-                    members: vec![1, 2, 3, 0, 10, 11],
+                    members: vec![1, 2, 3, 13, 0, 10, 11],
+                    core: 4
+                },
+                one(4),
+                one(5),
+                Group {
+                    members: vec![6, 7, 8, 14, 9],
+                    core: 4
+                },
+                one(12),
+                Group {
+                    members: vec![15, 16, 17],
                     core: 3
                 },
-                Group {
-                    members: vec![4],
-                    core: 1
-                },
-                Group {
-                    members: vec![5],
-                    core: 1
-                },
-                Group {
-                    members: vec![6, 7, 8, 9],
-                    core: 3
-                },
-                Group {
-                    members: vec![12],
-                    core: 1
-                },
+                one(18),
             ]
         );
     }

@@ -384,6 +384,57 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_reads_an_article_in_one_block_and_never_the_site_s_notice() {
+        let notice = "Copyright 2026 The Morning Ledger. All rights reserved. This material may not be \
+                      published, broadcast, rewritten or redistributed.";
+        let opts = Options {
+            max_stories: 5,
+            sentences: 2,
+            summary_words: 60,
+            cluster_threshold: 0.1,
+        };
+        // Two reports from one site, its notice under each: the notice is not what they share.
+        let a = format!(
+            "Flood waters reached the old town of Passau on Sunday, officials said.\nThe army was \
+             called in to stack sandbags along the Danube.\n{notice}"
+        );
+        let b = format!(
+            "The army joined rescue work in Passau as the Danube flooded the old town.\nHundreds of \
+             residents spent the night in schools, the mayor said.\n{notice}"
+        );
+        let items = [
+            report(1, 1, "Floods reach Passau", &a),
+            report(2, 1, "Army called in as Danube floods", &b),
+        ];
+        let briefing = build_briefing(&items, &[], opts, Utc::now());
+        assert_eq!(briefing.stories.len(), 1, "{briefing:#?}");
+        let summary = briefing.stories[0].summary.join(" ");
+        assert!(summary.contains("Passau"), "{summary}");
+        assert!(
+            !summary.contains("rights reserved") && !summary.contains("may not be"),
+            "{summary}"
+        );
+
+        // The page's paragraphs came as one block whose last words are a caption, with no full stop.
+        let block = format!(
+            "Flood waters reached the old town of Passau on Sunday, officials said. The Danube rose \
+             to its highest level in a decade. Residents were moved to schools on higher ground. Soldiers \
+             stack sandbags by the Danube in Passau\nMore rain is forecast for Tuesday.\n{notice}"
+        );
+        let briefing = build_briefing(
+            &[report(3, 1, "Floods reach Passau", &block)],
+            &[],
+            opts,
+            Utc::now(),
+        );
+        let summary = briefing.stories[0].summary.join(" ");
+        assert!(
+            summary.contains("highest level in a decade"),
+            "the block is read: {summary}"
+        );
+    }
+
+    #[test]
     fn a_headline_only_story_keeps_its_one_sentence() {
         let only = report(1, 1, "Ceasefire holds in the east", "");
         let mut only = only;

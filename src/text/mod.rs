@@ -100,25 +100,84 @@ pub fn content_stems(s: &str) -> Vec<String> {
 }
 
 /// The prose of a text with one paragraph per line: the paragraphs that read as sentences (at least four
-/// words, ending in sentence punctuation, perhaps inside a closing quote or bracket). Bylines, datelines,
-/// captions, headings and button labels that article extraction keeps are left out. A text with no such
-/// paragraph comes back whole (a feed teaser without a full stop is still all there is).
+/// words, ending in sentence punctuation, perhaps inside a closing quote or bracket), and paragraphs holding
+/// at least two such sentences whatever their last words (an article that came as one block, its last line a
+/// caption). Bylines, datelines, captions, headings and button labels that article extraction keeps are left
+/// out, and so are a site's legal notices ("Copyright 2026 …. All rights reserved.", see [`is_legal_notice`]).
+/// A text with no such paragraph comes back whole (a feed teaser without a full stop is still all there is),
+/// less its legal notices.
 pub fn prose(text: &str) -> std::borrow::Cow<'_, str> {
     let is_prose = |line: &str| {
-        let line =
-            line.trim_end_matches(['"', '\'', ')', ']', '\u{201D}', '\u{2019}', '\u{BB}', ' ']);
-        line.ends_with(['.', '!', '?', '\u{2026}', '\u{3002}'])
-            && line.split_whitespace().count() >= 4
+        if is_legal_notice(line) {
+            return false;
+        }
+        if reads_as_sentence(line) {
+            return true;
+        }
+        // Cheap test first: a paragraph of two sentences has a sentence end before its last word.
+        line.contains(['.', '!', '?', '\u{2026}', '\u{3002}'])
+            && split_sentences(line)
+                .iter()
+                .filter(|s| reads_as_sentence(s))
+                .nth(1)
+                .is_some()
     };
     if text.lines().all(is_prose) {
         return std::borrow::Cow::Borrowed(text);
     }
     let kept: Vec<&str> = text.lines().filter(|l| is_prose(l)).collect();
-    if kept.is_empty() {
+    if !kept.is_empty() {
+        return std::borrow::Cow::Owned(kept.join("\n"));
+    }
+    let kept: Vec<&str> = text.lines().filter(|l| !is_legal_notice(l)).collect();
+    if kept.iter().all(|l| l.trim().is_empty()) {
         std::borrow::Cow::Borrowed(text)
     } else {
         std::borrow::Cow::Owned(kept.join("\n"))
     }
+}
+
+/// Whether `s` reads as a sentence: at least four words, ending in sentence punctuation (perhaps inside a
+/// closing quote or bracket).
+fn reads_as_sentence(s: &str) -> bool {
+    let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201D}', '\u{2019}', '\u{BB}', ' ']);
+    s.ends_with(['.', '!', '?', '\u{2026}', '\u{3002}']) && s.split_whitespace().count() >= 4
+}
+
+/// Paragraphs longer than this (in words) are never taken for a legal notice.
+const NOTICE_MAX_WORDS: usize = 40;
+
+/// Whether a paragraph is a site's legal notice rather than the article: a short line that opens with a
+/// copyright mark ("©", "(c)", "Copyright" with a year or "©"), says "all rights reserved", or says that
+/// the material (content, article) may not be published or reproduced. News sites put these inside the article
+/// element (the AP's "This material may not be published, broadcast, rewritten or redistributed." ends
+/// thousands of pages), so extraction keeps them; every report of a site sharing them would make them look
+/// like the story.
+pub fn is_legal_notice(line: &str) -> bool {
+    let line = line.trim();
+    if line.is_empty() || line.split_whitespace().nth(NOTICE_MAX_WORDS).is_some() {
+        return false;
+    }
+    let lower = line.to_lowercase();
+    let opens_with_mark = lower.starts_with('\u{A9}')
+        || lower.starts_with("(c) ")
+        || lower.strip_prefix("copyright").is_some_and(|rest| {
+            rest.split_whitespace().next().is_some_and(|w| {
+                w.starts_with('\u{A9}')
+                    || w.starts_with("(c)")
+                    || w.trim_end_matches([',', '.', '-']).parse::<u16>().is_ok()
+            })
+        });
+    opens_with_mark
+        || [
+            "all rights reserved",
+            "material may not be",
+            "content may not be",
+            "article may not be",
+            "may not be published, broadcast",
+        ]
+        .iter()
+        .any(|p| lower.contains(p))
 }
 
 #[cfg(test)]
@@ -166,6 +225,50 @@ mod tests {
             prose("One sentence here, in full."),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn an_article_in_one_block_is_prose_though_its_last_words_are_a_caption() {
+        let block = "She has lived in New York for a year now. She works for an auction house in the city. \
+                     Princess Eugenie, pictured at a party last summer";
+        let page = format!("By Staff Writers\n{block}\nShare this");
+        assert_eq!(prose(&page), block);
+        // One sentence and a caption is not enough to tell prose from a label.
+        assert_eq!(
+            prose("Lead.\nPictured: the mayor. On Tuesday\nTalks resumed in Istanbul on Friday."),
+            "Talks resumed in Istanbul on Friday."
+        );
+    }
+
+    #[test]
+    fn legal_notices_are_not_prose() {
+        let page = "Talks resumed in Istanbul on Friday, officials said.\n\
+                    Copyright 2026 The Associated Press. All rights reserved. This material may not be \
+                    published, broadcast, rewritten or redistributed.\n\
+                    \u{A9} 2026 Example Media Group. All rights reserved.";
+        assert_eq!(
+            prose(page),
+            "Talks resumed in Istanbul on Friday, officials said."
+        );
+        for notice in [
+            "Copyright \u{A9} 2024 Reuters.",
+            "(c) 2024 Example News",
+            "This material may not be published, broadcast, rewritten or redistributed.",
+        ] {
+            assert!(is_legal_notice(notice), "{notice}");
+        }
+        // An article about copyright is still the article.
+        for sentence in [
+            "Copyright law was last changed in 1998, the minister said.",
+            "The court ruled the photos may not be published until the trial ends.",
+            "Copyright \u{A9} marks, the lawyers said, matter less than who took the photographs of \
+             the palace, which the family says were taken without permission on a private road at dawn while \
+             the guards looked on and a crowd of reporters waited at the gates for a statement that never came.",
+        ] {
+            assert!(!is_legal_notice(sentence), "{sentence}");
+        }
+        // A teaser that is only a notice is still all there is.
+        assert_eq!(prose("All rights reserved"), "All rights reserved");
     }
 
     #[test]
