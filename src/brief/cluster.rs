@@ -5,8 +5,8 @@
 //! [`text::prose`]). A stem weighs by how rare it is
 //! among the reports being grouped (idf) times how rare it is in general text ([`text::wordfreq`]): two reports
 //! sharing "Mitch", "Nicaragua" and "mudslides" are about one event; sharing "said", "officials" and
-//! "Tuesday" says nothing. Two reports sharing fewer than [`MIN_SHARED`] stems count as less similar, however
-//! short their texts. Reports whose pages name the same canonical URL (after dropping `utm_*` and other
+//! "Tuesday" says nothing. Two reports whose shared stems are worth less than [`MIN_SHARED`] (each counting
+//! its rarity: a name 1, a common word less) count as less similar, however short their texts. Reports whose pages name the same canonical URL (after dropping `utm_*` and other
 //! tracking parameters, AMP paths, fragments and trailing slashes) are the same report.
 //!
 //! Reports are then merged by group-average agglomerative clustering: the two groups whose reports are most
@@ -42,8 +42,11 @@ const KEY_TERMS: usize = 64;
 const MAX_DF: usize = 50;
 /// See [`MAX_DF`].
 const MAX_DF_SHARE: f64 = 0.02;
-/// Stems two reports must share for their similarity to count in full.
-const MIN_SHARED: usize = 3;
+/// What the stems two reports share must be worth for their similarity to count in full, each stem counting
+/// its rarity (a name 1, "rallied" about 0.5, "said" near 0): two and a half names' worth, so at least three
+/// stems. Sharing three common words is how two unrelated short reports look alike ("Airline stocks rallied
+/// … beat forecasts … led the gains" and "Hawks rallied … to beat … led the scoring").
+const MIN_SHARED: f64 = 2.5;
 /// Reports further apart than this (in hours) lose similarity as the gap grows.
 pub const SAME_EVENT_HOURS: f64 = 48.0;
 
@@ -89,8 +92,9 @@ pub fn already_told(fresh: &[Item], told: &[Item], threshold: f64) -> Vec<bool> 
     result
 }
 
-/// Each report's vector, and its strongest stems (which find candidate pairs).
-struct Vectors(Vec<Vector>, Vec<Vec<u32>>);
+/// Each report's vector, its strongest stems (which find candidate pairs), and each stem's rarity in general
+/// text (0 to 1).
+struct Vectors(Vec<Vector>, Vec<Vec<u32>>, Vec<f32>);
 
 impl Vectors {
     fn build(items: &[&Item]) -> Self {
@@ -168,27 +172,28 @@ impl Vectors {
                 v
             })
             .collect();
-        Self(vectors, keys)
+        Self(vectors, keys, rarity)
     }
 }
 
-/// Cosine of two unit vectors, scaled down when they share fewer than [`MIN_SHARED`] stems: one shared
-/// word is weak evidence, however short the texts ("Ceasefire talks open" and "Second ceasefire collapses").
-fn cosine(a: &Vector, b: &Vector) -> f64 {
-    let (mut i, mut j, mut sum, mut shared) = (0, 0, 0.0f32, 0usize);
+/// Cosine of two unit vectors, scaled down when the stems they share are worth less than [`MIN_SHARED`]
+/// (`rarity` per stem): one shared word, or three common ones, is weak evidence however short the texts
+/// ("Ceasefire talks open" and "Second ceasefire collapses").
+fn cosine(a: &Vector, b: &Vector, rarity: &[f32]) -> f64 {
+    let (mut i, mut j, mut sum, mut shared) = (0, 0, 0.0f32, 0.0f32);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
             Ordering::Less => i += 1,
             Ordering::Greater => j += 1,
             Ordering::Equal => {
                 sum += a[i].1 * b[j].1;
-                shared += 1;
+                shared += rarity[a[i].0 as usize];
                 i += 1;
                 j += 1;
             }
         }
     }
-    f64::from(sum) * (shared.min(MIN_SHARED) as f64 / MIN_SHARED as f64)
+    f64::from(sum) * (f64::from(shared) / MIN_SHARED).min(1.0)
 }
 
 /// 1 for reports within [`SAME_EVENT_HOURS`] of each other, then falling off with the gap.
@@ -224,6 +229,7 @@ fn similar_pairs(items: &[&Item], vectors: &Vectors, threshold: f64) -> Vec<(usi
             postings.entry(t).or_default().push(i);
         }
     }
+    let rarity = &vectors.2;
     let vectors = &vectors.0;
     // Pairs below a fraction of the threshold cannot lift a group's average much; keeping them lets an
     // average fall, though, so they count as what they are.
@@ -239,7 +245,7 @@ fn similar_pairs(items: &[&Item], vectors: &Vectors, threshold: f64) -> Vec<(usi
                 let s = if same_page(items[i], items[j]) {
                     1.0
                 } else {
-                    cosine(&vectors[i], &vectors[j]) * time_factor(items[i], items[j])
+                    cosine(&vectors[i], &vectors[j], rarity) * time_factor(items[i], items[j])
                 };
                 if s >= floor {
                     edges.push((i, j, s));
@@ -492,6 +498,43 @@ mod tests {
             article: String::new(),
             canonical_url: None,
         }
+    }
+
+    #[test]
+    fn short_reports_sharing_only_common_words_stay_apart_and_sharing_names_merge() {
+        let items = [
+            item(
+                1,
+                1,
+                "Airline stocks rallied and beat forecasts",
+                "Airline stocks rallied after jet fuel costs dropped and passenger traffic beat forecasts. \
+                 Carriers with transatlantic networks led the gains.",
+            ),
+            item(
+                2,
+                2,
+                "Riverside Hawks rallied to beat the Comets",
+                "The Riverside Hawks rallied from 18 points down to beat the Capital Comets. Guard Marcus \
+                 Bell led the scoring with 31 points.",
+            ),
+            item(
+                3,
+                3,
+                "Kakhovka dam breached, Zelensky says",
+                "Zelensky said the Kakhovka dam on the Dnipro was blown up overnight.",
+            ),
+            item(
+                4,
+                4,
+                "Zelensky blames Moscow for Kakhovka breach",
+                "Water poured through the Kakhovka dam, and Zelensky blamed Moscow.",
+            ),
+        ];
+        let refs: Vec<&Item> = items.iter().collect();
+        assert_eq!(
+            members(cluster(&refs, 0.1)),
+            vec![vec![0], vec![1], vec![2, 3]]
+        );
     }
 
     #[test]
