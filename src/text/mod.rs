@@ -155,29 +155,38 @@ const NOTICE_MAX_WORDS: usize = 40;
 /// like the story.
 pub fn is_legal_notice(line: &str) -> bool {
     let line = line.trim();
-    if line.is_empty() || line.split_whitespace().nth(NOTICE_MAX_WORDS).is_some() {
+    let mut words = line.split_whitespace();
+    let first = words.next().unwrap_or("");
+    let opens_with_mark = first.starts_with('\u{A9}')
+        || first.eq_ignore_ascii_case("(c)")
+        || (first.eq_ignore_ascii_case("copyright")
+            && words.next().is_some_and(|w| {
+                w.starts_with('\u{A9}')
+                    || w.get(..3).is_some_and(|c| c.eq_ignore_ascii_case("(c)"))
+                    || w.trim_end_matches([',', '.', '-']).parse::<u16>().is_ok()
+            }));
+    // Every phrase below holds one of these: most paragraphs are ruled out without lower-casing them.
+    let may_say = ["reserved", "not be"].iter().any(|hint| {
+        line.as_bytes()
+            .windows(hint.len())
+            .any(|w| w.eq_ignore_ascii_case(hint.as_bytes()))
+    });
+    if !(opens_with_mark || may_say) || line.split_whitespace().nth(NOTICE_MAX_WORDS).is_some() {
         return false;
     }
+    if opens_with_mark {
+        return true;
+    }
     let lower = line.to_lowercase();
-    let opens_with_mark = lower.starts_with('\u{A9}')
-        || lower.starts_with("(c) ")
-        || lower.strip_prefix("copyright").is_some_and(|rest| {
-            rest.split_whitespace().next().is_some_and(|w| {
-                w.starts_with('\u{A9}')
-                    || w.starts_with("(c)")
-                    || w.trim_end_matches([',', '.', '-']).parse::<u16>().is_ok()
-            })
-        });
-    opens_with_mark
-        || [
-            "all rights reserved",
-            "material may not be",
-            "content may not be",
-            "article may not be",
-            "may not be published, broadcast",
-        ]
-        .iter()
-        .any(|p| lower.contains(p))
+    [
+        "all rights reserved",
+        "material may not be",
+        "content may not be",
+        "article may not be",
+        "may not be published, broadcast",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
 }
 
 #[cfg(test)]
@@ -254,6 +263,8 @@ mod tests {
             "Copyright \u{A9} 2024 Reuters.",
             "(c) 2024 Example News",
             "This material may not be published, broadcast, rewritten or redistributed.",
+            "ALL RIGHTS RESERVED.",
+            "This Material May Not Be Reproduced Without Permission.",
         ] {
             assert!(is_legal_notice(notice), "{notice}");
         }
