@@ -6,8 +6,9 @@
 //! among the reports being grouped (idf) times how rare it is in general text ([`text::wordfreq`]): two reports
 //! sharing "Mitch", "Nicaragua" and "mudslides" are about one event; sharing "said", "officials" and
 //! "Tuesday" says nothing. Two reports whose shared stems are worth less than [`MIN_SHARED`] (each counting
-//! its rarity: a name 1, a common word less) count as less similar, however short their texts. Reports whose pages name the same canonical URL (after dropping `utm_*` and other
-//! tracking parameters, AMP paths, fragments and trailing slashes) are the same report.
+//! its rarity: a name 1, a common word less) count as less similar, however short their texts. Reports whose
+//! pages name the same canonical URL (after dropping `utm_*` and other tracking parameters, AMP paths,
+//! fragments and trailing slashes) are the same report.
 //!
 //! Reports are then merged by group-average agglomerative clustering: the two groups whose reports are most
 //! similar on average merge, while that average reaches the threshold. Averaging over all pairs, rather than
@@ -289,12 +290,12 @@ const STRAY_SHARE_OF_COHESION: f64 = 0.3;
 /// ...and it is clearly closer to that story than to any other: by this factor.
 const STRAY_MARGIN: f64 = 1.2;
 
-/// Second pass: a report that no story took (alone, or in a group of up to three) joins the story of more than
-/// [`STRAY_SIZE`] reports it resembles most, if it is nearly as close to that story as the story's own reports
-/// are to each other, and clearly closer to it than to any other story. Group-average merging needs a stray
-/// to reach the threshold with a whole story at once, which an outlet's side angle on an event (the reaction,
-/// the background piece) rarely does; measured against the story's cohesion, a side angle on a tight story
-/// still counts, and an unrelated report does not.
+/// Second pass: a report that no story took (alone, or in a group of up to three) joins the story of more
+/// than [`STRAY_SIZE`] reports it resembles most, if it is nearly as close to that story as the story's own
+/// reports are to each other, and clearly closer to it than to any other story. Group-average merging needs a
+/// stray to reach the threshold with a whole story at once, which an outlet's side angle on an event (the
+/// reaction, the background piece) rarely does; measured against the story's cohesion, a side angle on a
+/// tight story still counts, and an unrelated report does not.
 fn attach_strays(
     groups: Vec<Vec<usize>>,
     edges: &[(usize, usize, f64)],
