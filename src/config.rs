@@ -9,18 +9,35 @@ use serde::Deserialize;
 /// The defaults, compiled in so the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
-/// Why the configuration could not be loaded.
+/// Why the configuration could not be loaded. Each message is one line that names the file or variable, the
+/// key, and what to write instead.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// A file was named but could not be read.
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {}: {reason}", path.display())]
     Read {
         /// The file named.
         path: PathBuf,
-        /// What the OS said.
-        source: std::io::Error,
+        /// What the OS said (without its error number).
+        reason: String,
     },
-    /// A value has the wrong type, a key is unknown, or the TOML is malformed.
+    /// The file is not TOML.
+    #[error(
+        "config file {}, line {line}, column {column}: {message}; TOML is `key = value` lines under `[section]` \
+         headers, strings in quotes",
+        path.display()
+    )]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// Where (1-based).
+        line: usize,
+        /// Where (1-based).
+        column: usize,
+        /// What the TOML parser said, on one line.
+        message: String,
+    },
+    /// A value has the wrong type, a key is unknown, or a value is out of range.
     #[error("invalid configuration: {0}")]
     Invalid(String),
 }
@@ -76,10 +93,25 @@ pub struct ScheduleConfig {
     /// Seconds a process holds a delivery it is posting (renewed as it posts) before another may take over.
     #[serde(default = "default_lease_secs")]
     pub lease_secs: u64,
+    /// Minutes between two briefings of one channel at least: `/schedule set` refuses a schedule whose runs
+    /// come closer, and a stored one is held to it.
+    #[serde(default = "default_min_interval_minutes")]
+    pub min_interval_minutes: u32,
 }
 
 fn default_lease_secs() -> u64 {
     120
+}
+
+fn default_min_interval_minutes() -> u32 {
+    60
+}
+
+impl ScheduleConfig {
+    /// `min_interval_minutes` as a duration.
+    pub fn min_interval(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.min_interval_minutes))
+    }
 }
 
 /// What a channel with nothing new gets at its scheduled time.
@@ -360,11 +392,29 @@ impl Config {
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
                 path: path.to_owned(),
-                source,
+                reason: io_reason(&e),
             })?;
-            figment = figment.merge(Toml::string(&text));
+            // The syntax first, so its error names the file and the line (figment's would not).
+            if let Err(e) = text.parse::<toml::Table>() {
+                let (line, column) = e
+                    .span()
+                    .map_or((1, 1), |span| line_column(&text, span.start));
+                return Err(ConfigError::Syntax {
+                    path: path.to_owned(),
+                    line,
+                    column,
+                    message: e
+                        .message()
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(": "),
+                });
+            }
+            figment = figment.merge(Toml::file_exact(path));
         }
         // HERALD_TEST_DATABASE_URL belongs to the test suite (store::scratch), not to herald's settings.
         figment = figment.merge(
@@ -374,7 +424,7 @@ impl Config {
         );
         let config: Config = figment
             .extract()
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            .map_err(|e| ConfigError::Invalid(explain(e)))?;
         config.validate()?;
         Ok(config)
     }
@@ -418,6 +468,12 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "[schedule] default_timezone: {e}"
             )));
+        }
+        if !(1..=1440).contains(&self.schedule.min_interval_minutes) {
+            return bad(
+                "[schedule] min_interval_minutes must be from 1 to 1440 (a day); 60 keeps a channel to one \
+                 briefing an hour",
+            );
         }
         if self.schedule.tick_ms == 0 || self.poll.tick_ms == 0 {
             return bad("[schedule] and [poll] tick_ms must be at least 1");
@@ -469,6 +525,9 @@ impl Config {
                 PROVIDERS.join(", ")
             )));
         }
+        if let Err(e) = check_listen(&self.metrics.listen) {
+            return Err(ConfigError::Invalid(e));
+        }
         if let Err(e) = Locale::new(&self.search.language, &self.search.country) {
             return Err(ConfigError::Invalid(format!("[search] {e}")));
         }
@@ -486,6 +545,136 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Checks `[metrics] listen` as `herald run` will bind it: empty, or `host:port` (an IP address, `[::1]:9464`,
+/// or a host name such as `localhost`) with a port from 0 to 65535.
+fn check_listen(listen: &str) -> Result<(), String> {
+    let listen = listen.trim();
+    if listen.is_empty() || listen.parse::<std::net::SocketAddr>().is_ok() {
+        return Ok(());
+    }
+    let name_ok = |host: &str| {
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+    };
+    match listen.rsplit_once(':') {
+        Some((host, port)) if name_ok(host) && port.parse::<u16>().is_ok() => Ok(()),
+        _ => Err(format!(
+            "[metrics] listen = {listen:?} is not an address to listen on; write host:port, e.g. \
+             \"127.0.0.1:9464\" (this machine only) or \"0.0.0.0:9464\" (all interfaces), or \"\" for off"
+        )),
+    }
+}
+
+/// The OS's reason for a failed read, without its error number ("No such file or directory").
+fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// The 1-based line and column of byte `at` in `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// figment's errors as herald says them: one line each, naming where the value came from (the file, or the
+/// `HERALD_…` variable), the key as `[section] key`, and what to write.
+fn explain(errors: figment::Error) -> String {
+    errors
+        .into_iter()
+        .map(|e| explain_one(&e))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn explain_one(e: &figment::Error) -> String {
+    use figment::Source;
+    use figment::error::Kind;
+    let path: Vec<&str> = e.path.iter().map(String::as_str).collect();
+    let (section, key) = match path.as_slice() {
+        [] => (None, String::new()),
+        [one] => (None, (*one).to_owned()),
+        [section, rest @ ..] => (Some(*section), rest.join(".")),
+    };
+    let named = match section {
+        Some(section) => format!("[{section}] {key}"),
+        None if key.is_empty() => "a setting".to_owned(),
+        None => format!("[{key}]"),
+    };
+    let from_env = e
+        .metadata
+        .as_ref()
+        .is_some_and(|md| md.name.contains("environment variable"));
+    let variable = format!(
+        "HERALD_{}",
+        path.iter()
+            .map(|p| p.to_ascii_uppercase())
+            .collect::<Vec<_>>()
+            .join("__")
+    );
+    let origin = match e.metadata.as_ref().and_then(|md| md.source.as_ref()) {
+        _ if from_env => variable.clone(),
+        Some(Source::File(p)) => format!("config file {}", p.display()),
+        Some(other) => other.to_string(),
+        None => "config/default.toml (built in)".to_owned(),
+    };
+    let what = match &e.kind {
+        Kind::UnknownField(field, expected) => {
+            let unknown = match section {
+                Some(section) if path.len() == 2 => format!("[{section}] {field}"),
+                _ => format!("{field:?}"),
+            };
+            let close = expected
+                .iter()
+                .map(|k| (strsim::jaro_winkler(field, k), *k))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, k)| format!("did you mean `{k}`? "))
+                .unwrap_or_default();
+            format!(
+                "{unknown} is not a setting; {close}the keys there are {}",
+                expected.join(", ")
+            )
+        }
+        Kind::InvalidType(actual, expected) => {
+            let form = if expected.contains("sequence") {
+                let example = match actual {
+                    figment::error::Actual::Str(v) => format!("'[\"{v}\"]'"),
+                    _ => "'[\"a\", \"b\"]'".to_owned(),
+                };
+                if from_env {
+                    format!(" (a list: {variable}={example})")
+                } else {
+                    " (a list: key = [\"a\", \"b\"])".to_owned()
+                }
+            } else {
+                String::new()
+            };
+            format!("{named} must be {expected}{form}, not {actual}")
+        }
+        Kind::InvalidValue(actual, expected) => {
+            format!("{named} must be {expected}, not {actual}")
+        }
+        Kind::UnknownVariant(actual, expected) => {
+            format!("{named}: {actual:?} is not one of {}", expected.join(", "))
+        }
+        Kind::MissingField(field) => format!("[{key}] {field} is missing"),
+        other => format!("{named}: {other}"),
+    };
+    format!("{origin}: {what}")
 }
 
 #[cfg(test)]
@@ -520,6 +709,70 @@ mod tests {
             assert_eq!(c.brief.sentences, 2, "untouched keys keep defaults");
             Ok(())
         });
+    }
+
+    /// Each config error is one line naming the file or variable, the key, and the fix.
+    #[test]
+    fn config_errors_name_the_file_or_variable_the_key_and_the_fix() {
+        figment::Jail::expect_with(|jail| {
+            let one_line = |e: ConfigError| {
+                let text = crate::report::one_line(&e);
+                assert!(!text.contains('\n'), "{text}");
+                text
+            };
+            let err = one_line(Config::load(Some(Path::new("missing.toml"))).unwrap_err());
+            assert_eq!(
+                err, "cannot read config file missing.toml: No such file or directory",
+                "the OS error once"
+            );
+            jail.create_file("broken.toml", "[brief]\nmax_stories = \n")?;
+            let err = one_line(Config::load(Some(Path::new("broken.toml"))).unwrap_err());
+            assert!(
+                err.starts_with("config file broken.toml, line 2, column"),
+                "{err}"
+            );
+            assert!(err.contains("key = value"), "{err}");
+            jail.create_file("typo.toml", "[brief]\nmax_storys = 3\n")?;
+            let err = one_line(Config::load(Some(Path::new("typo.toml"))).unwrap_err());
+            assert!(err.contains("config file typo.toml"), "{err}");
+            assert!(err.contains("[brief] max_storys is not a setting"), "{err}");
+            assert!(err.contains("did you mean `max_stories`?"), "{err}");
+            assert!(!err.contains("default."), "{err}");
+            jail.set_env("HERALD_SEARCH__PROVIDERS", "bing");
+            let err = one_line(Config::load(None).unwrap_err());
+            assert!(err.contains("HERALD_SEARCH__PROVIDERS"), "{err}");
+            assert!(
+                err.contains("HERALD_SEARCH__PROVIDERS='[\"bing\"]'"),
+                "{err}"
+            );
+            jail.set_env("HERALD_SEARCH__PROVIDERS", "[\"bing\"]");
+            Config::load(None).map_err(|e| e.to_string())?;
+            Ok(())
+        });
+    }
+
+    /// `herald check` validates what `herald run` will use, so a listen address run refuses fails here.
+    #[test]
+    fn metrics_listen_is_an_address_or_empty() {
+        for ok in [
+            "",
+            "127.0.0.1:9464",
+            "0.0.0.0:9464",
+            "[::1]:9464",
+            "localhost:9464",
+        ] {
+            assert!(check_listen(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "nonsense",
+            "9464",
+            "127.0.0.1:99999",
+            ":9464",
+            "http://127.0.0.1:9464",
+        ] {
+            let err = check_listen(bad).unwrap_err();
+            assert!(err.contains("write host:port"), "{bad}: {err}");
+        }
     }
 
     #[test]

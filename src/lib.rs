@@ -32,6 +32,7 @@ pub mod discord;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod item;
+pub mod report;
 pub mod sources;
 pub mod store;
 pub mod telemetry;

@@ -279,6 +279,33 @@ async fn odd_encodings_and_addresses_brief_or_fail_by_name() {
         text(&out.stdout)
     );
 
+    // Served as charset=utf-8 though the bytes are ISO-8859-1 or windows-1251: the declaration, then a sniff.
+    for (path, title) in [
+        (
+            "/mislabelled/latin1.xml",
+            "Café crème for the ceasefire talks",
+        ),
+        (
+            "/mislabelled/cp1251.xml",
+            "Новости о переговорах в Стамбуле",
+        ),
+        (
+            "/mislabelled/cp1251-bare.xml",
+            "Переговоры о перемирии продолжаются в Стамбуле",
+        ),
+    ] {
+        let out = run(vec![
+            "--feed".into(),
+            server.url(path),
+            "--no-articles".into(),
+        ])
+        .await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains(title), "{path}: {stdout}");
+        assert!(!stdout.contains('\u{FFFD}'), "{path}: {stdout}");
+    }
+
     for (feed, says) in [
         (
             "gopher://example.org/feed",
@@ -383,12 +410,242 @@ fn backup_makes_a_copy_that_opens_and_forget_guild_deletes_a_server() {
         .args(["forget-guild", "1234"])
         .output()
         .unwrap();
+    // herald never knew server 1234: nothing to delete is said, and is not a success (a wrong id is the
+    // likely cause).
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr)
+            .contains("herald keeps nothing about server 1234, so nothing was deleted"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Once it knows the server (a schedule), everything is deleted and counted.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut cfg = herald::config::Config::defaults().database;
+        dir.database(&mut cfg, "herald.db");
+        let store = herald::store::Store::open(&cfg).await.unwrap();
+        let now = chrono::Utc::now();
+        store
+            .set_schedule(1234, 99, "08:00", "UTC", None, 1, now)
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let out = herald(&dir)
+        .args(["forget-guild", "1234"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains(
-            "server 1234: deleted 0 subscriptions, 0 schedules, 0 feeds and 0 deliveries"
-        ),
+        text(&out.stdout)
+            .contains("server 1234: deleted 0 subscriptions, 1 schedule, 0 feeds and 0 deliveries"),
         "{}",
         text(&out.stdout)
     );
+}
+
+/// What a careful user types wrong, and the one line each gets back (issue: every message one clear line).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mistake_gets_one_clear_line() {
+    let server = FixtureServer::start().await;
+    let dir = crate::support::test_dir();
+    let run = |args: Vec<String>, env: Vec<(&'static str, String)>| {
+        let mut cmd = herald(&dir);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        async move {
+            tokio::task::spawn_blocking(move || cmd.args(args).output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let one_line = |out: &std::process::Output| {
+        assert!(!out.status.success(), "{}", text(&out.stdout));
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        stderr
+    };
+
+    // Addresses that are not addresses are refused as URLs, never opened as files.
+    for (bad, why) in [
+        ("http://:8080/feed", "names no host"),
+        ("http://exa mple.com/feed", "no host name may have"),
+        ("http://[fe80::1%25lo]:8080/", "IPv6 address does not read"),
+    ] {
+        let out = run(args(&["brief", "--feed", bad]), vec![]).await;
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains("not a valid URL") && stderr.contains(why),
+            "{bad}: {stderr}"
+        );
+        assert!(!stderr.contains("cannot read file"), "{stderr}");
+        assert!(stderr.contains("from the 1 source asked"), "{stderr}");
+    }
+    let out = run(args(&["summarize", "gopher://x"]), vec![]).await;
+    let stderr = one_line(&out);
+    assert!(
+        stderr.contains("gopher: addresses are not read"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("No such file"), "{stderr}");
+
+    // Config errors: the file once, its line, the key.
+    let missing = dir.path().join("nope.toml");
+    let out = run(
+        vec![
+            "--config".into(),
+            missing.display().to_string(),
+            "check".into(),
+        ],
+        vec![],
+    )
+    .await;
+    let stderr = one_line(&out);
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, "[brief]\nmax_storys = 3\n").unwrap();
+    let out = run(
+        vec![
+            "--config".into(),
+            typo.display().to_string(),
+            "check".into(),
+        ],
+        vec![],
+    )
+    .await;
+    let stderr = one_line(&out);
+    assert!(
+        stderr.contains("typo.toml") && stderr.contains("[brief] max_storys"),
+        "{stderr}"
+    );
+
+    // `check` refuses what `run` would refuse, before it touches the network.
+    let out = run(
+        args(&["check"]),
+        vec![
+            ("HERALD_METRICS__LISTEN", "nonsense".into()),
+            ("DISCORD_TOKEN", "t".into()),
+        ],
+    )
+    .await;
+    let stderr = one_line(&out);
+    assert!(stderr.contains("[metrics] listen"), "{stderr}");
+    assert!(
+        !text(&out.stdout).contains("config: ok"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // backup into a folder that does not exist.
+    let out = run(
+        vec![
+            "backup".into(),
+            dir.path().join("no/such/dir/b.db").display().to_string(),
+        ],
+        vec![],
+    )
+    .await;
+    if dir.db_url().is_empty() {
+        let stderr = one_line(&out);
+        assert!(
+            stderr.contains("does not exist; create it first"),
+            "{stderr}"
+        );
+    }
+
+    // An unreachable PostgreSQL names its host and the real cause, once.
+    let out = run(
+        args(&["migrate"]),
+        vec![(
+            "HERALD_DATABASE__URL",
+            "postgres://herald@127.0.0.1:1/herald".into(),
+        )],
+    )
+    .await;
+    let stderr = one_line(&out);
+    assert!(
+        stderr.contains("cannot connect to PostgreSQL at 127.0.0.1:1/herald"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("refused"), "{stderr}");
+    assert!(!stderr.contains("pool timed out"), "{stderr}");
+
+    // healthz against something that is not herald's health says so.
+    let out = run(args(&["healthz", "--url", &server.url("/missing")]), vec![]).await;
+    let stderr = one_line(&out);
+    assert!(stderr.contains("404"), "{stderr}");
+
+    // A server herald never knew.
+    let out = run(args(&["forget-guild", "42"]), vec![]).await;
+    let stderr = one_line(&out);
+    assert!(
+        stderr.contains("herald keeps nothing about server 42"),
+        "{stderr}"
+    );
+
+    // Discord unreachable: the cause, not "Error while sending HTTP request." alone.
+    let out = run(
+        args(&["check"]),
+        vec![
+            ("DISCORD_TOKEN", "t".into()),
+            ("HERALD_DISCORD__API_BASE", "http://127.0.0.1:1".into()),
+        ],
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+}
+
+/// Logs: no colour codes when stderr is not a terminal, no html5ever notes on the page's markup, and a file
+/// that is not a page is refused in one line.
+#[test]
+fn logs_are_plain_and_pages_that_are_not_pages_are_refused() {
+    let dir = crate::support::test_dir();
+    let page = dir.path().join("table.html");
+    std::fs::write(
+        &page,
+        "<html><body><table><tr><td>cell</td></tr>stray text in a table<p>A paragraph.</p></table>\
+         <article><p>This is the article text, long enough to read as an article. It has two sentences \
+         in it for sure.</p></article></body></html>",
+    )
+    .unwrap();
+    let out = herald(&dir).arg("extract").arg(&page).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("foster parenting"), "{stderr}");
+
+    let out = herald(&dir)
+        .env("RUST_LOG", "debug")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(!stderr.is_empty(), "debug logging writes something");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour codes into a pipe: {stderr}"
+    );
+
+    let binary = dir.path().join("blob.bin");
+    let noise: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&binary, noise).unwrap();
+    for cmd in ["extract", "summarize"] {
+        let out = herald(&dir).arg(cmd).arg(&binary).output().unwrap();
+        assert!(!out.status.success(), "{cmd}");
+        assert!(out.stdout.is_empty(), "{cmd}: nothing printed");
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{cmd}: {stderr}");
+        assert!(stderr.contains("not a web page or text"), "{cmd}: {stderr}");
+    }
 }

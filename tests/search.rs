@@ -188,7 +188,7 @@ async fn one_provider_down_the_others_still_brief_and_errors_are_named() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("nothing could be read from the 4 source(s) asked"),
+        stderr.contains("nothing could be read from the 4 sources asked"),
         "{stderr}"
     );
 }

@@ -1,5 +1,6 @@
 //! A [`Briefing`] as terminal text, Markdown or JSON.
 
+use crate::text::count;
 use std::fmt::Write;
 
 use super::Briefing;
@@ -32,11 +33,11 @@ fn heading(b: &Briefing) -> String {
         .as_deref()
         .map_or_else(|| "all sources".to_owned(), |t| format!("topic {t}"));
     format!(
-        "Briefing — {about} — {} ({} of {} items matched, {} stories{})",
+        "Briefing — {about} — {} ({} of {} matched, {}{})",
         b.generated_at.format("%Y-%m-%d %H:%M UTC"),
         b.items_matched,
-        b.items_considered,
-        b.stories.len(),
+        count(b.items_considered, "item", "items"),
+        count(b.stories.len(), "story", "stories"),
         left_out(b)
     )
 }
@@ -45,8 +46,11 @@ fn heading(b: &Briefing) -> String {
 pub fn left_out(b: &Briefing) -> String {
     match b.stories_left_out {
         0 => String::new(),
-        1 => format!("; 1 more story ({} reports) left out", b.items_left_out),
-        n => format!("; {n} more stories ({} reports) left out", b.items_left_out),
+        n => format!(
+            "; {n} more {} ({}) left out",
+            if n == 1 { "story" } else { "stories" },
+            count(b.items_left_out, "report", "reports")
+        ),
     }
 }
 

@@ -139,6 +139,8 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         ProgressBar::hidden()
     };
 
+    // Every source the user asked for counts, readable or not, so the last line says how many were asked.
+    let asked = feeds.len() + searches.len();
     let mut sources = searches;
     for feed in &feeds {
         match source_for(&store, feed, Access::LocalFiles, now).await {
@@ -147,7 +149,6 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
             Err(e) => eprintln!("herald: {e}"),
         }
     }
-    let asked = sources.len();
     let results = refresh_many(
         &store,
         &readers,
@@ -172,7 +173,10 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     if source_ids.is_empty() {
         progress.finish_and_clear();
         store.close().await;
-        bail!("nothing could be read from the {asked} source(s) asked");
+        bail!(
+            "nothing could be read from the {} asked (each one's reason is above)",
+            crate::text::count(asked, "source", "sources")
+        );
     }
     if config.articles.enabled && !args.no_articles {
         read_articles(

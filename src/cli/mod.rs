@@ -8,6 +8,7 @@ mod page;
 pub mod run;
 mod summarize;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -90,14 +91,33 @@ where
     runtime.block_on(f(config))
 }
 
-/// Logs to stderr; RUST_LOG wins over `default`.
+/// Logs to stderr; RUST_LOG wins over `default`. Colour only on a terminal (never into a file or `docker
+/// logs`), and never html5ever's notes on the pages it parses ("foster parenting not implemented": the page's
+/// markup, not herald's state) unless RUST_LOG names html5ever.
 fn init_logging(default: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(log_filter(
+            std::env::var("RUST_LOG").ok().as_deref(),
+            default,
+        ))
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// The filter from RUST_LOG (when set and valid) or `default`, with html5ever silenced unless named.
+fn log_filter(rust_log: Option<&str>, default: &str) -> tracing_subscriber::EnvFilter {
+    let base = rust_log
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && tracing_subscriber::EnvFilter::try_new(s).is_ok())
+        .unwrap_or(default);
+    let directives = if base.contains("html5ever") {
+        base.to_owned()
+    } else {
+        format!("{base},html5ever=off")
+    };
+    tracing_subscriber::EnvFilter::try_new(&directives)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,html5ever=off"))
 }
 
 /// Parses the command line, runs the subcommand, and turns its error into one line on stderr.
@@ -141,6 +161,16 @@ pub fn main() -> ExitCode {
             if file.exists() {
                 anyhow::bail!("{} exists already; give a new file name", file.display());
             }
+            if let Some(folder) = file
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+            {
+                anyhow::bail!(
+                    "cannot write the backup to {}: the folder {} does not exist; create it first",
+                    file.display(),
+                    folder.display()
+                );
+            }
             let store = crate::store::Store::open(&config.database).await?;
             let result = store.backup(&file).await;
             store.close().await;
@@ -170,14 +200,29 @@ pub fn main() -> ExitCode {
                 .timeout(std::time::Duration::from_secs(5))
                 .no_proxy()
                 .build()?;
-            let response = client.get(&url).send().await?;
-            let ok = response.status().is_success();
-            print!("{}", response.text().await.unwrap_or_default());
-            Ok(if ok {
-                ExitCode::SUCCESS
+            let response = client.get(&url).send().await.map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot reach {url}: {}; is herald running with [metrics] listen there?",
+                    crate::report::one_line(&e.without_url())
+                )
+            })?;
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            print!("{body}");
+            if status.is_success() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                eprintln!(
+                    "herald: {url} answered {status}: herald is running but not ready (above)"
+                );
             } else {
-                ExitCode::FAILURE
-            })
+                eprintln!(
+                    "herald: {url} answered {status}, not herald's health; give the /healthz of a running \
+                     herald (http://<[metrics] listen>/healthz)"
+                );
+            }
+            Ok(ExitCode::FAILURE)
         }),
         Command::ForgetGuild { guild_id } => {
             with_runtime(cli.config.as_deref(), |config| async move {
@@ -185,9 +230,21 @@ pub fn main() -> ExitCode {
                 let gone = store.forget_guild(guild_id).await;
                 store.close().await;
                 let gone = gone?;
+                if !gone.anything() {
+                    anyhow::bail!(
+                        "herald keeps nothing about server {guild_id}, so nothing was deleted; check the id \
+                         (in Discord: right-click the server, Copy Server ID, with Developer Mode on)"
+                    );
+                }
+                let n = |n: u64, one: &str, many: &str| {
+                    crate::text::count(usize::try_from(n).unwrap_or(usize::MAX), one, many)
+                };
                 println!(
-                    "server {guild_id}: deleted {} subscriptions, {} schedules, {} feeds and {} deliveries",
-                    gone.subscriptions, gone.schedules, gone.sources, gone.deliveries
+                    "server {guild_id}: deleted {}, {}, {} and {}",
+                    n(gone.subscriptions, "subscription", "subscriptions"),
+                    n(gone.schedules, "schedule", "schedules"),
+                    n(gone.sources, "feed", "feeds"),
+                    n(gone.deliveries, "delivery", "deliveries")
                 );
                 Ok(ExitCode::SUCCESS)
             })
@@ -202,10 +259,15 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("herald: {e:#}");
+            eprintln!("herald: {}", one_line(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes on one line, each cause once ([`crate::report::one_line`]).
+pub(crate) fn one_line(e: &anyhow::Error) -> String {
+    crate::report::one_line(e.as_ref())
 }
 
 /// The database a config names, for messages: its PostgreSQL URL without the password, or the SQLite file.

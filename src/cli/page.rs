@@ -4,8 +4,9 @@
 use anyhow::{Context, bail};
 
 use crate::config::Config;
-use crate::sources::encoding::html_to_string;
-use crate::sources::fetch::{Fetched, Fetcher};
+use crate::sources::encoding::{binary_kind, html_to_string};
+use crate::sources::fetch::{Fetched, Fetcher, has_scheme, parse_url};
+use crate::sources::ingest::redact;
 
 /// A document read from the command line.
 pub(super) struct Input {
@@ -15,32 +16,72 @@ pub(super) struct Input {
     pub url: Option<String>,
 }
 
-/// Reads `input`: an http(s) URL is fetched as a page, anything else is read as a file.
+/// Reads `input`: anything written as an address is a URL (an http(s) one is fetched as a page; another
+/// scheme, or one that does not parse, is refused with why), anything else is read as a file. A body that is
+/// not text (an image, a PDF, an archive: by its Content-Type or its first bytes) is refused in one line.
 pub(super) async fn read(config: &Config, input: &str) -> anyhow::Result<Input> {
-    if input.starts_with("http://") || input.starts_with("https://") {
+    if has_scheme(input) && !std::path::Path::new(input).exists() {
+        let url = parse_url(input)?;
+        if !matches!(url.scheme(), "http" | "https") {
+            bail!(
+                "{}: {}: addresses are not read; give an http:// or https:// address, or a file",
+                redact(input),
+                url.scheme()
+            );
+        }
         let fetcher = Fetcher::new(&config.fetch)?;
         match fetcher
             .get_page(input)
             .await
-            .with_context(|| input.to_owned())?
+            .with_context(|| redact(input))?
         {
             Fetched::Body {
                 body, url, charset, ..
-            } => Ok(Input {
-                text: html_to_string(&body, charset.as_deref()),
-                url: Some(url.to_string()),
-            }),
+            } => {
+                refuse_binary(input, &body)?;
+                Ok(Input {
+                    text: html_to_string(&body, charset.as_deref()),
+                    url: Some(url.to_string()),
+                })
+            }
             Fetched::NotModified => {
                 bail!("{input}: the server answered 304 to an unconditional request")
             }
         }
     } else {
-        let bytes = std::fs::read(input).with_context(|| format!("cannot read {input}"))?;
+        let bytes = std::fs::read(input).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot read this file: {}",
+                redact(input),
+                io_reason(&e)
+            )
+        })?;
+        refuse_binary(input, &bytes)?;
         Ok(Input {
             text: html_to_string(&bytes, None),
             url: None,
         })
     }
+}
+
+/// The OS's reason for a failed read, without its error number.
+fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// Refuses a body that is not text: herald reads web pages and plain text, not images or documents.
+fn refuse_binary(input: &str, body: &[u8]) -> anyhow::Result<()> {
+    if let Some(kind) = binary_kind(body) {
+        bail!(
+            "{}: this is {kind}, not a web page or text; give an HTML page or a text file",
+            redact(input)
+        );
+    }
+    Ok(())
 }
 
 /// Whether a document is an HTML page rather than plain text.

@@ -42,6 +42,14 @@ pub async fn serve(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let config = Arc::new(config);
+    if !config.metrics.listen.trim().is_empty() {
+        // Every series exists from the start, at 0, before any loop counts into it.
+        let _ = crate::telemetry::recorder();
+        crate::telemetry::declare();
+        if let Ok(bytes) = store.size_bytes().await {
+            metrics::gauge!("herald_database_bytes").set(bytes as f64);
+        }
+    }
     let fetcher = Fetcher::new(&config.fetch).context("HTTP client for feeds")?;
     let articles = ArticleReader::new(fetcher.clone(), config.articles.clone());
     let readers = Readers {

@@ -88,7 +88,7 @@ impl<O: Outbox> Scheduler<O> {
             item_ids: &item_ids,
             empty,
             expected_next_run: expected,
-            next_run_at: schedule.next_after(due_at),
+            next_run_at: schedule.next_spaced(due_at, self.inner.cfg.min_interval()),
             lease_until,
             owner: &self.inner.owner,
         };
@@ -254,6 +254,42 @@ mod tests {
         w.run_at(at(8, 0) + chrono::Duration::days(2)).await;
         assert_eq!(w.mem.texts(CHANNEL)[2..], ["nothing new".to_owned()]);
         assert_eq!(w.scheduler.stats().posted, 3);
+    }
+
+    /// A schedule stored before `[schedule] min_interval_minutes` (every 5 minutes) posts at most hourly.
+    #[tokio::test]
+    async fn a_stored_schedule_that_runs_too_often_is_held_to_the_smallest_gap() {
+        let w = world(|c| c.min_interval_minutes = 60).await;
+        let every = crate::delivery::Schedule::parse("*/5 * * * *", "UTC").unwrap();
+        w.store
+            .set_schedule(
+                GUILD,
+                CHANNEL,
+                "*/5 * * * *",
+                "UTC",
+                Some(at(8, 0)),
+                5,
+                at(7, 0),
+            )
+            .await
+            .unwrap();
+        let r = w.run_at(at(8, 0) + chrono::Duration::seconds(5)).await;
+        assert_eq!(r.claimed, 1);
+        let row = w.store.schedule(CHANNEL).await.unwrap().unwrap();
+        assert_eq!(
+            row.next_run_at,
+            Some(at(9, 0)),
+            "not {:?}",
+            every.next_after(at(8, 0))
+        );
+        for minutes in [5, 10, 30, 55] {
+            let r = w.run_at(at(8, minutes)).await;
+            assert_eq!(r, TickReport::default(), "nothing at 08:{minutes:02}");
+        }
+        assert_eq!(
+            w.run_at(at(9, 0)).await.claimed + w.run_at(at(9, 0)).await.empty,
+            1
+        );
     }
 
     #[tokio::test]

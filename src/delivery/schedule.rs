@@ -24,14 +24,36 @@ pub enum ScheduleError {
     Time(String),
     /// A cron expression that does not parse.
     #[error(
-        "invalid cron expression {expr:?} ({reason}); one that works: \"0 8 * * 1-5\" (08:00 on weekdays)"
+        "{expr:?} is not a cron line ({reason}): a cron line is 5 fields, minute hour day-of-month month \
+         day-of-week, e.g. \"0 8 * * 1-5\" (08:00 on weekdays) or \"30 7 * * *\" (07:30 every day)"
     )]
     Cron {
         /// The expression.
         expr: String,
-        /// What the parser said.
+        /// What is wrong.
         reason: String,
     },
+    /// Runs closer together than a briefing may (`[schedule] min_interval_minutes`).
+    #[error(
+        "{spec:?} would post a briefing {every} apart; briefings here are at least {min} minutes apart, so pick \
+         times at least that far apart, e.g. \"08:00,18:00\" or \"0 */{hours} * * *\""
+    )]
+    TooOften {
+        /// The schedule.
+        spec: String,
+        /// The shortest gap found, for people ("5 seconds", "30 minutes").
+        every: String,
+        /// The smallest gap allowed, in minutes.
+        min: u32,
+        /// `min` rounded up to whole hours, for the example.
+        hours: u32,
+    },
+    /// Never fires (a date that does not exist, such as 30 February).
+    #[error(
+        "{0:?} never comes round (a date that does not exist, such as 30 February?); pick a day that does, \
+         e.g. \"0 8 28 2 *\""
+    )]
+    Never(String),
 }
 
 #[derive(Debug, Clone)]
@@ -74,21 +96,20 @@ impl Schedule {
             When::Times(times)
         } else {
             let fields = spec.split_whitespace().count();
-            let full = if fields == 5 {
-                standard_cron(&spec)
-            } else {
-                spec.clone()
+            let full = match fields {
+                5 => standard_cron(&spec),
+                // Six fields: seconds first (the cron crate's own form).
+                6 => spec.clone(),
+                n => {
+                    return Err(ScheduleError::Cron {
+                        expr: spec.clone(),
+                        reason: format!("it has {n} field{}", if n == 1 { "" } else { "s" }),
+                    });
+                }
             };
             let parsed = cron::Schedule::from_str(&full).map_err(|e| ScheduleError::Cron {
                 expr: spec.clone(),
-                // The parser draws a caret under the error on a second line; keep the words only.
-                reason: e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned(),
+                reason: cron_reason(&e.to_string()),
             })?;
             When::Cron(Box::new(parsed))
         };
@@ -103,6 +124,41 @@ impl Schedule {
     /// The schedule as the user gave it.
     pub fn spec(&self) -> &str {
         &self.spec
+    }
+
+    /// Refuses a schedule whose runs come closer together than `min` ([`ScheduleError::TooOften`]), or
+    /// that never runs ([`ScheduleError::Never`]), looking at its runs over the coming year (500 at most).
+    pub fn check_spacing(&self, now: DateTime<Utc>, min: Duration) -> Result<(), ScheduleError> {
+        let horizon = now + Duration::days(366);
+        let mut previous = self
+            .next_after(now)
+            .ok_or_else(|| ScheduleError::Never(self.spec.clone()))?;
+        for _ in 0..500 {
+            let Some(next) = self.next_after(previous).filter(|t| *t <= horizon) else {
+                break;
+            };
+            let gap = next - previous;
+            if gap < min {
+                let minutes = u32::try_from(min.num_minutes()).unwrap_or(u32::MAX);
+                return Err(ScheduleError::TooOften {
+                    spec: self.spec.clone(),
+                    every: human_gap(gap),
+                    min: minutes,
+                    hours: minutes.div_ceil(60).max(1),
+                });
+            }
+            previous = next;
+        }
+        Ok(())
+    }
+
+    /// The next run at least `min` after `after` (so a stored schedule that runs more often than briefings
+    /// may is held to `min`): the first run at or after `after + min`.
+    pub fn next_spaced(&self, after: DateTime<Utc>, min: Duration) -> Option<DateTime<Utc>> {
+        if min <= Duration::zero() {
+            return self.next_after(after);
+        }
+        self.next_after(after + min - Duration::seconds(1))
     }
 
     /// The first run strictly after `after`.
@@ -155,6 +211,38 @@ impl Schedule {
                     .map(|t| t.naive_utc()),
             ),
         }
+    }
+}
+
+/// The cron crate's error as a reason a person reads: its words, without the caret line it draws.
+fn cron_reason(error: &str) -> String {
+    let words: Vec<&str> = error
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.chars().any(char::is_alphanumeric))
+        .collect();
+    let text = words.join(": ");
+    let text = text
+        .trim_start_matches("Invalid expression:")
+        .trim_start_matches("Invalid expression")
+        .trim()
+        .trim_start_matches(':')
+        .trim();
+    if text.is_empty() {
+        "a field does not read".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A gap between two runs, for people: "5 seconds", "1 minute", "30 minutes".
+fn human_gap(gap: Duration) -> String {
+    let secs = gap.num_seconds().max(0);
+    if secs < 60 {
+        format!("{secs} second{}", if secs == 1 { "" } else { "s" })
+    } else {
+        let minutes = secs / 60;
+        format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
     }
 }
 
@@ -294,10 +382,56 @@ mod tests {
     }
 
     #[test]
+    fn schedules_that_would_spam_or_never_run_are_refused() {
+        let now = utc("2026-12-02T10:00:00Z");
+        let hour = Duration::minutes(60);
+        let check = |w: &str| Schedule::parse(w, "UTC").unwrap().check_spacing(now, hour);
+        let err = check("*/5 * * * * *").unwrap_err().to_string();
+        assert!(
+            err.contains("5 seconds apart") && err.contains("at least 60 minutes"),
+            "{err}"
+        );
+        let err = check("*/30 * * * *").unwrap_err().to_string();
+        assert!(err.contains("30 minutes apart"), "{err}");
+        assert!(check("08:00,08:30").is_err());
+        // Close together only once a month is still too close.
+        assert!(check("*/5 8 1 * *").is_err());
+        assert!(check("0 * * * *").is_ok());
+        assert!(check("08:00,18:30").is_ok());
+        assert!(check("0 8 * * 1-5").is_ok());
+        assert!(matches!(check("0 0 30 2 *"), Err(ScheduleError::Never(_))));
+        let err = check("0 0 30 2 *").unwrap_err().to_string();
+        assert!(err.contains("never comes round"), "{err}");
+        // A stored schedule that runs more often is held to the smallest gap.
+        let every = Schedule::parse("*/5 * * * *", "UTC").unwrap();
+        assert_eq!(
+            every.next_spaced(now, hour),
+            Some(utc("2026-12-02T11:00:00Z"))
+        );
+        assert_eq!(
+            every.next_spaced(now, Duration::zero()),
+            Some(utc("2026-12-02T10:05:00Z"))
+        );
+    }
+
+    #[test]
     fn errors_name_the_problem_and_an_example() {
         let e = |w: &str, tz: &str| Schedule::parse(w, tz).unwrap_err().to_string();
         assert!(e("08:00", "Europe/Kiev2").contains("unknown time zone \"Europe/Kiev2\""));
         assert!(e("25:00", "UTC").contains("\"25:00\" is not a time of day: use HH:MM"));
-        assert!(e("every morning", "UTC").contains("one that works: \"0 8 * * 1-5\""));
+        assert!(e("every morning", "UTC").contains("e.g. \"0 8 * * 1-5\""));
+        // A cron error says what a cron line is, never a bare caret.
+        let three = e("* * *", "UTC");
+        assert!(
+            three.contains("it has 3 fields") && three.contains("a cron line is 5 fields"),
+            "{three}"
+        );
+        assert!(!three.contains("(^)"), "{three}");
+        let bad = e("61 * * * *", "UTC");
+        assert!(
+            bad.contains("a cron line is 5 fields") && !bad.contains("(^)"),
+            "{bad}"
+        );
+        assert!(bad.chars().any(|c| c.is_alphabetic()), "{bad}");
     }
 }

@@ -64,7 +64,7 @@ pub async fn whoami(http: &Http, cfg: &DiscordConfig) -> Result<String, DiscordE
         }
         Err(e) => Err(DiscordError::Unreachable {
             api_base: cfg.api_base.clone(),
-            reason: e.to_string(),
+            reason: crate::report::one_line(&e),
         }),
     }
 }

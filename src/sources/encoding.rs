@@ -16,21 +16,48 @@ use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 const DECL_WINDOW: usize = 1024;
 
 /// The encoding of `body`: its byte-order mark, else `http_charset` (the `charset` of the Content-Type),
-/// else its XML declaration, else a sniff (UTF-16 without a mark; otherwise UTF-8). A UTF-16 label with no
-/// mark and no UTF-16 bytes behind it is wrong, and ignored (as browsers do).
+/// else its XML declaration, else a sniff (UTF-16 without a mark; UTF-8 when the bytes are UTF-8; otherwise
+/// the legacy encoding `chardetng` — Firefox's detector — finds most likely). A UTF-16 label with no mark and
+/// no UTF-16 bytes behind it is wrong, and ignored (as browsers do); so is a UTF-8 label on bytes that are not
+/// UTF-8 (servers often say `charset=utf-8` of a Latin-1 or windows-1251 feed), as feedparser does.
 pub fn detect(body: &[u8], http_charset: Option<&str>) -> &'static Encoding {
+    let declared = declared(body);
+    choose(body, &[http_charset, declared.as_deref()])
+}
+
+/// The first of `labels` that `body` can be in (see [`detect`]), else a sniff.
+fn choose(body: &[u8], labels: &[Option<&str>]) -> &'static Encoding {
     if let Some((enc, _)) = Encoding::for_bom(body) {
         return enc;
     }
     let sniffed = sniff_utf16(body);
-    let label = http_charset
-        .and_then(|l| Encoding::for_label(l.trim().as_bytes()))
-        .or_else(|| declared(body).and_then(|l| Encoding::for_label(l.as_bytes())));
-    match label {
-        Some(enc) if enc == UTF_16LE || enc == UTF_16BE => sniffed.unwrap_or(UTF_8),
-        Some(enc) => sniffed.unwrap_or(enc),
-        None => sniffed.unwrap_or(UTF_8),
+    if let Some(enc) = sniffed {
+        return enc;
     }
+    let mut utf8_checked: Option<bool> = None;
+    let mut is_utf8 = || *utf8_checked.get_or_insert_with(|| std::str::from_utf8(body).is_ok());
+    for label in labels.iter().flatten() {
+        let Some(enc) = Encoding::for_label(label.trim().as_bytes()) else {
+            continue;
+        };
+        if enc == UTF_16LE || enc == UTF_16BE {
+            // Declared UTF-16 but no UTF-16 bytes: the label is wrong; read the bytes as they are.
+            return if is_utf8() { UTF_8 } else { sniff_legacy(body) };
+        }
+        if enc == UTF_8 && !is_utf8() {
+            continue;
+        }
+        return enc;
+    }
+    if is_utf8() { UTF_8 } else { sniff_legacy(body) }
+}
+
+/// The legacy encoding bytes that are not UTF-8 are most likely in (windows-1252, windows-1251, Shift_JIS …),
+/// by `chardetng`.
+fn sniff_legacy(body: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(body, true);
+    detector.guess(None, true)
 }
 
 /// `body` as UTF-8 (see [`detect`]), with an XML declaration's `encoding` rewritten to UTF-8. Malformed
@@ -60,10 +87,8 @@ pub fn html_to_string(body: &[u8], http_charset: Option<&str>) -> String {
             return s.to_owned();
         }
     }
-    let label = http_charset
-        .map(str::to_owned)
-        .or_else(|| meta_charset(body));
-    let mut enc = detect(body, label.as_deref());
+    let meta = meta_charset(body);
+    let mut enc = choose(body, &[http_charset, meta.as_deref()]);
     // A page cannot really be in UTF-16 when its own ASCII bytes said so (WHATWG: such a meta means UTF-8).
     if (enc == UTF_16LE || enc == UTF_16BE)
         && Encoding::for_bom(body).is_none()
@@ -73,6 +98,35 @@ pub fn html_to_string(body: &[u8], http_charset: Option<&str>) -> String {
     }
     let bom = Encoding::for_bom(body).map_or(0, |(_, len)| len);
     enc.decode_without_bom_handling(&body[bom..]).0.into_owned()
+}
+
+/// What a body is when it is not text — `"a PDF document"`, `"a PNG image"`, `"binary data"` — by its magic
+/// number, or by NUL and control bytes in its first 8 KiB (UTF-16 text, which has NULs, is text); `None` for
+/// text in any encoding.
+pub fn binary_kind(body: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"%PDF-", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+        (b"\x1F\x8B", "gzip-compressed data"),
+        (b"\x7FELF", "a program (ELF)"),
+        (b"RIFF", "a media file (RIFF)"),
+        (b"\x00\x00\x01\x00", "an icon"),
+    ];
+    if let Some((_, kind)) = MAGIC.iter().find(|(m, _)| body.starts_with(m)) {
+        return Some(kind);
+    }
+    if Encoding::for_bom(body).is_some() || sniff_utf16(body).is_some() {
+        return None;
+    }
+    let head = &body[..body.len().min(8192)];
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
+        .count();
+    (head.contains(&0) || control * 20 > head.len()).then_some("binary data")
 }
 
 /// The charset an HTML page declares in a `<meta>` within its first 1024 bytes.
@@ -263,6 +317,57 @@ mod tests {
         assert!(utf8(FEED.as_bytes(), None).contains("Київ café"));
     }
 
+    /// A server that says `charset=utf-8` of a feed in ISO-8859-1 or windows-1251: the declaration, then a sniff.
+    #[test]
+    fn a_utf8_header_on_bytes_that_are_not_utf8_gives_way_to_the_declaration_then_a_sniff() {
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><title>Café crème</title></rss>",
+        );
+        let text = utf8(&latin, Some("utf-8"));
+        assert!(text.contains("Café crème"), "{text}");
+        let (cyrillic, _, _) = encoding_rs::WINDOWS_1251.encode(
+            "<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss><title>Новости Киева</title></rss>",
+        );
+        assert!(utf8(&cyrillic, Some("UTF-8")).contains("Новости Киева"));
+        // No declaration either: the bytes are sniffed.
+        let (undeclared, _, _) = encoding_rs::WINDOWS_1251.encode(
+            "<rss><channel><title>Новости</title><item><title>В Киеве прошла встреча министров \
+             иностранных дел</title><description>Стороны обсудили вопросы безопасности и торговли.\
+             </description></item></channel></rss>",
+        );
+        let text = utf8(&undeclared, Some("utf-8"));
+        assert!(text.contains("В Киеве прошла встреча"), "{text}");
+        // A header that does decode the bytes still wins over the declaration.
+        let (in_1251, _, _) = encoding_rs::WINDOWS_1251.encode(
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><title>Київ</title></rss>",
+        );
+        assert!(utf8(&in_1251, Some("windows-1251")).contains("Київ"));
+        // And UTF-8 said and sent stays UTF-8.
+        assert!(utf8("<rss><title>Café</title></rss>".as_bytes(), Some("utf-8")).contains("Café"));
+    }
+
+    #[test]
+    fn binary_bodies_are_named_and_text_in_any_encoding_is_not() {
+        assert_eq!(binary_kind(b"%PDF-1.7\n..."), Some("a PDF document"));
+        assert_eq!(binary_kind(b"\x89PNG\r\n\x1a\n"), Some("a PNG image"));
+        let mut noise = vec![0u8; 4096];
+        for (i, b) in noise.iter_mut().enumerate() {
+            *b = (i * 7919 % 251) as u8;
+        }
+        assert_eq!(binary_kind(&noise), Some("binary data"));
+        assert_eq!(binary_kind(b"<html><body><p>ok</p></body></html>"), None);
+        assert_eq!(binary_kind("Київ café\r\n\tx".as_bytes()), None);
+        assert_eq!(
+            binary_kind(&utf16("<html><p>x</p></html>", false, false)),
+            None
+        );
+        assert_eq!(
+            binary_kind(&utf16("<html><p>x</p></html>", true, true)),
+            None
+        );
+        assert_eq!(binary_kind(b""), None);
+    }
+
     /// Found by the `feed` fuzz target: a second declaration naming another encoding mid-document.
     #[test]
     fn later_declarations_are_removed_and_stylesheets_kept() {
@@ -309,8 +414,11 @@ mod tests {
             "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\"><p>café</p>",
         );
         assert!(html_to_string(&latin, None).contains("café"));
-        // The HTTP header wins over the page; no declaration at all reads as UTF-8.
-        assert!(html_to_string(&latin, Some("utf-8")).contains('\u{FFFD}'));
+        // The HTTP header wins over the page when the bytes can be in it; a `charset=utf-8` header on bytes
+        // that are not UTF-8 is wrong, and the page's own meta is read instead.
+        assert!(html_to_string(&latin, Some("windows-1251")).contains("caf\u{0439}"));
+        assert!(html_to_string(&latin, Some("utf-8")).contains("café"));
+        // No declaration at all: UTF-8 when the bytes are UTF-8.
         assert_eq!(
             html_to_string("<p>café</p>".as_bytes(), None),
             "<p>café</p>"

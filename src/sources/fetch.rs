@@ -25,8 +25,13 @@ pub const USER_AGENT: &str = concat!("herald/", env!("CARGO_PKG_VERSION"), " (ne
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     /// Not a URL at all.
-    #[error("{0:?} is not a valid URL")]
-    BadUrl(String),
+    #[error("{url:?} is not a valid URL: {reason}")]
+    BadUrl {
+        /// What was given.
+        url: String,
+        /// Why it does not parse, in the URL parser's words (`invalid IPv6 address`, `empty host`, …).
+        reason: String,
+    },
     /// A scheme other than http or https.
     #[error("only http and https URLs can be fetched, not {0}:")]
     Scheme(String),
@@ -161,7 +166,7 @@ impl Fetcher {
         validators: &Validators,
         html_only: bool,
     ) -> Result<Fetched, FetchError> {
-        let parsed = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_owned()))?;
+        let parsed = parse_url(url)?;
         check_url(&parsed, self.allow_private)?;
         let mut request = self.client.get(parsed);
         if html_only {
@@ -263,6 +268,39 @@ fn retry_after(value: &str) -> Option<Duration> {
     Some(wait.min(Duration::from_secs(86_400)))
 }
 
+/// Whether `s` is written as an address — a scheme of two characters or more and a colon (`http:`,
+/// `gopher:`, `file:`) — so that it is read as a URL, never as a file name (`C:\\feeds` is a path).
+pub fn has_scheme(s: &str) -> bool {
+    let Some((scheme, _)) = s.trim().split_once(':') else {
+        return false;
+    };
+    scheme.len() >= 2
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Parses `s` as a URL, or says why it is not one ([`FetchError::BadUrl`]).
+pub fn parse_url(s: &str) -> Result<Url, FetchError> {
+    Url::parse(s.trim()).map_err(|e| FetchError::BadUrl {
+        url: s
+            .chars()
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect(),
+        reason: match e {
+            url::ParseError::InvalidDomainCharacter | url::ParseError::IdnaError => {
+                "the host has a character no host name may have (a space?)".to_owned()
+            }
+            url::ParseError::EmptyHost => "it names no host".to_owned(),
+            url::ParseError::InvalidIpv6Address => {
+                "the IPv6 address does not read (zone ids such as %lo are not allowed)".to_owned()
+            }
+            other => other.to_string(),
+        },
+    })
+}
+
 /// Whether a Content-Type names an HTML page.
 fn is_html(content_type: &str) -> bool {
     let mime = content_type
@@ -283,7 +321,12 @@ fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
         Some(url::Host::Domain(_)) => return Ok(()),
-        None => return Err(FetchError::BadUrl(url.to_string())),
+        None => {
+            return Err(FetchError::BadUrl {
+                url: url.to_string(),
+                reason: "it names no host".to_owned(),
+            });
+        }
     };
     if allow_private || is_public(ip) {
         Ok(())

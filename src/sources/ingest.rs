@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use tracing::Instrument;
 
 use super::feed::{FeedError, parse_feed};
-use super::fetch::{FetchError, Fetched, Fetcher, Validators};
+use super::fetch::{FetchError, Fetched, Fetcher, Validators, has_scheme, parse_url};
 use super::search::Searcher;
 use crate::store::{Source, Store, StoreError};
 
@@ -48,6 +48,14 @@ pub enum IngestError {
         target: String,
         /// Its scheme, when it had one.
         scheme: Option<String>,
+    },
+    /// Written as an address (it has a scheme) but not a valid URL; never opened as a file.
+    #[error("{target}: not a valid URL: {reason}; check the address")]
+    BadUrl {
+        /// What was given (redacted).
+        target: String,
+        /// Why it does not parse.
+        reason: String,
     },
     /// A search provider's answer does not read (malformed, or the provider refused the query).
     #[error("{url}: {reason}")]
@@ -120,14 +128,25 @@ enum Target {
 }
 
 /// Reads `s` as a source: an http(s) URL (normalised: `http:/host/x` becomes `http://host/x`), or under
-/// [`Access::LocalFiles`] an existing path, a `file:` URL, or a path that does not parse as a URL. Any other
-/// scheme is refused by name.
+/// [`Access::LocalFiles`] an existing path, a `file:` URL, or a path that is not written as an address.
+/// Anything written with a scheme is a URL: one that does not parse is refused with why, never opened as a
+/// file; any scheme but http(s) (and `file:` for local files) is refused by name.
 fn target(s: &str, access: Access) -> Result<Target, IngestError> {
     let files = access == Access::LocalFiles;
     if files && Path::new(s).exists() {
         return Ok(Target::File(s.into()));
     }
-    match url::Url::parse(s) {
+    if !has_scheme(s) {
+        return if files {
+            Ok(Target::File(s.into()))
+        } else {
+            Err(IngestError::NotWeb {
+                target: redact(s),
+                scheme: None,
+            })
+        };
+    }
+    match parse_url(s) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Target::Web(u.to_string())),
         Ok(u) if files && u.scheme() == "file" => {
             u.to_file_path()
@@ -141,10 +160,12 @@ fn target(s: &str, access: Access) -> Result<Target, IngestError> {
             target: redact(s),
             scheme: Some(u.scheme().to_owned()),
         }),
-        Err(_) if files => Ok(Target::File(s.into())),
-        Err(_) => Err(IngestError::NotWeb {
+        Err(error) => Err(IngestError::BadUrl {
             target: redact(s),
-            scheme: None,
+            reason: match error {
+                FetchError::BadUrl { reason, .. } => reason,
+                other => other.to_string(),
+            },
         }),
     }
 }
@@ -519,6 +540,31 @@ mod tests {
         assert!(matches!(
             target("feeds/x.xml", Access::WebOnly),
             Err(IngestError::NotWeb { scheme: None, .. })
+        ));
+        // Written as addresses, so never opened as files, even by the CLI: each says why it is not a URL.
+        for (bad, why) in [
+            ("http://:8080/feed", "names no host"),
+            (
+                "http://exa mple.com/feed",
+                "a character no host name may have",
+            ),
+            ("http://[fe80::1%25lo]:8080/", "IPv6 address does not read"),
+        ] {
+            match target(bad, Access::LocalFiles) {
+                Err(e @ IngestError::BadUrl { .. }) => {
+                    let text = e.to_string();
+                    assert!(
+                        text.contains("not a valid URL") && text.contains(why),
+                        "{text}"
+                    );
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        // A Windows drive letter is a path, not a scheme.
+        assert!(matches!(
+            target("C:\\feeds\\x.xml", Access::LocalFiles),
+            Ok(Target::File(_))
         ));
         let shown = redact("https://reader:hunter2@h.example/f");
         assert_eq!(shown, "https://h.example/f");

@@ -19,6 +19,15 @@ pub struct Forgotten {
     pub sources: u64,
     /// Deliveries (and their ledger).
     pub deliveries: u64,
+    /// Other rows: channel settings, search settings, the departure record, LLM usage.
+    pub other: u64,
+}
+
+impl Forgotten {
+    /// Whether herald kept anything about the server at all.
+    pub fn anything(&self) -> bool {
+        self.subscriptions + self.schedules + self.sources + self.deliveries + self.other > 0
+    }
 }
 
 impl Store {
@@ -111,13 +120,14 @@ impl Store {
                 .await?
                 .rows_affected();
         }
-        let [subscriptions, schedules, sources, deliveries, ..] = counts;
+        let [subscriptions, schedules, sources, deliveries, other @ ..] = counts;
         tx.commit().await?;
         Ok(Forgotten {
             subscriptions,
             schedules,
             sources,
             deliveries,
+            other: other.iter().sum(),
         })
         })
     }

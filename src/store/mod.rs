@@ -57,6 +57,16 @@ pub enum StoreError {
     /// A query failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// The PostgreSQL server could not be reached or refused the connection.
+    #[error(
+        "cannot connect to PostgreSQL at {target}: {reason}; check that the server runs and [database] url"
+    )]
+    Connect {
+        /// `host:port/database` (never the password).
+        target: String,
+        /// The real cause (refused, unknown host, bad password, no answer), on one line.
+        reason: String,
+    },
     /// The operation exists on one backend only (e.g. `VACUUM INTO` on SQLite).
     #[error("{0}")]
     Unsupported(&'static str),
@@ -162,7 +172,37 @@ impl Store {
     pub async fn open(cfg: &DatabaseConfig) -> Result<Self, StoreError> {
         let url = cfg.url.trim();
         let db = if is_postgres_url(url) {
-            let options = PgConnectOptions::from_str(url)?;
+            let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect {
+                target: "the [database] url".to_owned(),
+                reason: crate::report::one_line(&e),
+            })?;
+            let target = format!(
+                "{}:{}/{}",
+                options.get_host(),
+                options.get_port(),
+                options.get_database().unwrap_or("postgres")
+            );
+            // One connection first: its error says why (refused, unknown host, password), where the pool's
+            // would only say that it timed out waiting.
+            let wait = Duration::from_millis(cfg.busy_timeout_ms.max(1000));
+            let first = tokio::time::timeout(wait, sqlx::ConnectOptions::connect(&options)).await;
+            match first {
+                Ok(Ok(conn)) => {
+                    let _ = sqlx::Connection::close(conn).await;
+                }
+                Ok(Err(e)) => {
+                    return Err(StoreError::Connect {
+                        target,
+                        reason: crate::report::one_line(&e),
+                    });
+                }
+                Err(_) => {
+                    return Err(StoreError::Connect {
+                        target,
+                        reason: format!("no answer within {} ms", wait.as_millis()),
+                    });
+                }
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(cfg.max_connections)
                 .acquire_timeout(Duration::from_millis(cfg.busy_timeout_ms.max(1000)))
@@ -369,5 +409,34 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    /// `herald_database_bytes` counts the write-ahead log, where recent writes sit until a checkpoint.
+    #[tokio::test]
+    async fn the_size_of_a_sqlite_database_counts_its_wal() {
+        let (store, dir) = temp_store().await;
+        let Db::Sqlite(pool) = store.db() else {
+            return; // this run is on PostgreSQL
+        };
+        store
+            .upsert_source("https://a.example/feed", "feed", Utc::now())
+            .await
+            .unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let page: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let wal = std::fs::metadata(dir.path().join("sub/herald.db-wal"))
+            .unwrap()
+            .len();
+        assert!(wal > 0, "a write since the last checkpoint is in the WAL");
+        assert_eq!(
+            store.size_bytes().await.unwrap(),
+            pages as u64 * page as u64 + wal
+        );
     }
 }

@@ -118,7 +118,16 @@ impl Store {
                 let size: i64 = sqlx::query_scalar("PRAGMA page_size")
                     .fetch_one(pool)
                     .await?;
-                pages * size
+                // The write-ahead log holds committed pages not yet copied into the file: count it too.
+                let file: Option<String> =
+                    sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                        .fetch_optional(pool)
+                        .await?;
+                let wal = file
+                    .filter(|f| !f.is_empty())
+                    .and_then(|f| std::fs::metadata(format!("{f}-wal")).ok())
+                    .map_or(0, |m| i64::try_from(m.len()).unwrap_or(0));
+                pages * size + wal
             }
             super::Db::Postgres(pool) => {
                 sqlx::query_scalar("SELECT pg_database_size(current_database())")

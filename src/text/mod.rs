@@ -189,6 +189,11 @@ pub fn is_legal_notice(line: &str) -> bool {
     .any(|p| lower.contains(p))
 }
 
+/// `n` and its noun, singular for one: `count(1, "story", "stories")` is "1 story".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,26 @@ async fn counters_move_as_a_round_runs_and_health_follows_the_gateway() {
     assert!(ready.1.contains("gateway: connected"), "{}", ready.1);
 
     let (_, before) = get(&format!("{base}/metrics")).await;
+    // Every series is there from the start, at 0 until it counts, so alerts and dashboards see it.
+    for series in [
+        "herald_discord_429_total",
+        "herald_polls_total{outcome=\"failed\"}",
+        "herald_deliveries_total{state=\"failed\"}",
+        "herald_llm_fallbacks_total",
+        "herald_post_retries_total",
+        "herald_articles_total{outcome=\"failed\"}",
+        "herald_loop_lag_seconds{loop=\"poller\"}",
+    ] {
+        assert!(
+            before.lines().any(|l| l.starts_with(&format!("{series} "))),
+            "{series} missing at start:\n{before}"
+        );
+    }
+    assert!(
+        before.contains("# HELP herald_discord_429_total"),
+        "{before}"
+    );
+    assert!(value(&before, "herald_database_bytes") > 0.0, "{before}");
     add_live_feed(&bot, &feeds).await;
     subscribe_at_eight(&bot, "ceasefire").await;
     publish_news_and_poll(&feeds, &clock, start, "Negotiators met again.").await;

@@ -52,6 +52,31 @@ async fn schedule_set_show_pause_resume_and_errors() {
         .invoke("schedule", sub("set", when("every morning", "UTC")), ADMIN)
         .await;
     assert!(bad_cron.text().contains("0 8 * * 1-5"), "{bad_cron}");
+    // Schedules that would spam, or never post, are refused with what works; the stored one stays.
+    let spam = bot
+        .invoke("schedule", sub("set", when("*/5 * * * * *", "UTC")), ADMIN)
+        .await;
+    assert!(spam.is_ephemeral());
+    assert!(
+        spam.text().contains("5 seconds apart") && spam.text().contains("at least 60 minutes"),
+        "{spam}"
+    );
+    let never = bot
+        .invoke("schedule", sub("set", when("0 0 30 2 *", "UTC")), ADMIN)
+        .await;
+    assert!(never.text().contains("never comes round"), "{never}");
+    let short = bot
+        .invoke("schedule", sub("set", when("* * *", "UTC")), ADMIN)
+        .await;
+    assert!(
+        short.text().contains("a cron line is 5 fields") && !short.text().contains("(^)"),
+        "{short}"
+    );
+    assert_eq!(
+        store.schedule(CHANNEL).await.unwrap().unwrap().spec,
+        "08:00,18:30",
+        "a refused schedule changes nothing"
+    );
     let denied = bot
         .invoke("schedule", sub("set", when("09:00", "UTC")), MEMBER)
         .await;

@@ -101,6 +101,7 @@ impl FixtureServer {
             .route("/live.xml", get(live))
             .route("/utf16.xml", get(utf16))
             .route("/latin1.xml", get(latin1))
+            .route("/mislabelled/{which}", get(mislabelled))
             .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
             .route("/articles/{name}", get(article))
             .route("/news.xml", get(news))
@@ -241,6 +242,42 @@ async fn latin1() -> Response {
     (
         [(header::CONTENT_TYPE, "text/xml; charset=ISO-8859-1")],
         body,
+    )
+        .into_response()
+}
+
+/// A feed in a legacy encoding served as `charset=utf-8` (a common server mistake): `latin1.xml` says
+/// ISO-8859-1 in its declaration, `cp1251.xml` says windows-1251, `cp1251-bare.xml` says nothing.
+async fn mislabelled(Path(which): Path<String>) -> Response {
+    let (encoding, label, title) = match which.as_str() {
+        "latin1.xml" => (
+            encoding_rs::WINDOWS_1252,
+            Some("ISO-8859-1"),
+            "Café crème for the ceasefire talks",
+        ),
+        "cp1251.xml" => (
+            encoding_rs::WINDOWS_1251,
+            Some("windows-1251"),
+            "Новости о переговорах в Стамбуле",
+        ),
+        _ => (
+            encoding_rs::WINDOWS_1251,
+            None,
+            "Переговоры о перемирии продолжаются в Стамбуле",
+        ),
+    };
+    let declaration = label.map_or(String::new(), |l| {
+        format!("<?xml version=\"1.0\" encoding=\"{l}\"?>")
+    });
+    let xml = format!(
+        "{declaration}<rss version=\"2.0\"><channel><title>Лента</title><item><title>{title}</title>\
+         <link>http://fixture.test/enc/{which}</link><guid>enc-{which}</guid><description>{title}. Стороны обсудили \
+         вопросы безопасности, торговли и обмена пленными.</description></item></channel></rss>"
+    );
+    let (body, _, _) = encoding.encode(&xml);
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        body.into_owned(),
     )
         .into_response()
 }

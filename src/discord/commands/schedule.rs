@@ -50,6 +50,9 @@ pub async fn set(
         .map_err(|e| CommandError::User(format!("{}.", unmention(&e.to_string()))))?;
     let channel_id = super::target_channel(&ctx, channel);
     let now = data.clock.now();
+    parsed
+        .check_spacing(now, data.config.schedule.min_interval())
+        .map_err(|e| CommandError::User(format!("{}.", unmention(&e.to_string()))))?;
     data.store
         .set_schedule(
             guild_id,
