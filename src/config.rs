@@ -180,8 +180,8 @@ pub struct RetentionConfig {
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LlmConfig {
-    /// The endpoint's base URL, up to and including `/v1` (`https://api.openai.com/v1`,
-    /// `http://127.0.0.1:11434/v1` for Ollama); empty: no LLM, `/settings style:llm` is refused.
+    /// The endpoint's base URL, with or without its `/v1` (`https://api.openai.com/v1`,
+    /// `http://127.0.0.1:11434` for Ollama); empty: no LLM, `/settings style:llm` is refused.
     pub base_url: String,
     /// The model asked.
     pub model: String,

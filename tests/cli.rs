@@ -649,3 +649,122 @@ fn logs_are_plain_and_pages_that_are_not_pages_are_refused() {
         assert!(stderr.contains("not a web page or text"), "{cmd}: {stderr}");
     }
 }
+
+/// `herald brief --style llm` through the same core as the bot: LLM summaries in the JSON with their style,
+/// a second run from the cache, an unfaithful model's stories extractive with the reason, a budget that
+/// cannot cover a call starting none, and a clear error without an endpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn brief_writes_llm_summaries_in_the_terminal() {
+    use crate::support::llm::{Answer, FakeLlm};
+    let fake = FakeLlm::start().await;
+    let run = |dir: &crate::support::TestDir, env: Vec<(&'static str, String)>, extra: &[&str]| {
+        let mut cmd = herald(dir);
+        cmd.env("HERALD_LLM__BASE_URL", fake.base_url())
+            .env("HERALD_LLM__MODEL", "test-model")
+            .args([
+                "brief",
+                "--no-articles",
+                "--max-stories",
+                "3",
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .arg("--feed")
+            .arg(fixture("feeds/atom_mediarss_reddit_1.xml"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        async move {
+            tokio::task::spawn_blocking(move || cmd.output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let stories = |out: &std::process::Output| -> Vec<serde_json::Value> {
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["stories"].as_array().unwrap().clone()
+    };
+
+    // Extractive by default: every story says so, and no call is made.
+    let dir = crate::support::test_dir();
+    let plain = stories(&run(&dir, vec![], &[]).await);
+    assert!(
+        plain
+            .iter()
+            .all(|s| s["style"] == "extractive" && s.get("fallback").is_none())
+    );
+    assert!(fake.calls().is_empty());
+
+    // LLM: each story's summary written by the model, citing, in the language asked.
+    let out = run(
+        &dir,
+        vec![],
+        &["--style", "llm", "--language", "uk", "--length", "full"],
+    )
+    .await;
+    let llm = stories(&out);
+    assert_eq!(llm.len(), 3);
+    for s in &llm {
+        assert_eq!(s["style"], "llm", "{s}");
+        let summary = s["summary"][0].as_str().unwrap();
+        assert!(
+            summary.starts_with("За повідомленням ") && summary.ends_with("[1]."),
+            "{summary}"
+        );
+    }
+    let calls = fake.calls().len();
+    assert_eq!(calls, 3);
+    assert!(fake.calls()[0].system.contains("BCP 47 tag \"uk\""));
+    // The same briefing again: from the cache, no second call.
+    let again = stories(
+        &run(
+            &dir,
+            vec![],
+            &["--style", "llm", "--language", "uk", "--length", "full"],
+        )
+        .await,
+    );
+    assert_eq!(fake.calls().len(), calls, "no second call");
+    assert_eq!(again, llm);
+
+    // A model that invents a fact: extractive, with the reason; in text, marked.
+    let dir = crate::support::test_dir();
+    fake.script((0..6).map(|_| Answer::Invent(90)));
+    let out = run(&dir, vec![], &["--style", "llm"]).await;
+    for s in stories(&out) {
+        assert_eq!(s["style"], "extractive", "{s}");
+        assert_eq!(
+            s["fallback"], "unfaithful: the number 4321 is in no source",
+            "{s}"
+        );
+    }
+
+    // A budget no call fits: no call is sent.
+    let dir = crate::support::test_dir();
+    let before = fake.calls().len();
+    let out = run(
+        &dir,
+        vec![("HERALD_LLM__DAILY_TOKEN_BUDGET", "10".into())],
+        &["--style", "llm"],
+    )
+    .await;
+    for s in stories(&out) {
+        assert_eq!(s["fallback"], "budget spent", "{s}");
+    }
+    assert_eq!(fake.calls().len(), before);
+
+    // No endpoint: one line saying what to set.
+    let out = herald(&dir)
+        .args(["brief", "--style", "llm", "--feed"])
+        .arg(fixture("feeds/atom_mediarss_reddit_1.xml"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--style llm needs an LLM endpoint"),
+        "{}",
+        text(&out.stderr)
+    );
+}

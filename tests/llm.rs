@@ -119,6 +119,12 @@ async fn summaries_cite_their_sources_and_are_cached_for_every_channel() {
         assert_eq!(s.summary_by, SummaryBy::Llm);
         assert_eq!(s.summary.len(), 1);
         assert!(s.summary[0].ends_with("[1]."), "{:?}", s.summary);
+        // Written as a real model writes in Ukrainian: its lead-in in the language, the outlet by name.
+        assert!(
+            s.summary[0].starts_with("За повідомленням Outlet "),
+            "{:?}",
+            s.summary
+        );
     }
     let calls = w.fake.calls();
     assert_eq!(calls[0].model, "test-model");
@@ -128,13 +134,17 @@ async fn summaries_cite_their_sources_and_are_cached_for_every_channel() {
         "{}",
         calls[0].system
     );
+    // Each source is labelled with its outlet and its date, as the faithfulness check then reads it.
+    let date = Utc::now().format("%-d %B %Y").to_string();
     assert!(
-        calls[0].user.starts_with("[1] Outlet 1 — "),
+        calls[0]
+            .user
+            .starts_with(&format!("[1] Outlet 1, {date} — ")),
         "{}",
         calls[0].user
     );
     assert!(
-        calls[0].user.contains("\n[3] Outlet 3 — "),
+        calls[0].user.contains("\n[3] Outlet 3, "),
         "{}",
         calls[0].user
     );
@@ -189,27 +199,57 @@ async fn an_unfaithful_summary_is_asked_again_once_then_falls_back_marked() {
             _ => assert_eq!(s.summary, e.summary, "the extractive summary stands in"),
         }
     }
-    // Only the faithful one is cached: the fallback is asked again next time.
+    // Only the faithful one is cached; the failed one is remembered for the day: no call until it changes.
     let mut again = w.briefing();
     let round = w.summarize(&mut again, "en", Length::Short, 1).await;
-    assert_eq!((round.cached, round.calls), (1, 1));
+    assert_eq!((round.cached, round.calls, round.remembered), (1, 0, 1));
     let rendered = herald::brief::render::render(&b, herald::brief::render::Format::Text);
-    assert!(rendered.contains("   (extractive)\n"), "{rendered}");
+    assert!(
+        rendered.contains("   (extractive: unfaithful: the name \"Mayor\" is in no source)\n"),
+        "{rendered}"
+    );
+    let fell = again
+        .stories
+        .iter()
+        .find(|s| s.summary_by == SummaryBy::Fallback)
+        .unwrap();
+    assert_eq!(
+        fell.fallback.as_deref(),
+        Some("unfaithful: the name \"Mayor\" is in no source")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endpoint_errors_fall_back_to_extractive() {
     let w = world(|_| {}).await;
-    for answer in [
-        Answer::Status(429),
-        Answer::Status(500),
-        Answer::Malformed,
-        Answer::Hang(std::time::Duration::from_secs(3)),
+    for (answer, language, reason) in [
+        (Answer::Status(429), "de", "rate limited"),
+        (Answer::Status(500), "fr", "endpoint error: HTTP 500"),
+        (Answer::Malformed, "it", "malformed answer"),
+        (
+            Answer::Hang(std::time::Duration::from_secs(3)),
+            "es",
+            "timeout",
+        ),
     ] {
         w.fake.script([answer.clone(), answer]);
         let mut b = w.briefing();
         let extractive = w.briefing();
-        let round = w.summarize(&mut b, "de", Length::Short, 1).await;
+        let round = w.summarize(&mut b, language, Length::Short, 1).await;
+        for s in &b.stories {
+            assert!(
+                s.fallback.as_deref().is_some_and(|f| f.starts_with(reason)),
+                "{language}: {:?}",
+                s.fallback
+            );
+        }
+        // A failed call costs once: the same stories are not asked again today.
+        let calls = w.fake.calls().len();
+        let again = w
+            .summarize(&mut w.briefing(), language, Length::Short, 1)
+            .await;
+        assert_eq!((again.calls, again.remembered), (0, 2), "{language}");
+        assert_eq!(w.fake.calls().len(), calls);
         assert_eq!(round.fallbacks, 2, "{round:?}");
         assert_eq!(round.calls, 2, "an error is not retried: {round:?}");
         for (s, e) in b.stories.iter().zip(&extractive.stories) {
@@ -219,38 +259,101 @@ async fn endpoint_errors_fall_back_to_extractive() {
     }
 }
 
+/// The worst case herald reserves for the first call of a briefing's first story: its prompt's estimate
+/// (about four characters a token) and the answer's `max_tokens`.
+fn worst_case(call: &crate::support::llm::Call) -> u64 {
+    ((call.system.len() + call.user.len()) / 4) as u64
+        + u64::from(herald::brief::summarize::llm::MAX_ANSWER_TOKENS)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn budgets_count_the_endpoints_usage_and_stop_calls_when_spent() {
+async fn budgets_reserve_each_calls_worst_case_and_settle_with_its_usage() {
+    // Learn the worst case of the first story's call.
+    let learn = world(|_| {}).await;
+    learn
+        .summarize(&mut learn.briefing(), "en", Length::Short, 1)
+        .await;
+    let worst = worst_case(&learn.fake.calls()[0]);
+
     let w = world(|c| {
-        c.llm.guild_daily_token_budget = 250;
-        c.llm.daily_token_budget = 1000;
+        c.llm.guild_daily_token_budget = worst + 100;
+        c.llm.daily_token_budget = 10 * worst;
     })
     .await;
     w.fake.set_tokens(300);
     let llm = LlmSummarizer::new(&w.config.llm).unwrap();
     let mut b = w.briefing();
-    // The first story's call spends 300 tokens (from `usage`), past the server's 250: the second falls back.
+    // The first call fits the server's budget and costs 300 (from `usage`); the second's worst case on top of
+    // those 300 does not fit, so it is never sent.
     let round = w.summarize(&mut b, "en", Length::Short, 7).await;
     assert_eq!((round.calls, round.fallbacks, round.tokens), (1, 1, 300));
-    let ((mine, mine_cap), (all, all_cap)) = llm.usage(&w.store, 7, Utc::now()).await.unwrap();
-    assert_eq!((mine, mine_cap, all, all_cap), (300, 250, 300, 1000));
-    // Another server still has its own budget, until the global one is spent.
-    let mut other = w.briefing();
-    let round = w.summarize(&mut other, "fr", Length::Short, 8).await;
-    assert_eq!(round.calls, 1, "{round:?}");
-    let mut third = w.briefing();
-    w.summarize(&mut third, "it", Length::Short, 9).await;
-    w.summarize(&mut w.briefing(), "es", Length::Short, 10)
+    assert_eq!(b.stories[1].fallback.as_deref(), Some("budget spent"));
+    let ((mine, _), (all, _)) = llm.usage(&w.store, 7, Utc::now()).await.unwrap();
+    assert_eq!((mine, all), (300, 300), "settled with the answer's usage");
+    // A spent budget is not remembered: another server's budget still covers the story.
+    let round = w.summarize(&mut w.briefing(), "en", Length::Short, 8).await;
+    assert_eq!((round.cached, round.calls), (1, 1), "{round:?}");
+
+    // A budget smaller than one call's worst case starts no call at all (it once let a story spend 4,499
+    // tokens of a 10-token budget).
+    let tiny = world(|c| c.llm.daily_token_budget = 10).await;
+    let mut b = tiny.briefing();
+    let round = tiny.summarize(&mut b, "en", Length::Short, 1).await;
+    assert_eq!((round.calls, round.fallbacks), (0, 2));
+    assert!(tiny.fake.calls().is_empty());
+    let ((_, _), (all, _)) = LlmSummarizer::new(&tiny.config.llm)
+        .unwrap()
+        .usage(&tiny.store, 1, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(all, 0, "a refused reservation leaves nothing counted");
+
+    // An answer that costs more than its estimate passes the budget by that overshoot at most, once.
+    let over = world(|c| c.llm.daily_token_budget = worst + 100).await;
+    over.fake.set_tokens(worst + 500);
+    let round = over
+        .summarize(&mut over.briefing(), "en", Length::Short, 1)
         .await;
-    let ((_, _), (all, _)) = llm.usage(&w.store, 0, Utc::now()).await.unwrap();
-    assert_eq!(all, 1200);
-    let mut spent = w.briefing();
-    let round = w.summarize(&mut spent, "pl", Length::Short, 11).await;
+    assert_eq!(round.calls, 1, "{round:?}");
+    let ((_, _), (all, cap)) = LlmSummarizer::new(&over.config.llm)
+        .unwrap()
+        .usage(&over.store, 1, Utc::now())
+        .await
+        .unwrap();
+    assert!(all > cap && all - cap <= 500, "{all} of {cap}");
+}
+
+/// A model that invents a fact is refused twice, then the story is remembered for the day; a model that
+/// writes faithfully in its own words is used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invented_fact_fails_and_costs_once() {
+    let w = world(|_| {}).await;
+    w.fake.script([Answer::Invent(80), Answer::Invent(80)]);
+    let mut b = w.briefing();
+    let round = w.summarize(&mut b, "en", Length::Short, 1).await;
+    // Story 1: invented twice; story 2: the realistic, faithful answer.
+    assert_eq!((round.calls, round.fallbacks), (3, 1), "{round:?}");
     assert_eq!(
-        (round.calls, round.fallbacks),
-        (0, 2),
-        "global budget spent"
+        b.stories[0].fallback.as_deref(),
+        Some("unfaithful: the number 4321 is in no source")
     );
+    assert_eq!(b.stories[1].summary_by, SummaryBy::Llm);
+    assert!(
+        b.stories[1].summary[0].starts_with("As Outlet "),
+        "{:?}",
+        b.stories[1].summary
+    );
+    let json = herald::brief::render::render(&b, herald::brief::render::Format::Json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["stories"][0]["style"], "extractive");
+    assert_eq!(
+        v["stories"][0]["fallback"],
+        "unfaithful: the number 4321 is in no source"
+    );
+    assert_eq!(v["stories"][1]["style"], "llm");
+    assert!(v["stories"][1].get("fallback").is_none());
+    let round = w.summarize(&mut w.briefing(), "en", Length::Short, 1).await;
+    assert_eq!((round.calls, round.cached, round.remembered), (0, 1, 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,17 +5,19 @@
 //! and a spent budget fall back the same way. Every fallback is logged with its reason.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::settings::{ChannelSettings, Length, Style};
 use super::summarize::faithful;
-use super::summarize::llm::{LlmClient, LlmError, SourceText, summarize_story};
+use super::summarize::llm::{LlmClient, LlmError, Meter, SourceText, summarize_story};
 use super::{Briefing, SummaryBy};
 use crate::config::LlmConfig;
 use crate::item::Item;
 use crate::store::{Store, StoreError};
+use futures_util::future::BoxFuture;
 
 /// The LLM summariser: the client and its budgets.
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct LlmRound {
     pub fallbacks: usize,
     /// Tokens spent.
     pub tokens: u64,
+    /// Stories that failed earlier today and were not asked again (counted in `fallbacks` too).
+    pub remembered: usize,
 }
 
 /// What a channel asks of the LLM: its language and length, and the server its tokens are charged to.
@@ -54,18 +58,79 @@ pub struct LlmAsk<'a> {
 /// Why a story fell back.
 #[derive(Debug)]
 enum Fallback {
-    Budget,
     Call(LlmError),
     Unfaithful(String),
+}
+
+impl Fallback {
+    /// The reason in a few words (`"fallback"` in JSON, remembered for the day).
+    fn short(&self) -> String {
+        match self {
+            Fallback::Call(e) => e.short(),
+            Fallback::Unfaithful(why) => format!("unfaithful: {why}"),
+        }
+    }
+
+    /// Whether the story is not asked again today: a summary unfaithful twice, or a call that failed. A spent
+    /// budget is not remembered (another server's budget may cover the same story), nor a counting error.
+    fn remembered(&self) -> bool {
+        !matches!(
+            self,
+            Fallback::Call(LlmError::Budget | LlmError::Accounting(_))
+        )
+    }
 }
 
 impl std::fmt::Display for Fallback {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Fallback::Budget => write!(f, "the daily LLM token budget is spent"),
             Fallback::Call(e) => write!(f, "{e}"),
             Fallback::Unfaithful(why) => write!(f, "the summary was not faithful twice: {why}"),
         }
+    }
+}
+
+/// The budgets of one story's calls: the server's and everyone's for the day, reserved per call in the store.
+struct StoreMeter<'a> {
+    store: &'a Store,
+    day: String,
+    guild_id: u64,
+    guild_cap: u64,
+    all_cap: u64,
+    spent: AtomicU64,
+    calls: AtomicUsize,
+}
+
+impl Meter for StoreMeter<'_> {
+    fn reserve(&self, tokens: u64) -> BoxFuture<'_, Result<(), LlmError>> {
+        Box::pin(async move {
+            match self
+                .store
+                .reserve_llm_tokens(
+                    &self.day,
+                    self.guild_id,
+                    tokens,
+                    self.guild_cap,
+                    self.all_cap,
+                )
+                .await
+            {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(LlmError::Budget),
+                Err(e) => Err(LlmError::Accounting(e.to_string())),
+            }
+        })
+    }
+
+    fn settle(&self, reserved: u64, spent: u64) -> BoxFuture<'_, Result<(), LlmError>> {
+        Box::pin(async move {
+            self.spent.fetch_add(spent, Ordering::Relaxed);
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            self.store
+                .settle_llm_tokens(&self.day, self.guild_id, reserved, spent)
+                .await
+                .map_err(|e| LlmError::Accounting(e.to_string()))
+        })
     }
 }
 
@@ -140,12 +205,22 @@ impl LlmSummarizer {
             return Ok(round);
         }
         let by_id: HashMap<i64, &Item> = items.iter().map(|i| (i.id, i)).collect();
+        let today = day(now);
         for story in &mut briefing.stories {
             let key = self.key(&story.item_ids, language, length);
             if let Some(summary) = store.llm_cached(&key).await? {
                 story.summary = vec![summary];
                 story.summary_by = SummaryBy::Llm;
+                story.fallback = None;
                 round.cached += 1;
+                continue;
+            }
+            // A story whose summary failed today is not asked again until it changes (a new key) or tomorrow.
+            if let Some(reason) = store.llm_failure(&key, &today).await? {
+                story.summary_by = SummaryBy::Fallback;
+                story.fallback = Some(reason);
+                round.fallbacks += 1;
+                round.remembered += 1;
                 continue;
             }
             let sources: Vec<SourceText> = story
@@ -158,26 +233,30 @@ impl LlmSummarizer {
                     outlet: i.source_name.clone(),
                     title: i.title.clone(),
                     text: crate::text::prose(i.full_text()).into_owned(),
+                    date: i.time().format("%-d %B %Y").to_string(),
                 })
                 .collect();
             if sources.len() != story.item_ids.len() {
                 // The story's reports are not all at hand; its citations would not line up.
                 continue;
             }
-            let texts: Vec<String> = sources
-                .iter()
-                .map(|s| format!("{}\n{}", s.title, s.text))
-                .collect();
-            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let mut outcome = Err(Fallback::Budget);
+            // Everything the model is shown counts as source: outlet names, dates, headlines and texts.
+            let shown: Vec<String> = sources.iter().map(SourceText::shown).collect();
+            let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
+            let meter = StoreMeter {
+                store,
+                day: today.clone(),
+                guild_id,
+                guild_cap: self.guild_daily,
+                all_cap: self.daily,
+                spent: AtomicU64::new(0),
+                calls: AtomicUsize::new(0),
+            };
+            let mut outcome = Err(Fallback::Call(LlmError::Budget));
             for _attempt in 0..2 {
-                let ((mine, mine_cap), (all, all_cap)) = self.usage(store, guild_id, now).await?;
-                if mine >= mine_cap || all >= all_cap {
-                    outcome = Err(Fallback::Budget);
-                    break;
-                }
                 match summarize_story(
                     &self.client,
+                    &meter,
                     &sources,
                     language,
                     length,
@@ -185,37 +264,43 @@ impl LlmSummarizer {
                 )
                 .await
                 {
-                    Ok(a) => {
-                        metrics::counter!("herald_llm_calls_total").increment(a.calls as u64);
-                        metrics::counter!("herald_llm_tokens_total").increment(a.tokens);
-                        round.calls += a.calls;
-                        round.tokens += a.tokens;
-                        store.add_llm_tokens(&day(now), guild_id, a.tokens).await?;
-                        match faithful::check(&a.text, &texts) {
-                            Ok(()) => {
-                                outcome = Ok(a.text);
-                                break;
-                            }
-                            Err(e) => outcome = Err(Fallback::Unfaithful(e.0)),
+                    Ok(a) => match faithful::check(&a.text, &shown) {
+                        Ok(()) => {
+                            outcome = Ok(a.text);
+                            break;
                         }
-                    }
+                        Err(e) => outcome = Err(Fallback::Unfaithful(e.0)),
+                    },
                     Err(e) => {
-                        metrics::counter!("herald_llm_calls_total").increment(1);
-                        round.calls += 1;
                         outcome = Err(Fallback::Call(e));
                         break;
                     }
                 }
             }
+            let (calls, tokens) = (
+                meter.calls.load(Ordering::Relaxed),
+                meter.spent.load(Ordering::Relaxed),
+            );
+            metrics::counter!("herald_llm_calls_total").increment(calls as u64);
+            metrics::counter!("herald_llm_tokens_total").increment(tokens);
+            round.calls += calls;
+            round.tokens += tokens;
             match outcome {
                 Ok(text) => {
-                    store.llm_cache_put(&key, &text, 0, now).await?;
+                    store.llm_cache_put(&key, &text, tokens, now).await?;
                     story.summary = vec![text];
                     story.summary_by = SummaryBy::Llm;
+                    story.fallback = None;
                 }
                 Err(why) => {
                     tracing::info!(guild = guild_id, story = %story.headline, reason = %why, "LLM summary fell back to extractive");
+                    if why.remembered() {
+                        store
+                            .llm_failure_put(&key, &today, &why.short(), now)
+                            .await?;
+                    }
                     story.summary_by = SummaryBy::Fallback;
+                    story.fallback = Some(why.short());
                     metrics::counter!("herald_llm_fallbacks_total").increment(1);
                     round.fallbacks += 1;
                 }
@@ -253,6 +338,7 @@ pub async fn apply_style(
             if length != Length::Headlines {
                 for s in &mut briefing.stories {
                     s.summary_by = SummaryBy::Fallback;
+                    s.fallback = Some("no LLM endpoint configured".to_owned());
                 }
             }
             Ok(LlmRound {

@@ -40,6 +40,9 @@ pub struct Story {
     /// Who wrote the summary.
     #[serde(default, skip_serializing_if = "SummaryBy::is_extractive")]
     pub summary_by: SummaryBy,
+    /// Why an LLM summary was asked for but not used ("timeout", "unfaithful: …", "budget spent").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
 }
 
 /// Who wrote a story's summary.
@@ -196,6 +199,7 @@ pub fn build_briefing(
                 relevance: best + (outlets as f64).ln(),
                 item_ids: g.iter().map(|&i| only[i].id).collect(),
                 summary_by: SummaryBy::Extractive,
+                fallback: None,
             }
         })
         .collect();

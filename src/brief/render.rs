@@ -21,10 +21,30 @@ pub fn render(b: &Briefing, format: Format) -> String {
     match format {
         Format::Text => text(b),
         Format::Markdown => markdown(b),
-        Format::Json => {
-            serde_json::to_string_pretty(b).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        Format::Json => json(b),
+    }
+}
+
+/// The briefing as JSON, every story with its `"style"` ("llm" or "extractive") and, when an LLM summary was
+/// asked for but not used, the `"fallback"` reason.
+fn json(b: &Briefing) -> String {
+    let mut value = match serde_json::to_value(b) {
+        Ok(v) => v,
+        Err(e) => return format!("{{\"error\": \"{e}\"}}"),
+    };
+    if let Some(stories) = value.get_mut("stories").and_then(|s| s.as_array_mut()) {
+        for (json, story) in stories.iter_mut().zip(&b.stories) {
+            if let Some(obj) = json.as_object_mut() {
+                let style = if story.summary_by == crate::brief::SummaryBy::Llm {
+                    "llm"
+                } else {
+                    "extractive"
+                };
+                obj.insert("style".into(), serde_json::Value::from(style));
+            }
         }
     }
+    serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 fn heading(b: &Briefing) -> String {
@@ -68,7 +88,14 @@ fn text(b: &Briefing) -> String {
             let _ = writeln!(out, "   {sentence}");
         }
         if s.summary_by == crate::brief::SummaryBy::Fallback {
-            let _ = writeln!(out, "   (extractive)");
+            match &s.fallback {
+                Some(why) => {
+                    let _ = writeln!(out, "   (extractive: {why})");
+                }
+                None => {
+                    let _ = writeln!(out, "   (extractive)");
+                }
+            }
         }
         let _ = write!(
             out,
@@ -119,6 +146,9 @@ fn markdown(b: &Briefing) -> String {
         }
         if !s.summary.is_empty() {
             let _ = writeln!(out, "\n{}", md_escape(&s.summary.join(" ")));
+        }
+        if s.summary_by == crate::brief::SummaryBy::Fallback {
+            let _ = writeln!(out, "\n*(extractive)*");
         }
         let _ = writeln!(
             out,

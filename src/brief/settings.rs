@@ -40,7 +40,8 @@ impl Length {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    /// The length a name stands for (`headlines`, `short`, `full`).
+    pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "headlines" => Length::Headlines,
             "short" => Length::Short,

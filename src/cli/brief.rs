@@ -4,8 +4,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::brief::llm::{LlmSummarizer, apply_style};
 use crate::brief::query::Query;
 use crate::brief::render::{Format, render};
+use crate::brief::settings::{ChannelSettings, Length, Style, is_language_tag};
 use crate::brief::{Options, build_briefing};
 use crate::clock::parse_lookback;
 use crate::config::Config;
@@ -48,9 +50,52 @@ pub struct Args {
     /// Do not read the article pages behind the items; summarise from the feeds' text.
     #[arg(long)]
     no_articles: bool,
+    /// How summaries are written: extractive (herald's own, no key) or llm (the [llm] endpoint, checked
+    /// against the sources; a story whose LLM summary cannot be had keeps its extractive one, marked).
+    #[arg(long, value_name = "STYLE", value_parser = ["extractive", "llm"])]
+    style: Option<String>,
+    /// The language of LLM summaries, a BCP 47 tag (en, uk, de, pt-BR). Default: en.
+    #[arg(long, value_name = "TAG")]
+    language: Option<String>,
+    /// Story length: headlines (titles and links), short (1–2 sentences) or full (a paragraph).
+    #[arg(long, value_name = "LENGTH", value_parser = ["headlines", "short", "full"])]
+    length: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+}
+
+/// The per-channel settings a `herald brief` run asks for (`--style`, `--language`, `--length`): the same
+/// settings a Discord channel has, applied by the same code.
+fn settings_of(args: &Args, config: &Config) -> anyhow::Result<ChannelSettings> {
+    let mut settings = ChannelSettings::default();
+    if args.style.as_deref() == Some("llm") {
+        if config.llm.base_url.trim().is_empty() {
+            bail!(
+                "--style llm needs an LLM endpoint: set [llm] base_url (or HERALD_LLM__BASE_URL), e.g. \
+                 http://127.0.0.1:11434 for Ollama (README: LLM summaries)"
+            );
+        }
+        settings.style = Style::Llm;
+    }
+    if let Some(tag) = &args.language {
+        if !is_language_tag(tag) {
+            bail!(
+                "--language {tag:?} is not a language tag; give a BCP 47 tag such as en, uk, de or pt-BR"
+            );
+        }
+        if settings.style != Style::Llm {
+            bail!("--language sets the language of LLM summaries: give --style llm too");
+        }
+        settings.language = Some(tag.clone());
+    }
+    if let Some(length) = &args.length {
+        if args.words.is_some() {
+            bail!("--length and --words both set how long a story is: give one");
+        }
+        settings.length = Length::parse(length);
+    }
+    Ok(settings)
 }
 
 /// Runs `herald brief`.
@@ -65,6 +110,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         Some(s) => Some(Utc::now() - parse_lookback(s).context("--since")?),
         None => None,
     };
+    let settings = settings_of(&args, &config)?;
     let mut opts = Options::from(&config.brief);
     if let Some(n) = args.max_stories {
         if n == 0 {
@@ -78,6 +124,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         }
         opts.summary_words = w;
     }
+    let opts = settings.options(opts);
     let feeds = if args.feed.is_empty() {
         config.sources.default.clone()
     } else {
@@ -192,9 +239,30 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     let items = store
         .items_of_sources(&source_ids, since, MAX_ITEMS)
         .await?;
+    let now = Utc::now();
+    let mut briefing = build_briefing(&items, topic.as_slice(), opts, now);
+    if settings.style == Style::Llm {
+        progress.set_prefix("summaries");
+        progress.set_message(String::new());
+        // The terminal's tokens count toward the day's global budget (no server is charged).
+        let round = apply_style(
+            LlmSummarizer::new(&config.llm).as_ref(),
+            &store,
+            &mut briefing,
+            &items,
+            &settings,
+            0,
+            now,
+        )
+        .await;
+        if let Err(e) = round {
+            progress.finish_and_clear();
+            store.close().await;
+            return Err(e.into());
+        }
+    }
     progress.finish_and_clear();
     store.close().await;
-    let briefing = build_briefing(&items, topic.as_slice(), opts, Utc::now());
     print!("{}", render(&briefing, args.format));
     Ok(ExitCode::SUCCESS)
 }

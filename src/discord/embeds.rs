@@ -235,6 +235,7 @@ mod tests {
             relevance: 1.0,
             item_ids: vec![i as i64],
             summary_by: crate::brief::SummaryBy::Extractive,
+            fallback: None,
         }
     }
 

@@ -90,6 +90,11 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        // Failed LLM summaries are remembered for their day only.
+        sqlx::query("DELETE FROM llm_failures WHERE created_at < $1")
+            .bind(to_secs(deliveries_before))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(purged)
         })

@@ -1,7 +1,7 @@
 //! A fake OpenAI-compatible chat-completions endpoint on 127.0.0.1: it records every request (model, key,
 //! messages) and answers from a script — good summaries, a hallucinated number, 429, 500, a timeout,
-//! malformed JSON — with a `usage` count; with nothing scripted it writes a faithful summary itself (the first
-//! sentence of source [1], cited).
+//! malformed JSON — with a `usage` count; with nothing scripted it answers as a real model does: naming its
+//! outlet and date, paraphrasing numbers, in the language asked, faithful to source [1] and citing it.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -26,6 +26,9 @@ pub enum Answer {
     Hang(Duration),
     /// 200 with a body that is not a chat completion.
     Malformed,
+    /// 200 with what a real model writes (outlet, date, paraphrased numbers), plus one invented fact (a number
+    /// in no source), costing this many tokens.
+    Invent(u64),
 }
 
 /// One request received.
@@ -90,12 +93,37 @@ impl FakeLlm {
     }
 }
 
-/// The first sentence of source [1] in a prompt, cited: faithful by construction.
-fn faithful_answer(user: &str) -> String {
+/// What a careful real model writes: it names source [1]'s outlet and the date herald printed for it ("As
+/// Outlet 1 reported on 2 December 2026, …"), writes its lead-in in the language asked, paraphrases numbers
+/// ("a thousand" → "1,000", "two" → "2"), and copies the facts of source [1]'s first sentence, cited.
+fn faithful_answer(system: &str, user: &str) -> String {
+    let label = user.lines().next().unwrap_or_default();
     let text = user.lines().nth(1).unwrap_or_default();
     let first = text.split_inclusive(". ").next().unwrap_or(text).trim();
     let first = first.trim_end_matches('.');
-    format!("{first} [1].")
+    // "[1] Outlet, 2 December 2026 — Headline"
+    let label = label.split_once("] ").map_or(label, |(_, l)| l);
+    let (outlet_date, _) = label.split_once(" — ").unwrap_or((label, ""));
+    let (outlet, date) = outlet_date.split_once(", ").unwrap_or((outlet_date, ""));
+    if outlet.is_empty() || outlet.starts_with('(') {
+        // Notes of a map step: just the facts.
+        return format!("{first} [1].");
+    }
+    let language = system
+        .split("BCP 47 tag \"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("en");
+    let lead = match (language, date.is_empty()) {
+        ("uk", _) => format!("За повідомленням {outlet}, "),
+        (_, true) => format!("As {outlet} reported, "),
+        (_, false) => format!("As {outlet} reported on {date}, "),
+    };
+    let facts = first
+        .replace("a thousand", "1,000")
+        .replace(" two ", " 2 ")
+        .replace(" three ", " 3 ");
+    format!("{lead}{facts} [1].")
 }
 
 async fn complete(State(s): State<Arc<Shared>>, headers: HeaderMap, body: String) -> Response {
@@ -119,10 +147,10 @@ async fn complete(State(s): State<Arc<Shared>>, headers: HeaderMap, body: String
     };
     let answer = s.script.lock().unwrap().pop_front();
     let tokens = *s.tokens.lock().unwrap();
-    let user = call.user.clone();
+    let (system, user) = (call.system.clone(), call.user.clone());
     s.calls.lock().unwrap().push(call);
     let (text, tokens) = match answer {
-        None => (faithful_answer(&user), tokens),
+        None => (faithful_answer(&system, &user), tokens),
         Some(Answer::Text(t, n)) => (t, n),
         Some(Answer::Status(code)) => {
             return (
@@ -133,8 +161,15 @@ async fn complete(State(s): State<Arc<Shared>>, headers: HeaderMap, body: String
         }
         Some(Answer::Hang(d)) => {
             tokio::time::sleep(d).await;
-            (faithful_answer(&user), tokens)
+            (faithful_answer(&system, &user), tokens)
         }
+        Some(Answer::Invent(n)) => (
+            format!(
+                "{} Officials said 4,321 people were evacuated [1].",
+                faithful_answer(&system, &user)
+            ),
+            n,
+        ),
         Some(Answer::Malformed) => {
             return (
                 [(header::CONTENT_TYPE, "application/json")],

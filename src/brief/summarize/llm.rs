@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
 use super::Budget;
@@ -34,6 +35,74 @@ pub enum LlmError {
     /// Connection, TLS or protocol failure.
     #[error("cannot reach the LLM endpoint: {0}")]
     Network(String),
+    /// The day's token budget (the server's or everyone's) cannot cover the call's worst case; it was not sent.
+    #[error("the daily LLM token budget is spent")]
+    Budget,
+    /// The budget could not be read or written (a database error); the call was not sent.
+    #[error("LLM tokens could not be counted: {0}")]
+    Accounting(String),
+}
+
+impl LlmError {
+    /// The reason in a few words, as `herald brief --format json` shows it in `"fallback"`.
+    pub fn short(&self) -> String {
+        match self {
+            LlmError::Timeout => "timeout".into(),
+            LlmError::RateLimited => "rate limited".into(),
+            LlmError::Status(n) => format!("endpoint error: HTTP {n}"),
+            LlmError::Malformed(why) => format!("malformed answer: {why}"),
+            LlmError::Network(why) => format!("unreachable: {why}"),
+            LlmError::Budget => "budget spent".into(),
+            LlmError::Accounting(why) => format!("tokens not counted: {why}"),
+        }
+    }
+}
+
+/// Counts LLM calls against the token budgets: each call's worst case (its prompt's estimate plus the
+/// `max_tokens` herald sets) is reserved before it is sent, and settled with what the endpoint says it cost.
+/// A call the budget cannot cover is never sent.
+pub trait Meter: Send + Sync {
+    /// Reserves `tokens`, or says why not ([`LlmError::Budget`]).
+    fn reserve(&self, tokens: u64) -> BoxFuture<'_, Result<(), LlmError>>;
+    /// Settles a reservation of `reserved` tokens with the `spent` ones (0 for a call that failed).
+    fn settle(&self, reserved: u64, spent: u64) -> BoxFuture<'_, Result<(), LlmError>>;
+}
+
+/// No budget: every call is allowed (tests, and tools that count elsewhere).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unmetered;
+
+impl Meter for Unmetered {
+    fn reserve(&self, _tokens: u64) -> BoxFuture<'_, Result<(), LlmError>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn settle(&self, _reserved: u64, _spent: u64) -> BoxFuture<'_, Result<(), LlmError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Tokens an answer may take at most (`max_tokens` of every call).
+pub const MAX_ANSWER_TOKENS: u32 = 400;
+
+/// One call, metered: reserve the worst case, call, settle.
+async fn metered_chat(
+    client: &LlmClient,
+    meter: &dyn Meter,
+    system: &str,
+    user: &str,
+) -> Result<Answer, LlmError> {
+    let worst = estimate_tokens(system.len() + user.len()) + u64::from(MAX_ANSWER_TOKENS);
+    meter.reserve(worst).await?;
+    match client.chat(system, user, MAX_ANSWER_TOKENS).await {
+        Ok(answer) => {
+            meter.settle(worst, answer.tokens).await?;
+            Ok(answer)
+        }
+        Err(e) => {
+            meter.settle(worst, 0).await?;
+            Err(e)
+        }
+    }
 }
 
 /// What the model wrote and what it cost: tokens (the endpoint's `usage.total_tokens`, else an estimate) and
@@ -59,6 +128,45 @@ pub struct SourceText {
     pub title: String,
     /// The article text (or the feed's).
     pub text: String,
+    /// When it was published, as the prompt prints it ("2 December 2026"); empty when unknown.
+    pub date: String,
+}
+
+impl SourceText {
+    /// The label the prompt gives this source: "Outlet, 2 December 2026 — Headline".
+    pub fn label(&self) -> String {
+        let mut label = self.outlet.clone();
+        if !self.date.is_empty() {
+            label.push_str(", ");
+            label.push_str(&self.date);
+        }
+        if !self.title.is_empty() {
+            label.push_str(" — ");
+            label.push_str(&self.title);
+        }
+        label
+    }
+
+    /// Everything the prompt shows of this source (label and text): what the faithfulness check reads.
+    pub fn shown(&self) -> String {
+        format!("{}\n{}", self.label(), self.text)
+    }
+}
+
+/// The chat-completions URL of a base URL, with or without its `/v1`: `https://api.openai.com/v1`,
+/// `https://openrouter.ai/api/v1`, `http://127.0.0.1:11434` (Ollama) and `http://127.0.0.1:8080` (llama.cpp's
+/// server) all work; a URL that already ends in `/chat/completions` is used as it is.
+pub fn completions_url(base_url: &str) -> String {
+    let base = base_url.trim().trim_end_matches('/');
+    if base.ends_with("/chat/completions") {
+        return base.to_owned();
+    }
+    let has_path = url::Url::parse(base).is_ok_and(|u| !u.path().trim_matches('/').is_empty());
+    if has_path {
+        format!("{base}/chat/completions")
+    } else {
+        format!("{base}/v1/chat/completions")
+    }
 }
 
 /// An OpenAI-compatible chat-completions client.
@@ -127,7 +235,7 @@ impl LlmClient {
             .ok()?;
         Some(Self {
             http,
-            url: format!("{}/chat/completions", cfg.base_url.trim_end_matches('/')),
+            url: completions_url(&cfg.base_url),
             model: cfg.model.clone(),
             key: cfg.api_key.clone(),
         })
@@ -233,10 +341,7 @@ pub fn prompt(
     );
     let mut user = String::new();
     for s in sources {
-        user.push_str(&format!(
-            "[{}] {} — {}\n{}\n\n",
-            s.number, s.outlet, s.title, s.text
-        ));
+        user.push_str(&format!("[{}] {}\n{}\n\n", s.number, s.label(), s.text));
     }
     if partial {
         user.push_str(&format!(
@@ -268,6 +373,7 @@ const MIN_WORDS_PER_SOURCE: usize = 150;
 /// every call.
 pub async fn summarize_story(
     client: &LlmClient,
+    meter: &dyn Meter,
     sources: &[SourceText],
     language: &str,
     length: Length,
@@ -284,7 +390,7 @@ pub async fn summarize_story(
             })
             .collect();
         let (system, user) = prompt(&trimmed, language, length, false);
-        return client.chat(&system, &user, 400).await;
+        return metered_chat(client, meter, &system, &user).await;
     }
     // Map: groups that fit, each summarised with its own source numbers.
     let group = (budget_words / MIN_WORDS_PER_SOURCE).max(1);
@@ -300,7 +406,7 @@ pub async fn summarize_story(
             })
             .collect();
         let (system, user) = prompt(&trimmed, language, length, true);
-        let a = client.chat(&system, &user, 400).await?;
+        let a = metered_chat(client, meter, &system, &user).await?;
         tokens += a.tokens;
         calls += 1;
         let first = chunk.first().map_or(0, |s| s.number);
@@ -310,6 +416,7 @@ pub async fn summarize_story(
             outlet: format!("notes on sources {first}–{last}"),
             title: String::new(),
             text: a.text,
+            date: String::new(),
         });
     }
     // Reduce: the final summary from the notes, which cite the original numbers.
@@ -323,7 +430,7 @@ pub async fn summarize_story(
         length_words(length)
     ));
     let (system, _) = prompt(&[], language, length, false);
-    let a = client.chat(&system, &user, 400).await?;
+    let a = metered_chat(client, meter, &system, &user).await?;
     Ok(Answer {
         text: a.text,
         tokens: tokens + a.tokens,
@@ -343,18 +450,50 @@ mod tests {
                 outlet: "Reuters".into(),
                 title: "Talks open".into(),
                 text: "Delegations met.".into(),
+                date: "2 December 2026".into(),
             },
             SourceText {
                 number: 2,
                 outlet: "BBC".into(),
                 title: "Talks".into(),
                 text: "They met.".into(),
+                date: String::new(),
             },
         ];
         let (system, user) = prompt(&s, "uk", Length::Full, false);
         assert!(system.contains("\"uk\"") && system.contains("[1]"));
-        assert!(user.starts_with("[1] Reuters — Talks open\nDelegations met.\n\n[2] BBC — Talks"));
+        assert!(user.starts_with(
+            "[1] Reuters, 2 December 2026 — Talks open\nDelegations met.\n\n[2] BBC — Talks"
+        ));
         assert!(user.ends_with("in one paragraph of at most 100 words."));
+    }
+
+    #[test]
+    fn base_urls_with_or_without_v1_reach_chat_completions() {
+        for (base, url) in [
+            (
+                "https://api.openai.com/v1",
+                "https://api.openai.com/v1/chat/completions",
+            ),
+            (
+                "https://openrouter.ai/api/v1/",
+                "https://openrouter.ai/api/v1/chat/completions",
+            ),
+            (
+                "http://127.0.0.1:11434",
+                "http://127.0.0.1:11434/v1/chat/completions",
+            ),
+            (
+                "http://127.0.0.1:8080/",
+                "http://127.0.0.1:8080/v1/chat/completions",
+            ),
+            (
+                "http://h/v1/chat/completions",
+                "http://h/v1/chat/completions",
+            ),
+        ] {
+            assert_eq!(completions_url(base), url, "{base}");
+        }
     }
 
     #[test]
