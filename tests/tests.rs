@@ -9,6 +9,7 @@ mod bot;
 mod check;
 mod cli;
 mod crash;
+mod discord_limits;
 mod docker;
 mod fetch;
 mod fuzz_corpus;

@@ -180,7 +180,8 @@ pub struct Bot {
 }
 
 impl Bot {
-    /// Checks the token (failing fast and clearly, before the gateway would) and builds the client. On
+    /// Checks the token (failing fast and clearly on a refused one, waiting out a 429 or an outage) and builds
+    /// the client. On
     /// READY it registers the commands, in `[discord] dev_guild` when set, else globally.
     pub async fn connect(
         config: Arc<Config>,
@@ -192,7 +193,7 @@ impl Bot {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, DiscordError> {
         let http = build_http(token, &config.discord);
-        super::http::whoami(&http, &config.discord).await?;
+        super::http::whoami_patiently(&http, &config.discord).await?;
         let api_base = config.discord.api_base.clone();
         let shards =
             Shards::parse(&config.discord.shards).map_err(|reason| DiscordError::Unreachable {

@@ -1,12 +1,14 @@
 //! Scheduled briefings to Discord channels: the core's [`Outbox`] over serenity's REST client.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serenity::all::{
     AutoArchiveDuration, ChannelId, ChannelType, CreateAllowedMentions, CreateForumPost,
     CreateMessage, CreateThread, ForumTagId, Nonce, RoleId,
 };
-use serenity::http::{Http, HttpError};
+use serenity::http::{Http, HttpError, LightMethod, Request, Route};
 
 use super::embeds::{EmbedSpec, briefing_embeds, pack};
 use super::escape::escape;
@@ -23,15 +25,94 @@ pub enum Part {
     Embeds(Vec<EmbedSpec>, Option<u64>),
 }
 
-/// Posts to channels through serenity's `Http` (its rate limiter, or the configured proxy).
+/// Posts to channels: messages go out on herald's own request (built by serenity, sent by reqwest) so that a
+/// 429's `retry_after`, `global` and scope are read — serenity's error keeps none of them — and each channel's
+/// route bucket (`X-RateLimit-Remaining` / `X-RateLimit-Reset-After`) is honoured before the next post to it.
+/// The same rules hold through a REST proxy: what it passes back is read the same way. Threads and forum posts
+/// are opened through serenity's client.
 pub struct DiscordOutbox {
     http: Arc<Http>,
+    client: reqwest::Client,
+    buckets: RouteBuckets,
 }
 
 impl DiscordOutbox {
     /// An outbox over this client.
     pub fn new(http: Arc<Http>) -> Self {
-        Self { http }
+        Self {
+            http,
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .unwrap_or_default(),
+            buckets: RouteBuckets::default(),
+        }
+    }
+}
+
+/// When each channel's message route may be used again, from Discord's per-route headers.
+#[derive(Debug, Default)]
+struct RouteBuckets(Mutex<HashMap<u64, Instant>>);
+
+impl RouteBuckets {
+    /// Waits until the channel's route has room.
+    async fn wait(&self, channel_id: u64) {
+        let until = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&channel_id)
+            .copied();
+        if let Some(until) = until.filter(|u| *u > Instant::now()) {
+            tokio::time::sleep_until(until.into()).await;
+        }
+    }
+
+    /// Notes that the channel's route has no room for `wait`.
+    fn block(&self, channel_id: u64, wait: Duration) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget what has passed, so the map stays as small as the channels being posted to.
+        let now = Instant::now();
+        map.retain(|_, until| *until > now);
+        map.insert(channel_id, now + wait);
+    }
+}
+
+/// A header's value as seconds (`Retry-After: 1.5`, `X-RateLimit-Reset-After: 0.25`).
+fn header_secs(headers: &reqwest::header::HeaderMap, name: &str) -> Option<Duration> {
+    headers
+        .get(name)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(3600.0)))
+}
+
+/// What a 429 says: how long to wait and whether the limit is the bot's global one, from its body
+/// (`retry_after`, `global`) and headers (`Retry-After`, `X-RateLimit-Global`, `X-RateLimit-Scope`), the body
+/// winning (its `retry_after` has milliseconds).
+pub fn rate_limit_of(headers: &reqwest::header::HeaderMap, body: &[u8]) -> PostError {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let retry_after = json["retry_after"]
+        .as_f64()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(3600.0)))
+        .or_else(|| header_secs(headers, "retry-after"));
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase)
+    };
+    let global = json["global"].as_bool().unwrap_or(false)
+        || header("x-ratelimit-global").is_some_and(|v| v == "true")
+        || header("x-ratelimit-scope").is_some_and(|v| v == "global");
+    PostError::RateLimited {
+        retry_after,
+        global,
     }
 }
 
@@ -147,10 +228,70 @@ impl Outbox for DiscordOutbox {
         if channel_id == 0 {
             return Err(PostError::Rejected("channel id 0".into()));
         }
-        ChannelId::new(channel_id)
-            .send_message(&*self.http, message)
+        let body = serde_json::to_vec(&message).map_err(|e| PostError::Rejected(e.to_string()))?;
+        let request = Request::new(
+            Route::ChannelMessages {
+                channel_id: ChannelId::new(channel_id),
+            },
+            LightMethod::Post,
+        )
+        .body(Some(body))
+        .build(&self.client, self.http.token(), self.http.proxy.as_deref())
+        .map_err(|e| PostError::Rejected(e.to_string()))?;
+        self.buckets.wait(channel_id).await;
+        let response = request
+            .send()
             .await
-            .map(|m| m.id.get())
-            .map_err(classify)
+            .map_err(|e| PostError::Transient(crate::report::one_line(&e.without_url())))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        // The channel's route: no room left until it resets.
+        if headers
+            .get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() == "0")
+        {
+            if let Some(wait) = header_secs(&headers, "x-ratelimit-reset-after") {
+                self.buckets.block(channel_id, wait);
+            }
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| PostError::Transient(crate::report::one_line(&e.without_url())))?;
+        match status {
+            200..=299 => {
+                let id = serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v["id"].as_str().and_then(|s| s.parse::<u64>().ok()));
+                id.ok_or_else(|| {
+                    PostError::Transient("Discord's answer to a message POST has no id".into())
+                })
+            }
+            429 => {
+                let limited = rate_limit_of(&headers, &body);
+                if let PostError::RateLimited {
+                    retry_after: Some(wait),
+                    global: false,
+                } = &limited
+                {
+                    self.buckets.block(channel_id, *wait);
+                }
+                Err(limited)
+            }
+            _ => {
+                let message = serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v["message"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let what = format!("{message} (HTTP {status})");
+                Err(match status {
+                    403 | 404 => PostError::Gone(what),
+                    401 => PostError::Transient(what),
+                    s if s >= 500 => PostError::Transient(what),
+                    _ => PostError::Rejected(what),
+                })
+            }
+        }
     }
 }

@@ -58,8 +58,8 @@ pub struct Channels {
     pub gone: Vec<u64>,
     /// Channels answering 403 Missing Access.
     pub forbidden: Vec<u64>,
-    /// Requests per second allowed over all bot REST calls (a fixed one-second window, like Discord's global
-    /// limit); `None`: unlimited.
+    /// Requests allowed over all bot REST calls in any one second (a sliding window, as strict as Discord's
+    /// global limit); `None`: unlimited.
     pub per_second: Option<u32>,
     /// 429s sent.
     pub rate_limited: u64,
@@ -72,7 +72,10 @@ pub struct Channels {
     pub threads: Vec<(u64, u64, Value)>,
     /// Forum channels `GET /channels/{id}` answers: id → (its tags as (id, name), whether it requires one).
     pub forums: std::collections::HashMap<u64, (Vec<(u64, String)>, bool)>,
-    window: (u64, u32),
+    /// The next this many `GET /users/@me` answer 429 (retry after 0.2 s), as Discord does to a bot that
+    /// restarts into a rate limit.
+    pub me_rate_limited: u32,
+    window: std::collections::VecDeque<std::time::Instant>,
     nonces: std::collections::HashMap<String, u64>,
 }
 
@@ -379,6 +382,17 @@ async fn handle(
     }
     match (&method, path) {
         (&Method::GET, "/api/v10/gateway") => ok(json!({"url": shared.ws_url})),
+        (&Method::GET, "/api/v10/users/@me") if take_me_429(&shared.channels) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                ("content-type", "application/json"),
+                ("retry-after", "1"),
+                ("x-ratelimit-scope", "user"),
+            ],
+            json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false, "code": 0})
+                .to_string(),
+        )
+            .into_response(),
         (&Method::GET, "/api/v10/users/@me") => ok(json!({
             "id": APP_ID, "username": "herald-test", "discriminator": "0", "global_name": null, "avatar": null,
             "bot": true, "system": false, "mfa_enabled": true, "verified": true, "email": null, "flags": 0,
@@ -517,33 +531,47 @@ pub fn command_interaction(id: u64, name: &str, options: Value, permissions: &st
     })
 }
 
-/// Discord's global limit in miniature: `per_second` bot requests in each wall-clock second, then 429 with
-/// `retry_after` until the next second.
+/// Whether this `GET /users/@me` is one of the scripted 429s (counted as a 429).
+fn take_me_429(channels: &Mutex<Channels>) -> bool {
+    let mut c = channels.lock().expect("lock");
+    if c.me_rate_limited == 0 {
+        return false;
+    }
+    c.me_rate_limited -= 1;
+    c.rate_limited += 1;
+    true
+}
+
+/// Discord's global limit in miniature: `per_second` bot requests in any one second (a sliding window), then
+/// 429 with what Discord sends with one: the body's `retry_after` (seconds, with milliseconds) and `global`,
+/// and the `Retry-After`, `X-RateLimit-Global` and `X-RateLimit-Scope` headers.
 fn rate_limit(channels: &Mutex<Channels>) -> Option<Response> {
     let mut c = channels.lock().expect("lock");
     let per_second = c.per_second?;
     c.limited_requests += 1;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let second = now.as_secs();
-    if c.window.0 != second {
-        c.window = (second, 0);
+    let now = std::time::Instant::now();
+    let second = Duration::from_secs(1);
+    while c
+        .window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= second)
+    {
+        c.window.pop_front();
     }
-    if c.window.1 < per_second {
-        c.window.1 += 1;
+    if c.window.len() < per_second as usize {
+        c.window.push_back(now);
         return None;
     }
     c.rate_limited += 1;
-    let retry = 1.0 - f64::from(now.subsec_millis()) / 1000.0;
-    let body =
-        json!({"message": "You are being rate limited.", "retry_after": retry, "global": true});
+    let oldest = c.window.front().copied().unwrap_or(now);
+    let retry = (second.saturating_sub(now.duration_since(oldest))).as_secs_f64();
+    let body = json!({"message": "You are being rate limited.", "retry_after": retry, "global": true, "code": 0});
     Some(
         (
             StatusCode::TOO_MANY_REQUESTS,
             [
                 ("content-type", "application/json".to_owned()),
-                ("retry-after", format!("{retry:.3}")),
+                ("retry-after", format!("{}", retry.ceil().max(1.0))),
                 ("x-ratelimit-global", "true".to_owned()),
                 ("x-ratelimit-scope", "global".to_owned()),
             ],
