@@ -97,6 +97,10 @@ pub struct ScheduleConfig {
     /// come closer, and a stored one is held to it.
     #[serde(default = "default_min_interval_minutes")]
     pub min_interval_minutes: u32,
+    /// This process's slot in a fleet; empty: its host name and `[discord] shards`. A process restarted in
+    /// the same slot resumes the deliveries its previous run had claimed at once.
+    #[serde(default)]
+    pub process_slot: String,
 }
 
 fn default_lease_secs() -> u64 {
@@ -152,6 +156,14 @@ pub struct ArticlesConfig {
     pub min_words: usize,
     /// Seconds `/briefing` waits for article pages before it briefs from what it has.
     pub briefing_wait_secs: u64,
+    /// Article pages one `herald brief` reads at most, the newest items first; the others keep their feed's
+    /// text. Over 10,000 feeds a run would otherwise try every page of every feed.
+    #[serde(default = "default_max_per_run")]
+    pub max_per_run: usize,
+}
+
+fn default_max_per_run() -> usize {
+    300
 }
 
 /// `[metrics]`: the optional Prometheus and health listener.

@@ -226,6 +226,94 @@ async fn brief_reads_the_articles_groups_each_event_once_and_says_what_failed() 
     assert_eq!(b["stories_left_out"], 0);
 }
 
+/// `herald brief` over many feeds reads a budget of pages, the newest items first, not every page of every
+/// feed; a later run reads the next ones, never a page that failed before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn brief_reads_article_pages_on_a_budget() {
+    let server = FixtureServer::start().await;
+    let dir = crate::support::test_dir();
+    let url = server.url("/news.xml");
+    let run = |dir: &crate::support::TestDir| {
+        let mut cmd = herald(dir);
+        cmd.env("HERALD_ARTICLES__MAX_PER_RUN", "3")
+            .args(["brief", "--format", "json", "--feed", &url]);
+        async move {
+            tokio::task::spawn_blocking(move || cmd.output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let pages =
+        |server: &FixtureServer| -> usize { server.hits.pages.lock().unwrap().values().sum() };
+    let out = run(&dir).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(pages(&server), 3, "three pages of ten");
+    let out = run(&dir).await;
+    assert!(out.status.success());
+    assert_eq!(pages(&server), 6, "the next three, none twice");
+    let each: Vec<usize> = server
+        .hits
+        .pages
+        .lock()
+        .unwrap()
+        .values()
+        .copied()
+        .collect();
+    assert!(each.iter().all(|n| *n == 1), "{each:?}");
+}
+
+/// A host whose name does not resolve is asked once: its other pages fail at once with the same reason, and
+/// are stored as failed (never asked again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_does_not_resolve_is_asked_once() {
+    let dir = crate::support::test_dir();
+    let mut config = herald::config::Config::defaults();
+    dir.database(&mut config.database, "h.db");
+    let store = herald::store::Store::open(&config.database).await.unwrap();
+    let reader = herald::sources::articles::ArticleReader::new(
+        herald::sources::fetch::Fetcher::new(&config.fetch).unwrap(),
+        config.articles.clone(),
+    );
+    let urls: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .map(|p| format!("https://no-such-host.invalid/{p}"))
+        .collect();
+    assert!(reader.skipped_host(&urls[0]).is_none());
+    let mut reasons = Vec::new();
+    let report = reader
+        .read(&store, vec![urls[0].clone()], chrono::Utc::now(), |_, r| {
+            reasons.push(r.clone())
+        })
+        .await;
+    assert_eq!(report.failed, 1);
+    let why = reader
+        .skipped_host(&urls[1])
+        .expect("the host is remembered");
+    assert!(why.contains("no-such-host.invalid was not found"), "{why}");
+    let report = reader
+        .read(&store, urls[1..].to_vec(), chrono::Utc::now(), |_, r| {
+            reasons.push(r.clone())
+        })
+        .await;
+    assert_eq!(report.failed, 2);
+    assert!(
+        reasons.iter().all(|r| r.as_ref().unwrap_err() == &why),
+        "{reasons:?}"
+    );
+    // Failed pages are not unread any more: a later run does not try them again.
+    assert!(
+        store
+            .unread_article_urls(None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 #[test]
 fn extract_prints_the_article_or_its_metadata() {
     let dir = crate::support::test_dir();

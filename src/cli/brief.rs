@@ -279,7 +279,7 @@ async fn read_articles(
 ) -> anyhow::Result<()> {
     let reader = ArticleReader::new(fetcher.clone(), config.articles.clone());
     let urls = store
-        .unread_article_urls(Some(source_ids), since, MAX_ITEMS)
+        .unread_article_urls(Some(source_ids), since, config.articles.max_per_run)
         .await?;
     if urls.is_empty() {
         return Ok(());

@@ -89,6 +89,11 @@ pub async fn serve(
         config.brief.clone(),
     )
     .with_llm(LlmSummarizer::new(&config.llm));
+    // A restart in the same slot resumes what the previous run had claimed at once.
+    scheduler
+        .take_over(&process_slot(&config))
+        .await
+        .context("taking over this process slot's deliveries")?;
     let _poller = AbortOnDrop(tokio::spawn(poller.run()));
     let _scheduler = AbortOnDrop(tokio::spawn(scheduler.run()));
     let _articles = AbortOnDrop(tokio::spawn(reading));
@@ -104,6 +109,26 @@ pub async fn serve(
     }
     bot.start(health).await?;
     Ok(())
+}
+
+/// This process's slot: `[schedule] process_slot`, else its host and its shards ("web-1/0-1/6"), which a
+/// supervisor restarting it keeps, and which differs between the processes of one fleet.
+fn process_slot(config: &Config) -> String {
+    let configured = config.schedule.process_slot.trim();
+    if !configured.is_empty() {
+        return configured.to_owned();
+    }
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    let shards = match config.discord.shards.trim() {
+        "" => "all",
+        s => s,
+    };
+    format!("{host}/{shards}")
 }
 
 /// Stops a background loop when its owner ends.

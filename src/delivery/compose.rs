@@ -65,6 +65,15 @@ impl<O: Outbox> Scheduler<O> {
                 .await?;
             return Ok(());
         };
+        // One channel's briefings in order: while an earlier slot is still being posted (or waits to be taken
+        // over after a crash), this one waits its turn; the schedule stays put and the next tick asks again.
+        if store.has_earlier_open_delivery(channel, due_at).await? {
+            span.in_scope(
+                || tracing::debug!(%due_at, "an earlier briefing is still being posted; waiting"),
+            );
+            report.waiting += 1;
+            return Ok(());
+        }
         let post = self
             .compose(&row, due_at, now)
             .instrument(span.clone())
@@ -290,6 +299,50 @@ mod tests {
             w.run_at(at(9, 0)).await.claimed + w.run_at(at(9, 0)).await.empty,
             1
         );
+    }
+
+    /// A channel's 09:00 briefing waits while its 08:00 one is still being posted (or waiting to be taken up
+    /// again): one channel's briefings are posted in order.
+    #[tokio::test]
+    async fn a_channel_s_next_slot_waits_for_the_one_before() {
+        let w = world(|c| {
+            c.post_attempts = 1;
+            c.grace_minutes = 180;
+        })
+        .await;
+        w.store
+            .set_schedule(
+                GUILD,
+                CHANNEL,
+                "08:00,09:00",
+                "UTC",
+                Some(at(8, 0)),
+                5,
+                at(7, 0),
+            )
+            .await
+            .unwrap();
+        w.publish(0, &[item("a", "Ceasefire talks open", "Delegations met.")])
+            .await;
+        w.mem
+            .then([Step::Fail(crate::delivery::PostError::Transient(
+                "HTTP 502".into(),
+            ))]);
+        let r = w.run_at(at(8, 0)).await;
+        assert_eq!(r.claimed, 1);
+        assert!(w.mem.texts(CHANNEL).is_empty(), "the 08:00 post failed");
+        // 09:00: the 08:00 delivery is taken up again first, and 09:00 waits for it.
+        w.mem
+            .then([Step::Fail(crate::delivery::PostError::Transient(
+                "HTTP 502".into(),
+            ))]);
+        let r = w.run_at(at(9, 0)).await;
+        assert_eq!((r.resumed, r.claimed, r.waiting), (1, 0, 1), "{r:?}");
+        // Once 08:00 is posted, 09:00 follows.
+        w.run_at(at(9, 1) + chrono::Duration::seconds(1)).await;
+        w.run_at(at(9, 2)).await;
+        let texts = w.mem.texts(CHANNEL);
+        assert_eq!(texts, ["Ceasefire talks open", "nothing new"], "in order");
     }
 
     #[tokio::test]

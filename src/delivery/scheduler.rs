@@ -40,6 +40,8 @@ pub struct TickReport {
     pub resumed: usize,
     /// Channels whose briefing panicked while being composed (each paused with the reason).
     pub panicked: usize,
+    /// Due slots left for a later tick because the channel's earlier briefing is still being posted.
+    pub waiting: usize,
 }
 
 /// What every part of a scheduler shares: the store, the clock, the outbox and the counters.
@@ -54,7 +56,8 @@ pub(super) struct Inner<O: Outbox> {
     pub(super) slots: tokio::sync::Semaphore,
     pub(super) counters: Counters,
     pub(super) llm: Option<LlmSummarizer>,
-    /// This process, as it signs the deliveries it claims (unique per start).
+    /// This process, as it signs the deliveries it claims (unique per start; [`Scheduler::take_over`] ties it
+    /// to a process slot).
     pub(super) owner: String,
     /// When the leases on the deliveries waiting here were last extended.
     pub(super) renewed: Mutex<Option<DateTime<Utc>>>,
@@ -115,6 +118,24 @@ impl<O: Outbox> Scheduler<O> {
                 renewed: Mutex::new(None),
             }),
         }
+    }
+
+    /// Takes over `slot` for this process (see [`Store::take_over_slot`]): the deliveries its previous run had
+    /// claimed are resumed at the next tick instead of after their leases. Returns how many.
+    pub async fn take_over(&self, slot: &str) -> Result<u64, StoreError> {
+        let freed = self
+            .inner
+            .store
+            .take_over_slot(slot, &self.inner.owner, self.inner.clock.now())
+            .await?;
+        if freed > 0 {
+            tracing::info!(
+                slot,
+                freed,
+                "resuming the deliveries this slot's previous run had claimed"
+            );
+        }
+        Ok(freed)
     }
 
     /// The same scheduler writing LLM summaries with `llm` for channels that chose them (call before the

@@ -21,7 +21,7 @@ use tracing::Instrument;
 
 use super::article::extract_article;
 use super::encoding::html_to_string;
-use super::fetch::{Fetched, Fetcher};
+use super::fetch::{FetchError, Fetched, Fetcher};
 use super::ingest::redact;
 use crate::clock::Clock;
 use crate::config::ArticlesConfig;
@@ -59,7 +59,13 @@ struct Inner {
 struct Host {
     slots: Semaphore,
     next_start: tokio::sync::Mutex<Instant>,
+    /// Until when this host is not asked (its name did not resolve), and why.
+    unreachable: Mutex<Option<(Instant, String)>>,
 }
+
+/// How long a host whose name did not resolve is not asked again: its other pages fail at once, with the
+/// same reason, instead of each waiting on DNS (10,000 feeds once took 6 minutes a `herald brief` this way).
+const DNS_FAILURE_TTL: Duration = Duration::from_secs(15 * 60);
 
 impl ArticleReader {
     /// A reader fetching with `fetcher` under the `[articles]` limits.
@@ -201,7 +207,21 @@ impl ArticleReader {
         }
     }
 
+    /// Why pages on `url`'s host are not asked now (its name did not resolve moments ago), if they are not.
+    pub fn skipped_host(&self, url: &str) -> Option<String> {
+        self.host(url)
+            .unreachable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|(until, _)| *until > Instant::now())
+            .map(|(_, why)| why.clone())
+    }
+
     async fn fetch_article(&self, url: &str) -> Result<crate::item::Article, String> {
+        if let Some(why) = self.skipped_host(url) {
+            return Err(why);
+        }
         let host = self.host(url);
         let fetched = {
             let _slot = host.slots.acquire().await.map_err(|e| e.to_string())?;
@@ -223,6 +243,12 @@ impl ArticleReader {
                 body, url, charset, ..
             }) => (body, url.to_string(), charset),
             Ok(Fetched::NotModified) => return Err("the server answered 304".to_owned()),
+            Err(e @ FetchError::Dns { .. }) => {
+                let why = e.to_string();
+                *host.unreachable.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((Instant::now() + DNS_FAILURE_TTL, why.clone()));
+                return Err(why);
+            }
             Err(e) => return Err(e.to_string()),
         };
         let min_words = self.inner.cfg.min_words;
@@ -272,6 +298,7 @@ impl ArticleReader {
                 Arc::new(Host {
                     slots: Semaphore::new(self.inner.cfg.per_host.max(1)),
                     next_start: tokio::sync::Mutex::new(Instant::now()),
+                    unreachable: Mutex::new(None),
                 })
             })
             .clone()

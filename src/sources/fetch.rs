@@ -67,7 +67,15 @@ pub enum FetchError {
     /// A page was asked for, and the server sent something else (a PDF, an image, a feed).
     #[error("not an HTML page ({0})")]
     NotHtml(String),
-    /// DNS, connection, TLS or protocol failure.
+    /// The host's name does not resolve (no such host, or no DNS answer).
+    #[error("the host {host} was not found ({reason})")]
+    Dns {
+        /// The host name.
+        host: String,
+        /// What the resolver said.
+        reason: String,
+    },
+    /// Connection, TLS or protocol failure.
     #[error("cannot fetch: {0}")]
     Network(String),
 }
@@ -352,6 +360,10 @@ fn classify(e: reqwest::Error) -> FetchError {
                 },
                 FetchError::TooManyRedirects(n) => FetchError::TooManyRedirects(*n),
                 FetchError::Scheme(s) => FetchError::Scheme(s.clone()),
+                FetchError::Dns { host, reason } => FetchError::Dns {
+                    host: host.clone(),
+                    reason: reason.clone(),
+                },
                 other => FetchError::Network(other.to_string()),
             };
         }
@@ -366,6 +378,13 @@ fn classify(e: reqwest::Error) -> FetchError {
         text = format!("{text}: {err}");
         source = err.source();
     }
+    // reqwest's own resolver (private addresses allowed) says "dns error" where ours names the host.
+    if let Some(at) = text.find("dns error") {
+        return FetchError::Dns {
+            host: "of this address".to_owned(),
+            reason: text[at..].to_owned(),
+        };
+    }
     FetchError::Network(text)
 }
 
@@ -377,8 +396,19 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let looked_up = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map(|addrs| addrs.collect::<Vec<SocketAddr>>());
+            let addrs: Vec<SocketAddr> = match looked_up {
+                Ok(addrs) => addrs,
+                Err(e) => {
+                    let err: Box<dyn StdError + Send + Sync> = Box::new(FetchError::Dns {
+                        host: host.clone(),
+                        reason: crate::report::one_line(&e),
+                    });
+                    return Err(err);
+                }
+            };
             if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
                 let err: Box<dyn StdError + Send + Sync> =
                     Box::new(FetchError::Blocked { host, ip: bad.ip() });

@@ -29,7 +29,7 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// Tables of state each database keeps for itself, not copied by `herald migrate` (the shared posting pace).
-pub const STATE_TABLES: &[&str] = &["post_pace", "llm_failures"];
+pub const STATE_TABLES: &[&str] = &["post_pace", "llm_failures", "process_slots"];
 
 /// Tables whose `id` PostgreSQL generates (their sequences move past the copied ids).
 const IDENTITY_TABLES: &[&str] = &["sources", "items", "subscriptions", "deliveries"];

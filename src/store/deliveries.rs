@@ -173,6 +173,66 @@ impl Store {
         })
     }
 
+    /// Records `owner` as the process now running `slot`, and frees at once the deliveries the slot's previous
+    /// owner (this process's previous run: it crashed or was killed) had claimed, so they are taken up now
+    /// rather than after their leases. Returns how many were freed. Should two live processes share a slot
+    /// (misconfigured), the older one finds its deliveries no longer its own and leaves them: the same
+    /// hand-over as a lapsed lease, and each message's nonce still keeps a part from being posted twice.
+    pub async fn take_over_slot(
+        &self,
+        slot: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        on!(self, pool => {
+        let mut tx = pool.write_tx().await?;
+        let previous: Option<String> =
+            sqlx::query_scalar("SELECT owner FROM process_slots WHERE slot = $1")
+                .bind(slot)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO process_slots (slot, owner, started_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (slot) DO UPDATE SET owner = excluded.owner, started_at = excluded.started_at",
+        )
+        .bind(slot)
+        .bind(owner)
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await?;
+        let freed = match previous.filter(|p| p != owner) {
+            Some(previous) => sqlx::query(
+                "UPDATE deliveries SET retry_at = $1 WHERE state = 'claimed' AND claimed_by = $2",
+            )
+            .bind(to_secs(now))
+            .bind(previous)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+            None => 0,
+        };
+        tx.commit().await?;
+        Ok(freed)
+        })
+    }
+
+    /// Whether `channel` has a delivery of a slot before `due_at` that is claimed but not yet posted: its next
+    /// slot waits for it, so one channel's briefings are posted in order.
+    pub async fn has_earlier_open_delivery(
+        &self,
+        channel: u64,
+        due_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let n: Option<i64> = on!(self, pool => sqlx::query_scalar(
+            "SELECT id FROM deliveries WHERE channel_id = $1 AND state = 'claimed' AND due_at < $2 LIMIT 1",
+        )
+        .bind(id_in(channel))
+        .bind(to_secs(due_at))
+        .fetch_optional(pool)
+        .await)?;
+        Ok(n.is_some())
+    }
+
     /// Takes claimed deliveries ready for a (re)try at `now` (oldest slot first) for this process until
     /// `lease_until`, as `owner`: no other process takes them before then, unless the lease lapses (the
     /// process died or stalled; it then finds the delivery no longer its own and stops).
@@ -478,6 +538,77 @@ mod tests {
             store.delivery(9, due).await,
             Err(StoreError::Sql(sqlx::Error::ColumnDecode { .. }))
         ));
+    }
+
+    /// A process restarted in its slot resumes its previous run's claims at once, not after their leases; the
+    /// slot's first start and a restart under the same owner free nothing, and other slots' claims stay. A
+    /// channel's later slot waits while an earlier one is open.
+    #[tokio::test]
+    async fn a_restart_in_the_same_slot_resumes_its_claims_at_once() {
+        let (store, _dir) = temp_store().await;
+        let due = Utc::now().trunc_subsecs(0);
+        one_channel_one_item(&store, due).await;
+        assert_eq!(
+            store
+                .take_over_slot("host/0-0/3", "run-1", due)
+                .await
+                .unwrap(),
+            0
+        );
+        let mut c = claim(due, &[], Some(due + Duration::days(1)));
+        c.lease_until = due + Duration::seconds(120);
+        c.owner = "run-1";
+        let id = store.claim_delivery(&c, due).await.unwrap().unwrap();
+        assert!(
+            store
+                .has_earlier_open_delivery(9, due + Duration::hours(1))
+                .await
+                .unwrap()
+        );
+        assert!(!store.has_earlier_open_delivery(9, due).await.unwrap());
+        // run-1 is killed; another slot's process starting changes nothing for it.
+        let later = due + Duration::seconds(5);
+        assert_eq!(
+            store
+                .take_over_slot("host/1-1/3", "other", later)
+                .await
+                .unwrap(),
+            0
+        );
+        assert!(
+            store
+                .claim_open_deliveries(later, later + Duration::seconds(120), "other", 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Its slot restarts as run-2: the claim is free now, 115 s before its lease would lapse.
+        assert_eq!(
+            store
+                .take_over_slot("host/0-0/3", "run-2", later)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .take_over_slot("host/0-0/3", "run-2", later)
+                .await
+                .unwrap(),
+            0
+        );
+        let resumed = store
+            .claim_open_deliveries(later, later + Duration::seconds(120), "run-2", 10)
+            .await
+            .unwrap();
+        assert_eq!(resumed.iter().map(|d| d.id).collect::<Vec<_>>(), [id]);
+        store.delivery_sent(id, later).await.unwrap();
+        assert!(
+            !store
+                .has_earlier_open_delivery(9, due + Duration::hours(1))
+                .await
+                .unwrap()
+        );
     }
 
     /// Two processes on one database: the holder of a delivery keeps it while it renews its lease; another

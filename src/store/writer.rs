@@ -106,7 +106,42 @@ impl Writer {
     }
 }
 
+/// Rows a PostgreSQL table may gain before its planner statistics are refreshed, at least; and the share of
+/// its size (a fifth) past which they are refreshed when it is larger.
+const ANALYZE_MIN_ROWS: u64 = 1000;
+
+/// How much the item tables grew since their statistics were last gathered (PostgreSQL only: its planner
+/// reads a fresh table without statistics as tiny and scans it whole on every lookup; autovacuum wakes once a
+/// minute at best, so a deployment's first big poll paid 20× for it).
+#[derive(Debug, Default)]
+struct Growth {
+    /// Rows added since the last ANALYZE.
+    since: u64,
+    /// Rows the tables had then (as far as this writer knows).
+    base: u64,
+}
+
+impl Growth {
+    /// Counts `added` rows; whether the statistics are now stale.
+    fn add(&mut self, added: u64) -> bool {
+        self.since += added;
+        self.since >= ANALYZE_MIN_ROWS.max(self.base / 5)
+    }
+}
+
+/// Refreshes the planner statistics of the tables a poll grows (PostgreSQL; nothing on SQLite, whose planner
+/// uses the indexes without them).
+async fn analyze(db: &Db) -> Result<(), sqlx::Error> {
+    if let Db::Postgres(pool) = db {
+        sqlx::query("ANALYZE items, item_links, items_fts")
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn run(pool: Db, mut rx: mpsc::Receiver<Job>) {
+    let mut growth = Growth::default();
     while let Some(first) = rx.recv().await {
         let mut items = first.work.items();
         let mut batch = vec![first];
@@ -121,8 +156,19 @@ async fn run(pool: Db, mut rx: mpsc::Receiver<Job>) {
         }
         match commit(&pool, &batch).await {
             Ok(counts) => {
+                let added: usize = counts.iter().sum();
                 for (job, n) in batch.into_iter().zip(counts) {
                     let _ = job.done.send(Ok(n));
+                }
+                if matches!(pool, Db::Postgres(_)) && growth.add(added as u64) {
+                    match analyze(&pool).await {
+                        Ok(()) => {
+                            tracing::debug!(rows = growth.since, "planner statistics refreshed");
+                            growth.base += growth.since;
+                            growth.since = 0;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "ANALYZE after a large write failed"),
+                    }
                 }
             }
             Err(e) if batch.len() == 1 => {
@@ -207,4 +253,63 @@ async fn commit(db: &Db, jobs: &[Job]) -> Result<Vec<usize>, sqlx::Error> {
         tx.commit().await?;
         Ok(counts)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_util::temp_store;
+
+    #[test]
+    fn statistics_refresh_after_a_thousand_rows_then_a_fifth_of_the_table() {
+        let mut g = Growth::default();
+        assert!(!g.add(999));
+        assert!(g.add(1));
+        g.base = 100_000;
+        g.since = 0;
+        assert!(!g.add(19_999));
+        assert!(g.add(1));
+    }
+
+    /// A fresh PostgreSQL database gets planner statistics for its items as soon as a poll has grown them,
+    /// without waiting for autovacuum.
+    #[tokio::test]
+    async fn a_big_first_poll_on_postgresql_leaves_statistics_behind() {
+        let (store, _db) = temp_store().await;
+        let Db::Postgres(pool) = store.db() else {
+            return; // SQLite plans with its indexes alone
+        };
+        let now = chrono::Utc::now();
+        let source = store
+            .upsert_source("https://a.example/feed", "feed", now)
+            .await
+            .unwrap();
+        let items: Vec<NewItem> = (0..1500)
+            .map(|n| NewItem {
+                guid: format!("g{n}"),
+                url: Some(format!("https://a.example/{n}")),
+                title: format!("Item {n}"),
+                author: None,
+                published_at: None,
+                snippet: String::new(),
+                body: String::new(),
+                lang: None,
+                outlet: None,
+            })
+            .collect();
+        assert_eq!(
+            store
+                .insert_items(source.id, &items, false, now)
+                .await
+                .unwrap(),
+            1500
+        );
+        let analyzed: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'items'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert!(analyzed.is_some(), "items analysed after the write");
+    }
 }
