@@ -2,7 +2,8 @@
 //! same path as the poller and `herald brief` (`refresh_many`: fetch, parse, store), then a second poll where
 //! every feed answers 304. Reports wall time, feeds/s, items/s and peak RSS.
 //!
-//! `cargo bench --bench ingest` (HERALD_BENCH_FEEDS for a smaller run).
+//! `cargo bench --bench ingest` (HERALD_BENCH_FEEDS for a smaller run; with HERALD_TEST_DATABASE_URL, on a
+//! fresh PostgreSQL database).
 
 #[path = "../tests/support/mod.rs"]
 #[allow(dead_code)] // the bench uses the fixture server helper only
@@ -84,6 +85,12 @@ async fn run(feeds: u64) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::defaults();
     config.database.path = dir.path().join("bench.db");
+    // With HERALD_TEST_DATABASE_URL, on a fresh PostgreSQL database of its own (dropped at the end).
+    let scratch = herald::store::scratch::ScratchDb::from_env().expect("scratch database");
+    if let Some(pg) = &scratch {
+        pg.use_in(&mut config.database);
+        println!("on PostgreSQL (a fresh database)");
+    }
     config.fetch.allow_private_addresses = true;
     if let Some(n) = std::env::var("HERALD_BENCH_CONCURRENCY")
         .ok()

@@ -85,10 +85,24 @@ impl Haystack {
     /// Prepares a title and body.
     pub fn new(title: &str, body: &str) -> Self {
         let stems = |s: &str| text::words(s).map(|w| text::stem(&w)).collect::<Vec<_>>();
-        let title = stems(title);
-        let body = stems(body);
-        let set = title.iter().chain(&body).cloned().collect();
-        Self { title, body, set }
+        let title_stems = stems(title);
+        let body_stems = stems(body);
+        let mut set: HashSet<String> = title_stems.iter().chain(&body_stems).cloned().collect();
+        // Each word as written (folded, not stemmed), and those written in capitals once more, for names in
+        // capitals: a query's `UPS` matches "UPS" and "ups" but never "up"; `IT` matches "IT", never "it".
+        for s in [title, body] {
+            set.extend(text::words(s).map(|w| format!("{EXACT}{w}")));
+            set.extend(
+                s.split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| is_acronym(w))
+                    .map(|w| format!("{CAPITALS}{}", text::fold(w))),
+            );
+        }
+        Self {
+            title: title_stems,
+            body: body_stems,
+            set,
+        }
     }
 }
 
@@ -149,8 +163,34 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
     Ok(tokens)
 }
 
+/// Marks a query word matched as written, not by its stem (an acronym).
+const EXACT: &str = "=";
+/// Marks a query word matched only where the text writes it in capitals too (an acronym that is also a
+/// very common word: `IT`, `US`, `WHO`).
+const CAPITALS: &str = "^";
+
+/// Whether a query word is written in capitals — `UPS`, `NATO`, `EU`, `IT`, `ЄС` — and so a name to match as
+/// written: stemming would make `UPS` "up" and `IT` the pronoun.
+fn is_acronym(word: &str) -> bool {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 2
+        && word.chars().all(|c| c.is_alphanumeric())
+        && word
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+}
+
 fn atom(token: &Token) -> Result<Atom, QueryError> {
     match token {
+        Token::Word(w, _) if is_acronym(w) => {
+            let folded = text::fold(w);
+            let common = text::wordfreq::zipf(&folded).is_some_and(|z| z >= 5.0);
+            Ok(Atom::Word {
+                shown: w.clone(),
+                stem: format!("{}{folded}", if common { CAPITALS } else { EXACT }),
+            })
+        }
         Token::Word(w, pos) => {
             let mut stems = text::words(w).map(|w| text::stem(&w));
             let first = stems.next();
@@ -379,6 +419,10 @@ fn atom_in(a: &Atom, hay: &Haystack) -> bool {
 
 fn atom_in_seq(a: &Atom, seq: &[String]) -> bool {
     match a {
+        // A word as written is in a sequence of stems as its stem (used for ranking, after it matched).
+        Atom::Word { stem, .. } if stem.starts_with(EXACT) || stem.starts_with(CAPITALS) => {
+            seq.contains(&text::stem(&stem[1..]))
+        }
         Atom::Word { stem, .. } => seq.contains(stem),
         Atom::Phrase { stems, .. } => seq.windows(stems.len()).any(|w| w == stems.as_slice()),
     }
@@ -441,6 +485,16 @@ mod tests {
         assert!(m("UPS OR proxmox", "My Proxmox cluster", ""));
         assert!(m("UPS OR proxmox", "", "the ups died"));
         assert!(!m("UPS OR proxmox", "Upset about it", ""));
+        // A word in capitals is a name: never stemmed (UPS is not "up"); one that is also a very common word
+        // (IT, US) matches only where the text writes it in capitals too.
+        assert!(!m("UPS", "Cleaned up the Lack Rack", ""));
+        assert!(m("UPS", "New UPS for the rack", ""));
+        assert!(m("NATO", "", "NATO's summit opens"));
+        assert!(!m("NATO", "", "nation states"));
+        assert!(m("EU sanctions", "EU agrees new sanctions", ""));
+        assert!(m("IT budget", "IT budget cut", ""));
+        assert!(!m("IT budget", "It is the budget", ""));
+        assert!(m("ЄС", "ЄС ухвалив санкції", ""));
         assert!(!m("ukraine -football", "Ukraine football final", ""));
         assert!(m("ukraine -football", "Ukraine talks", ""));
         assert!(m("kyiv OR kiev ceasefire", "Kiev calls for ceasefire", ""));

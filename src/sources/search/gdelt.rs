@@ -125,7 +125,20 @@ impl Provider for Gdelt {
             SearchTerm::Word(w) => w.chars().count() >= 3,
             SearchTerm::Phrase(_) => true,
         };
-        let q = web_syntax(terms, long_enough)?;
+        // GDELT refuses a quoted single word ("The specified phrase is too short"): ask for the word.
+        let one_word = |t: &SearchTerm| match t {
+            SearchTerm::Phrase(p) if !p.contains(' ') => SearchTerm::Word(p.clone()),
+            other => other.clone(),
+        };
+        let terms = SearchTerms {
+            all: terms
+                .all
+                .iter()
+                .map(|group| group.iter().map(one_word).collect())
+                .collect(),
+            none: terms.none.iter().map(one_word).collect(),
+        };
+        let q = web_syntax(&terms, long_enough)?;
         Some(match language_name(&locale.language) {
             Some(lang) => format!("{q} sourcelang:{lang}"),
             None => q,
@@ -208,6 +221,11 @@ mod tests {
             Some("sanctions sourcelang:english")
         );
         assert_eq!(q("eu OR us").as_deref(), None, "nothing GDELT accepts");
+        // A quoted single word goes unquoted (GDELT: "The specified phrase is too short"), phrases stay.
+        assert_eq!(
+            q(r#""Pinochet" "peace talks" -"Chile""#).as_deref(),
+            Some(r#"pinochet "peace talks" -chile sourcelang:english"#)
+        );
         let xx = Locale::new("xx", "US").unwrap();
         assert_eq!(
             g.query(&Query::parse("ceasefire").unwrap().search_terms(), &xx)
