@@ -173,6 +173,32 @@ async fn one_provider_down_the_others_still_brief_and_errors_are_named() {
         "{stderr}"
     );
 
+    // A 429 with a short window (GDELT asks for 5 s between requests) is waited out once in the terminal,
+    // and GDELT's results are in the briefing.
+    providers.set("gdelt", Mode::TooManyOnce(1));
+    let before = providers.count("gdelt");
+    let started = std::time::Instant::now();
+    let out = herald(&dir, &c)
+        .args([
+            "brief",
+            "--topic",
+            "ukraine",
+            "--no-articles",
+            "--provider",
+            "gdelt",
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        providers.count("gdelt"),
+        before + 2,
+        "asked, waited, asked again"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert!(!text(&out.stderr).contains("429"), "{}", text(&out.stderr));
+
     // Every provider down or refusing: the user is told, not shown an empty briefing.
     providers.set("bing", Mode::Broken);
     providers.set("gdelt", Mode::Malformed);
@@ -196,7 +222,7 @@ async fn one_provider_down_the_others_still_brief_and_errors_are_named() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operator_reaches_each_provider_in_its_syntax() {
     let dir = crate::support::test_dir();
-    let (_articles, providers, c) = servers(&dir).await;
+    let (articles, providers, c) = servers(&dir).await;
     let out = herald(&dir, &c)
         .args([
             "brief",
@@ -233,6 +259,36 @@ async fn every_operator_reaches_each_provider_in_its_syntax() {
     assert_eq!(q("hn", "query"), r#"ukraine kyiv "peace talks" -football"#);
     assert_eq!(q("hn", "optionalWords"), "ukraine,kyiv");
     assert_eq!(q("hn", "advancedSyntax"), "true");
+
+    // --provider alone reads that provider only: not the default feeds, not the other providers.
+    let before = providers.requests().len();
+    let out = herald(&dir, &c)
+        .env(
+            "HERALD_SOURCES__DEFAULT",
+            format!("[\"{}\"]", articles.url("/feed.xml")),
+        )
+        .args([
+            "brief",
+            "--topic",
+            "ukraine",
+            "--provider",
+            "hn",
+            "--no-articles",
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let asked: Vec<&str> = providers.requests()[before..]
+        .iter()
+        .map(|r| r.provider)
+        .collect();
+    assert_eq!(asked, ["hn"]);
+    assert_eq!(
+        articles.hits.feed.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no default feed read"
+    );
 
     // --provider limits the search; an unknown one is refused by name.
     let out = herald(&dir, &c)

@@ -33,8 +33,8 @@ pub struct Args {
     /// --topic, the search providers of [search] providers too.
     #[arg(long, value_name = "URL_OR_FILE")]
     feed: Vec<String>,
-    /// Search the topic on this provider only (bing, gdelt, google, hn); repeat for more. With --feed, adds
-    /// the search to the feeds.
+    /// Search the topic on this provider only (bing, gdelt, google, hn), and read no default feed; repeat for
+    /// more. With --feed, adds the search to those feeds.
     #[arg(long, value_name = "NAME")]
     provider: Vec<String>,
     /// Only items published within this long, e.g. 24h, 3d, 90m. Default: every item of the feeds.
@@ -125,10 +125,13 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         opts.summary_words = w;
     }
     let opts = settings.options(opts);
-    let feeds = if args.feed.is_empty() {
+    // `--provider` alone reads those providers only: the default feeds come with a bare `--topic`, or none.
+    let feeds = if !args.feed.is_empty() {
+        args.feed.clone()
+    } else if args.provider.is_empty() {
         config.sources.default.clone()
     } else {
-        args.feed.clone()
+        Vec::new()
     };
     if let Some(bad) = args
         .provider

@@ -23,6 +23,8 @@ pub enum Mode {
     Empty,
     /// 429 Too Many Requests, with this Retry-After (seconds), if any.
     TooMany(Option<u64>),
+    /// 429 with this Retry-After (seconds) once, then its usual results.
+    TooManyOnce(u64),
     /// 500.
     Broken,
     /// 200 with a body that is not what the provider sends.
@@ -174,13 +176,16 @@ fn begin(
         params,
         user_agent,
     });
-    let mode = shared
-        .modes
-        .lock()
-        .unwrap()
-        .get(provider)
-        .copied()
-        .unwrap_or(Mode::Normal);
+    let mode = {
+        let mut modes = shared.modes.lock().unwrap();
+        let mode = modes.get(provider).copied().unwrap_or(Mode::Normal);
+        if let Mode::TooManyOnce(after) = mode {
+            modes.insert(provider, Mode::Normal);
+            Mode::TooMany(Some(after))
+        } else {
+            mode
+        }
+    };
     match mode {
         Mode::TooMany(after) => {
             let mut r = (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();

@@ -249,22 +249,36 @@ impl Searcher {
         })?;
         self.turn(provider.as_ref(), &source.url, now).await?;
         let request = provider.request_url(&stored, now, source.last_ok_at);
-        let fetched = fetcher
-            .get(request.as_str(), &Validators::default())
-            .await
-            .map_err(|error| {
-                if let FetchError::RateLimited(after) = &error {
+        let mut retried = false;
+        let fetched = loop {
+            match fetcher.get(request.as_str(), &Validators::default()).await {
+                Ok(fetched) => break fetched,
+                Err(FetchError::RateLimited(after)) => {
                     let wait = after.unwrap_or(provider.limits().after_429);
+                    // A caller that waits (the terminal) waits out a short window once, as the provider
+                    // asked, rather than brief without it.
+                    if !retried && !self.wait.is_zero() && wait <= self.wait.min(MAX_429_WAIT) {
+                        retried = true;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
                     self.limiter.pause(
                         provider.name(),
                         now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX),
                     );
+                    return Err(IngestError::Fetch {
+                        url: shown.clone(),
+                        error: FetchError::RateLimited(after),
+                    });
                 }
-                IngestError::Fetch {
-                    url: shown.clone(),
-                    error,
+                Err(error) => {
+                    return Err(IngestError::Fetch {
+                        url: shown.clone(),
+                        error,
+                    });
                 }
-            })?;
+            }
+        };
         let Fetched::Body { body, charset, .. } = fetched else {
             return Err(IngestError::Fetch {
                 url: shown,
@@ -325,6 +339,9 @@ impl Searcher {
         }
     }
 }
+
+/// The longest 429 window a waiting caller sits out once (GDELT asks for 5 s between requests).
+const MAX_429_WAIT: Duration = Duration::from_secs(6);
 
 /// Rebuilds which searches the subscriptions of one server (every server when `guild_id` is `None`) draw
 /// from: for each topic, one search per provider the server has on, in its locale. Searches no subscription
