@@ -85,6 +85,10 @@ pub struct Item {
     pub article: String,
     /// The page's canonical URL, when its page was read and named one.
     pub canonical_url: Option<String>,
+    /// Whether a search provider found it: the provider matched the topic against the whole article, so herald
+    /// matches it against the whole article too once read (a feed's item only on its lead).
+    #[serde(skip)]
+    pub from_search: bool,
 }
 
 impl Item {
@@ -104,10 +108,19 @@ impl Item {
 
     /// What topics are matched against, beside the headline: the feed's text and the lead of the article
     /// (its first [`MATCH_LEAD_WORDS`] words of prose), so an item from a feed that carries only headlines
-    /// still matches on what its article opens with, and not on a word deep in it.
+    /// still matches on what its article opens with, and not on a word deep in it. A search result is matched
+    /// on its whole article, as its provider matched it.
     pub fn match_text(&self) -> std::borrow::Cow<'_, str> {
         if self.article.is_empty() {
             return std::borrow::Cow::Borrowed(self.text());
+        }
+        if self.from_search {
+            // The provider found it in the whole article: herald's matcher reads what the provider read.
+            return std::borrow::Cow::Owned(format!(
+                "{}\n{}",
+                self.text(),
+                crate::text::prose(&self.article)
+            ));
         }
         std::borrow::Cow::Owned(format!("{}\n{}", self.text(), article_lead(&self.article)))
     }

@@ -11,6 +11,7 @@ pub mod summarize;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 use crate::item::Item;
 use crate::text;
@@ -37,6 +38,10 @@ pub struct Story {
     /// The stored items it tells (every report), so a channel is never briefed on them twice.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_ids: Vec<i64>,
+    /// Other stored items for the same articles (the same page reached through another provider's link, or a
+    /// feed): not listed again, but told with the story all the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicate_ids: Vec<i64>,
     /// Who wrote the summary.
     #[serde(default, skip_serializing_if = "SummaryBy::is_extractive")]
     pub summary_by: SummaryBy,
@@ -151,8 +156,30 @@ pub fn build_briefing(
     opts: Options,
     now: DateTime<Utc>,
 ) -> Briefing {
-    let mut matched: Vec<(&Item, f64)> = Vec::new();
+    // One article, one entry: items whose pages are the same article (by canonical URL once read, else by
+    // link) are one report — the first one stored for it, the others told with it.
+    let mut first_of: HashMap<String, i64> = HashMap::new();
+    let mut duplicates: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut unique: Vec<&Item> = Vec::with_capacity(items.len());
     for item in items {
+        let key = item
+            .canonical_url
+            .as_deref()
+            .or(item.url.as_deref())
+            .map(crate::item::url_key);
+        match key.and_then(|k| match first_of.entry(k) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(item.id);
+                None
+            }
+        }) {
+            Some(first) => duplicates.entry(first).or_default().push(item.id),
+            None => unique.push(item),
+        }
+    }
+    let mut matched: Vec<(&Item, f64)> = Vec::new();
+    for item in unique {
         if topics.is_empty() {
             matched.push((item, 0.0));
             continue;
@@ -198,6 +225,12 @@ pub fn build_briefing(
                     .collect(),
                 relevance: best + (outlets as f64).ln(),
                 item_ids: g.iter().map(|&i| only[i].id).collect(),
+                duplicate_ids: g
+                    .iter()
+                    .filter_map(|&i| duplicates.get(&only[i].id))
+                    .flatten()
+                    .copied()
+                    .collect(),
                 summary_by: SummaryBy::Extractive,
                 fallback: None,
             }
@@ -304,7 +337,68 @@ mod tests {
             body: String::new(),
             article: article.into(),
             canonical_url: None,
+            from_search: false,
         }
+    }
+
+    /// The same article reached through a provider's redirect link and directly (a feed, another provider)
+    /// is one entry of its story, never listed twice; the other item is told with it all the same.
+    #[test]
+    fn one_article_is_one_entry_however_many_links_reached_it() {
+        let text = "Envoys met in Istanbul on Friday and agreed on a prisoner exchange. The talks lasted two \
+                    hours. Observers called the exchange the first concrete result.";
+        let direct = report(1, 1, "Envoys meet in Istanbul", text);
+        let mut via_google = report(2, 2, "Envoys meet in Istanbul", text);
+        via_google.url = Some("https://news.google.com/rss/articles/CBMiABC?oc=5".into());
+        via_google.canonical_url = Some("https://o1.example/1/".into());
+        let other = report(3, 3, "Envoys meet in Istanbul, talks last two hours", text);
+        let b = build_briefing(
+            &[direct, via_google, other],
+            &[],
+            Options {
+                max_stories: 5,
+                sentences: 2,
+                summary_words: 0,
+                cluster_threshold: 0.1,
+            },
+            Utc::now(),
+        );
+        assert_eq!(b.stories.len(), 1, "{b:#?}");
+        let s = &b.stories[0];
+        let mut listed = s.item_ids.clone();
+        listed.sort();
+        assert_eq!(listed, [1, 3], "the redirect's item is not listed again");
+        assert_eq!(s.duplicate_ids, [2], "but it is told with the story");
+        assert_eq!(s.also.len(), 1);
+    }
+
+    /// A search result matches on its whole article (its provider matched there); a feed's item only on the
+    /// lead of its article.
+    #[test]
+    fn a_search_result_matches_on_its_whole_article() {
+        let lead = "The ministers met for four hours. ".repeat(30);
+        let article = format!("{lead}Later the talks turned to the Kakhovka reservoir.");
+        let topic = Query::parse("Kakhovka reservoir").unwrap();
+        let mut from_feed = report(1, 1, "Ministers meet", &article);
+        let b = build_briefing(
+            &[from_feed.clone()],
+            std::slice::from_ref(&topic),
+            Options::from(&crate::config::Config::defaults().brief),
+            Utc::now(),
+        );
+        assert!(b.stories.is_empty(), "a feed's item: only its lead counts");
+        from_feed.from_search = true;
+        let b = build_briefing(
+            &[from_feed],
+            &[topic],
+            Options::from(&crate::config::Config::defaults().brief),
+            Utc::now(),
+        );
+        assert_eq!(
+            b.stories.len(),
+            1,
+            "a search result: the whole article counts"
+        );
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl<O: Outbox> Scheduler<O> {
             .briefing
             .stories
             .iter()
-            .flat_map(|s| s.item_ids.iter().copied())
+            .flat_map(|s| s.item_ids.iter().chain(&s.duplicate_ids).copied())
             .collect();
         let empty =
             post.briefing.stories.is_empty() && self.inner.cfg.nothing_new == NothingNew::Silent;

@@ -234,6 +234,7 @@ mod tests {
                 .collect(),
             relevance: 1.0,
             item_ids: vec![i as i64],
+            duplicate_ids: Vec::new(),
             summary_by: crate::brief::SummaryBy::Extractive,
             fallback: None,
         }
