@@ -406,7 +406,7 @@ impl Config {
         if let Some(path) = file {
             let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
                 path: path.to_owned(),
-                reason: io_reason(&e),
+                reason: crate::report::one_line(&e),
             })?;
             // The syntax first, so its error names the file and the line (figment's would not).
             if let Err(e) = text.parse::<toml::Table>() {
@@ -578,15 +578,6 @@ fn check_listen(listen: &str) -> Result<(), String> {
             "[metrics] listen = {listen:?} is not an address to listen on; write host:port, e.g. \
              \"127.0.0.1:9464\" (this machine only) or \"0.0.0.0:9464\" (all interfaces), or \"\" for off"
         )),
-    }
-}
-
-/// The OS's reason for a failed read, without its error number ("No such file or directory").
-fn io_reason(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
     }
 }
 

@@ -24,71 +24,112 @@ pub fn recorder() -> Option<PrometheusHandle> {
         .clone()
 }
 
-/// Every counter and gauge herald reports, each label value included, at 0 (gauges: at their value now), so
+/// Every counter and gauge herald reports, each label value included, at 0 (gauges too, until first set), so
 /// dashboards and alerts see every series from the start rather than after its first event; with the help
 /// line Prometheus shows. Call once, after [`recorder`], before the loops start.
 pub fn declare() {
-    use metrics::{counter, describe_counter, describe_gauge, gauge};
-    describe_counter!("herald_polls_total", "Source fetches, by outcome");
-    for outcome in ["ok", "not_modified", "waiting", "failed"] {
-        counter!("herald_polls_total", "outcome" => outcome).increment(0);
+    // (name, help, label key, label values): every counter herald counts into.
+    const COUNTERS: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "herald_polls_total",
+            "Source fetches, by outcome",
+            "outcome",
+            &["ok", "not_modified", "waiting", "failed"],
+        ),
+        (
+            "herald_items_stored_total",
+            "Items stored for the first time",
+            "",
+            &[],
+        ),
+        (
+            "herald_articles_total",
+            "Article pages read, by outcome",
+            "outcome",
+            &["read", "failed"],
+        ),
+        (
+            "herald_deliveries_total",
+            "Scheduled deliveries, by state",
+            "state",
+            &["claimed", "empty", "sent", "failed"],
+        ),
+        ("herald_posts_total", "Messages posted to Discord", "", &[]),
+        (
+            "herald_discord_429_total",
+            "429 answers from Discord (10,000 in 10 minutes ban the bot's IP for an hour)",
+            "",
+            &[],
+        ),
+        (
+            "herald_post_retries_total",
+            "Message posts tried again",
+            "",
+            &[],
+        ),
+        (
+            "herald_llm_calls_total",
+            "Calls to the LLM endpoint",
+            "",
+            &[],
+        ),
+        (
+            "herald_llm_tokens_total",
+            "LLM tokens spent (prompt and answer)",
+            "",
+            &[],
+        ),
+        (
+            "herald_llm_fallbacks_total",
+            "LLM summaries not used (extractive instead)",
+            "",
+            &[],
+        ),
+        (
+            "herald_retention_deleted_total",
+            "Rows deleted by retention",
+            "what",
+            &["items"],
+        ),
+    ];
+    const GAUGES: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "herald_loop_lag_seconds",
+            "How late a background loop's last tick ran",
+            "loop",
+            &["poller", "scheduler"],
+        ),
+        (
+            "herald_gateway_latency_seconds",
+            "Discord gateway heartbeat latency",
+            "",
+            &[],
+        ),
+        (
+            "herald_database_bytes",
+            "Database size on disk (SQLite: file and WAL)",
+            "",
+            &[],
+        ),
+    ];
+    for &(name, help, key, values) in COUNTERS {
+        metrics::describe_counter!(name, help);
+        if values.is_empty() {
+            metrics::counter!(name).increment(0);
+        }
+        for &value in values {
+            metrics::counter!(name, key => value).increment(0);
+        }
     }
-    describe_counter!(
-        "herald_items_stored_total",
-        "Items stored for the first time"
-    );
-    counter!("herald_items_stored_total").increment(0);
-    describe_counter!("herald_articles_total", "Article pages read, by outcome");
-    for outcome in ["read", "failed"] {
-        counter!("herald_articles_total", "outcome" => outcome).increment(0);
+    for &(name, help, key, values) in GAUGES {
+        metrics::describe_gauge!(name, help);
+        if values.is_empty() {
+            metrics::gauge!(name).set(0.0);
+        }
+        for &value in values {
+            metrics::gauge!(name, key => value).set(0.0);
+        }
     }
-    describe_counter!("herald_deliveries_total", "Scheduled deliveries, by state");
-    for state in ["claimed", "empty", "sent", "failed"] {
-        counter!("herald_deliveries_total", "state" => state).increment(0);
-    }
-    describe_counter!("herald_posts_total", "Messages posted to Discord");
-    counter!("herald_posts_total").increment(0);
-    describe_counter!(
-        "herald_discord_429_total",
-        "429 answers from Discord (10,000 in 10 minutes ban the bot's IP for an hour)"
-    );
-    counter!("herald_discord_429_total").increment(0);
-    describe_counter!("herald_post_retries_total", "Message posts tried again");
-    counter!("herald_post_retries_total").increment(0);
-    describe_counter!("herald_llm_calls_total", "Calls to the LLM endpoint");
-    counter!("herald_llm_calls_total").increment(0);
-    describe_counter!(
-        "herald_llm_tokens_total",
-        "LLM tokens spent (prompt and answer)"
-    );
-    counter!("herald_llm_tokens_total").increment(0);
-    describe_counter!(
-        "herald_llm_fallbacks_total",
-        "LLM summaries not used (extractive instead)"
-    );
-    counter!("herald_llm_fallbacks_total").increment(0);
-    describe_counter!(
-        "herald_retention_deleted_total",
-        "Rows deleted by retention"
-    );
-    counter!("herald_retention_deleted_total", "what" => "items").increment(0);
-    describe_gauge!(
-        "herald_loop_lag_seconds",
-        "How late a background loop's last tick ran"
-    );
-    for name in ["poller", "scheduler"] {
-        gauge!("herald_loop_lag_seconds", "loop" => name).set(0.0);
-    }
-    describe_gauge!(
-        "herald_gateway_latency_seconds",
-        "Discord gateway heartbeat latency"
-    );
-    gauge!("herald_gateway_latency_seconds").set(0.0);
-    describe_gauge!(
-        "herald_database_bytes",
-        "Database size on disk (SQLite: file and WAL)"
-    );
-    gauge!("herald_database_bytes").set(0.0);
 }
 
 /// Whether the gateway is connected, for `/healthz` (set by the Discord client).

@@ -53,7 +53,7 @@ pub(super) async fn read(config: &Config, input: &str) -> anyhow::Result<Input> 
             anyhow::anyhow!(
                 "{}: cannot read this file: {}",
                 redact(input),
-                io_reason(&e)
+                crate::report::one_line(&e)
             )
         })?;
         refuse_binary(input, &bytes)?;
@@ -61,15 +61,6 @@ pub(super) async fn read(config: &Config, input: &str) -> anyhow::Result<Input> 
             text: html_to_string(&bytes, None),
             url: None,
         })
-    }
-}
-
-/// The OS's reason for a failed read, without its error number.
-fn io_reason(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
     }
 }
 

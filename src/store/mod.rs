@@ -434,9 +434,12 @@ mod tests {
             .unwrap()
             .len();
         assert!(wal > 0, "a write since the last checkpoint is in the WAL");
-        assert_eq!(
-            store.size_bytes().await.unwrap(),
-            pages as u64 * page as u64 + wal
+        // The pool may write a frame more in between (its connections' own setup), so at least what was seen:
+        // the file's pages alone would be short by the whole WAL.
+        let size = store.size_bytes().await.unwrap();
+        assert!(
+            size >= pages as u64 * page as u64 + wal,
+            "{size} < {pages} pages of {page} + {wal} of WAL"
         );
     }
 }
