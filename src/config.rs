@@ -119,12 +119,13 @@ impl ScheduleConfig {
 }
 
 /// What a channel with nothing new gets at its scheduled time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NothingNew {
     /// One line: "Nothing new on … since …".
     Say,
-    /// No message.
+    /// No message (the default: a quiet day is not news).
+    #[default]
     Silent,
 }
 

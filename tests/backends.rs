@@ -263,6 +263,12 @@ async fn populate(store: &Store) {
                 next_run_at: Some(now + Duration::hours(25)),
                 lease_until: chrono::Utc::now(),
                 owner: "test",
+                tellings: &[herald::store::Telling {
+                    story_id: None,
+                    headline: "Story 0".into(),
+                    item_ids: ids.clone(),
+                    sentences: vec!["Story 0 in one sentence.".into()],
+                }],
             },
             now,
         )

@@ -768,3 +768,53 @@ async fn brief_writes_llm_summaries_in_the_terminal() {
         text(&out.stderr)
     );
 }
+
+/// `--reader NAME` remembers what it told NAME: the same feed again tells NAME nothing, another reader (or no
+/// reader) gets it all, and a bad name is refused.
+#[test]
+fn a_reader_is_told_each_story_once() {
+    let dir = crate::support::test_dir();
+    let feed = fixture("feeds/rss_2.0_bbc.xml");
+    let brief = |extra: &[&str]| {
+        let out = herald(&dir)
+            .args(["brief", "--feed"])
+            .arg(&feed)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let stories = |json: &str| -> usize {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        v["stories"].as_array().map_or(0, Vec::len)
+    };
+    let first = brief(&["--reader", "morning", "--format", "json"]);
+    let told = stories(&first);
+    assert!(told > 0, "{first}");
+    let again = brief(&["--reader", "morning", "--format", "json"]);
+    assert_eq!(stories(&again), 0, "{again}");
+    let v: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(v["stories_unchanged"].as_u64(), Some(told as u64));
+    assert!(brief(&["--reader", "morning"]).contains("Nothing new since your last briefing"));
+    assert_eq!(
+        stories(&brief(&["--reader", "evening", "--format", "json"])),
+        told
+    );
+    assert_eq!(
+        stories(&brief(&["--format", "json"])),
+        told,
+        "no reader: all"
+    );
+    let out = herald(&dir)
+        .args(["brief", "--reader", "", "--feed"])
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--reader"),
+        "{}",
+        text(&out.stderr)
+    );
+}

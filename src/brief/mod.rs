@@ -4,6 +4,7 @@
 
 pub mod cluster;
 pub mod llm;
+pub mod memory;
 pub mod query;
 pub mod render;
 pub mod settings;
@@ -11,9 +12,10 @@ pub mod summarize;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::item::Item;
+use crate::store::Recall;
 use crate::text;
 use query::{Haystack, Query};
 use summarize::{Budget, summarize};
@@ -48,6 +50,27 @@ pub struct Story {
     /// Why an LLM summary was asked for but not used ("timeout", "unfaithful: …", "budget spent").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
+    /// Whether this reader was told the story before and this is what is new in it: its listed reports are
+    /// the new ones, and its summary says only what they add.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub update: bool,
+    /// When the reader was first told the story (updates only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_told: Option<DateTime<Utc>>,
+    /// How many of the story's reports the reader was told before (updates only).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub told_before: usize,
+    /// A link to the message that first told the story, when it was posted on Discord (updates only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_told_link: Option<String>,
+    /// The story's id in the reader's memory (updates only), so telling it continues that story.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub told_story: Option<i64>,
+}
+
+/// Whether a count is zero (not worth serialising).
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Who wrote a story's summary.
@@ -111,6 +134,13 @@ pub struct Briefing {
     /// The reports those stories held.
     #[serde(default)]
     pub items_left_out: usize,
+    /// Stories the reader was told before with nothing new since, left out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stories_unchanged: usize,
+    /// Of those, the ones with new reports that only repeat what the reader was told: not shown, but
+    /// remembered as told (see [`memory::tellings`]).
+    #[serde(skip)]
+    pub absorbed: Vec<Story>,
 }
 
 /// The shape of a briefing.
@@ -156,12 +186,31 @@ pub fn build_briefing(
     opts: Options,
     now: DateTime<Utc>,
 ) -> Briefing {
+    build_briefing_for(items, topics, opts, now, &Recall::default())
+}
+
+/// [`build_briefing`] for a reader who remembers `recall`: only what is new to them. Today's reports are
+/// grouped together with the reports the reader was told (so a story is known by its reports and content,
+/// however its headline changed); a story whose reports were all told is left out, one with new reports
+/// comes back as an update (its story identity, a summary of only what is new, ranked by its new reports),
+/// and a story never told is told in full.
+pub fn build_briefing_for(
+    items: &[Item],
+    topics: &[Query],
+    opts: Options,
+    now: DateTime<Utc>,
+    recall: &Recall,
+) -> Briefing {
+    // What the reader was told comes first, so a new link to a told page is a copy of the told report.
+    let told: HashSet<i64> = recall.story_of.keys().copied().collect();
+    let fresh: Vec<&Item> = items.iter().filter(|i| !told.contains(&i.id)).collect();
+    let all: Vec<&Item> = recall.items.iter().chain(fresh.iter().copied()).collect();
     // One article, one entry: items whose pages are the same article (by canonical URL once read, else by
     // link) are one report — the first one stored for it, the others told with it.
     let mut first_of: HashMap<String, i64> = HashMap::new();
     let mut duplicates: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut unique: Vec<&Item> = Vec::with_capacity(items.len());
-    for item in items {
+    let mut unique: Vec<&Item> = Vec::with_capacity(all.len());
+    for item in all {
         let key = item
             .canonical_url
             .as_deref()
@@ -180,7 +229,8 @@ pub fn build_briefing(
     }
     let mut matched: Vec<(&Item, f64)> = Vec::new();
     for item in unique {
-        if topics.is_empty() {
+        // A told report is compared with today's whatever it matches: it was told under these topics.
+        if topics.is_empty() || told.contains(&item.id) {
             matched.push((item, 0.0));
             continue;
         }
@@ -194,48 +244,87 @@ pub fn build_briefing(
     let only: Vec<&Item> = matched.iter().map(|(i, _)| *i).collect();
     let groups = cluster::cluster(&only, opts.cluster_threshold);
 
-    let mut stories: Vec<Story> = groups
-        .iter()
-        .map(|group| {
-            let g = &group.members;
-            let lead = only[g[0]];
-            let best = g.iter().map(|&i| matched[i].1).fold(0.0, f64::max);
-            let outlets = g
+    let mut unchanged = 0;
+    let mut stories: Vec<Story> = Vec::new();
+    let mut absorbed: Vec<Story> = Vec::new();
+    for group in &groups {
+        let is_new = |i: &usize| !told.contains(&only[*i].id);
+        // Today's reports of the story, its core first: they alone are listed and summarised.
+        let core: Vec<usize> = group.members[..group.core]
+            .iter()
+            .copied()
+            .filter(is_new)
+            .collect();
+        let strays: Vec<usize> = group.members[group.core..]
+            .iter()
+            .copied()
+            .filter(is_new)
+            .collect();
+        let known: Vec<&Item> = group
+            .members
+            .iter()
+            .filter(|i| !is_new(i))
+            .map(|&i| only[i])
+            .collect();
+        let (g, told_core): (Vec<usize>, usize) = if core.is_empty() {
+            (strays.clone(), strays.len())
+        } else {
+            let n = core.len();
+            (core.into_iter().chain(strays).collect(), n)
+        };
+        if g.is_empty() {
+            // Everything in it was told: nothing to say.
+            unchanged += 1;
+            continue;
+        }
+        let lead = only[g[0]];
+        let best = g.iter().map(|&i| matched[i].1).fold(0.0, f64::max);
+        let outlets = g
+            .iter()
+            .map(|&i| only[i].source_id)
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        let reports = || g[..told_core].iter().map(|&i| only[i]);
+        let mut story = Story {
+            headline: lead.title.clone(),
+            // Told from the reports that make the story, not from side angles listed with it.
+            summary: Vec::new(),
+            source: lead.source_name.clone(),
+            url: lead.url.clone(),
+            published_at: lead.time(),
+            also: g[1..]
                 .iter()
-                .map(|&i| only[i].source_id)
-                .collect::<std::collections::HashSet<_>>()
-                .len();
-            Story {
-                headline: lead.title.clone(),
-                // Told from the reports that make the story, not from side angles listed with it.
-                summary: story_summary(
-                    g[..group.core].iter().map(|&i| only[i]),
-                    &lead.title,
-                    opts.budget(),
-                ),
-                source: lead.source_name.clone(),
-                url: lead.url.clone(),
-                published_at: lead.time(),
-                also: g[1..]
-                    .iter()
-                    .map(|&i| Coverage {
-                        source: only[i].source_name.clone(),
-                        url: only[i].url.clone(),
-                    })
-                    .collect(),
-                relevance: best + (outlets as f64).ln(),
-                item_ids: g.iter().map(|&i| only[i].id).collect(),
-                duplicate_ids: g
-                    .iter()
-                    .filter_map(|&i| duplicates.get(&only[i].id))
-                    .flatten()
-                    .copied()
-                    .collect(),
-                summary_by: SummaryBy::Extractive,
-                fallback: None,
-            }
-        })
-        .collect();
+                .map(|&i| Coverage {
+                    source: only[i].source_name.clone(),
+                    url: only[i].url.clone(),
+                })
+                .collect(),
+            relevance: best + (outlets as f64).ln(),
+            item_ids: g.iter().map(|&i| only[i].id).collect(),
+            duplicate_ids: g
+                .iter()
+                .filter_map(|&i| duplicates.get(&only[i].id))
+                .flatten()
+                .copied()
+                .collect(),
+            summary_by: SummaryBy::Extractive,
+            fallback: None,
+            update: false,
+            first_told: None,
+            told_before: 0,
+            first_told_link: None,
+            told_story: None,
+        };
+        if known.is_empty() {
+            story.summary = story_summary(reports(), &lead.title, opts.budget());
+        } else if !memory::as_update(&mut story, reports(), &known, recall, opts.budget()) {
+            // New copies of a told story, with nothing the reader was not told: not news.
+            unchanged += 1;
+            absorbed.push(story);
+            continue;
+        }
+        stories.push(story);
+    }
     // Relevance in whole steps, then newest first: a story two outlets carry does not bury a newer one.
     stories.sort_by(|a, b| {
         b.relevance
@@ -254,17 +343,22 @@ pub fn build_briefing(
         }),
         generated_at: now,
         items_considered: items.len(),
-        items_matched: matched.len(),
+        items_matched: matched
+            .iter()
+            .filter(|(i, _)| !told.contains(&i.id))
+            .count(),
         stories,
         stories_left_out: left_out.len(),
         items_left_out: left_out.iter().map(|s| s.also.len() + 1).sum(),
+        stories_unchanged: unchanged,
+        absorbed,
     }
 }
 
 /// The summary of a story: a multi-document extractive summary of its reports' fullest texts (the articles
 /// read from their pages, else the feeds' text), in article order, without a sentence that only repeats the
 /// headline. Never empty when a report has text: a story whose only sentence is its headline keeps it.
-fn story_summary<'a>(
+pub(crate) fn story_summary<'a>(
     reports: impl Iterator<Item = &'a Item>,
     headline: &str,
     budget: Budget,

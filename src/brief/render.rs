@@ -47,6 +47,24 @@ fn json(b: &Briefing) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
+/// "Update: " before the headline of a story the reader was told before, else nothing.
+fn update_prefix(s: &super::Story) -> &'static str {
+    if s.update { "Update: " } else { "" }
+}
+
+/// "Nothing new since your last briefing (3 stories told before have no new reports)."
+fn unchanged(b: &Briefing) -> String {
+    format!(
+        "Nothing new since your last briefing ({} told before {} no new reports).",
+        count(b.stories_unchanged, "story", "stories"),
+        if b.stories_unchanged == 1 {
+            "has"
+        } else {
+            "have"
+        }
+    )
+}
+
 fn heading(b: &Briefing) -> String {
     let about = b
         .topic
@@ -77,13 +95,15 @@ pub fn left_out(b: &Briefing) -> String {
 fn text(b: &Briefing) -> String {
     let mut out = heading(b);
     out.push('\n');
-    if b.stories.is_empty() {
+    if b.stories.is_empty() && b.stories_unchanged > 0 {
+        let _ = writeln!(out, "\n{}", unchanged(b));
+    } else if b.stories.is_empty() {
         out.push_str(
             "\nNothing matched. Try a broader topic, a longer --since, or other --feed sources.\n",
         );
     }
     for (n, s) in b.stories.iter().enumerate() {
-        let _ = writeln!(out, "\n{}. {}", n + 1, s.headline);
+        let _ = writeln!(out, "\n{}. {}{}", n + 1, update_prefix(s), s.headline);
         for sentence in &s.summary {
             let _ = writeln!(out, "   {sentence}");
         }
@@ -132,16 +152,19 @@ fn md_escape(s: &str) -> String {
 
 fn markdown(b: &Briefing) -> String {
     let mut out = format!("# {}\n", md_escape(&heading(b)));
-    if b.stories.is_empty() {
+    if b.stories.is_empty() && b.stories_unchanged > 0 {
+        let _ = writeln!(out, "\n{}", unchanged(b));
+    } else if b.stories.is_empty() {
         out.push_str("\nNothing matched.\n");
     }
     for s in &b.stories {
+        let prefix = update_prefix(s);
         match &s.url {
             Some(u) => {
-                let _ = write!(out, "\n## [{}](<{u}>)\n", md_escape(&s.headline));
+                let _ = write!(out, "\n## {prefix}[{}](<{u}>)\n", md_escape(&s.headline));
             }
             None => {
-                let _ = write!(out, "\n## {}\n", md_escape(&s.headline));
+                let _ = write!(out, "\n## {prefix}{}\n", md_escape(&s.headline));
             }
         }
         if !s.summary.is_empty() {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Options;
 use super::summarize::Budget;
+use crate::config::NothingNew;
 use crate::store::SettingsRow;
 
 /// How summaries are written.
@@ -93,6 +94,8 @@ pub struct ChannelSettings {
     pub post_in: PostIn,
     /// The role pinged with scheduled briefings (and allowed to be mentioned: nobody else is).
     pub ping_role: Option<u64>,
+    /// What a scheduled briefing with nothing new does; `None`: `[schedule] nothing_new`.
+    pub nothing_new: Option<NothingNew>,
 }
 
 impl ChannelSettings {
@@ -119,6 +122,11 @@ impl ChannelSettings {
                 _ => PostIn::Channel,
             },
             ping_role: row.ping_role,
+            nothing_new: match row.nothing_new.as_deref() {
+                Some("say") => Some(NothingNew::Say),
+                Some("silent") => Some(NothingNew::Silent),
+                _ => None,
+            },
         }
     }
 
@@ -146,6 +154,10 @@ impl ChannelSettings {
                 _ => None,
             },
             ping_role: self.ping_role,
+            nothing_new: self.nothing_new.map(|n| match n {
+                NothingNew::Say => "say".to_owned(),
+                NothingNew::Silent => "silent".to_owned(),
+            }),
         }
     }
 
@@ -198,6 +210,7 @@ mod tests {
                 tag: Some(5),
             },
             ping_role: Some(9),
+            nothing_new: Some(NothingNew::Say),
         };
         assert_eq!(ChannelSettings::from_row(&s.to_row()), s);
         let base = Options::from(&crate::config::Config::defaults().brief);

@@ -8,14 +8,14 @@ use crate::brief::llm::{LlmSummarizer, apply_style};
 use crate::brief::query::Query;
 use crate::brief::render::{Format, render};
 use crate::brief::settings::{ChannelSettings, Length, Style, is_language_tag};
-use crate::brief::{Options, build_briefing};
+use crate::brief::{Options, build_briefing_for, memory};
 use crate::clock::parse_lookback;
 use crate::config::Config;
 use crate::sources::articles::{ArticleReader, tally};
 use crate::sources::fetch::Fetcher;
 use crate::sources::ingest::{Access, IngestError, Readers, refresh_many, source_for};
 use crate::sources::search::{PROVIDERS, Searcher, Settings, topic_searches};
-use crate::store::{GuildSearch, Store};
+use crate::store::{GuildSearch, Place, Recall, Store, named_reader};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -60,9 +60,28 @@ pub struct Args {
     /// Story length: headlines (titles and links), short (1–2 sentences) or full (a paragraph).
     #[arg(long, value_name = "LENGTH", value_parser = ["headlines", "short", "full"])]
     length: Option<String>,
+    /// Remember what this briefing tells under NAME (in the database), and tell NAME only what is new since
+    /// its last briefing: a story told before comes back as an update with its new facts, or not at all.
+    #[arg(long, value_name = "NAME")]
+    reader: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+}
+
+/// The longest reader name.
+const MAX_READER: usize = 100;
+
+/// Checks a `--reader` name: 1 to 100 characters, no control characters.
+fn reader_name(name: &str) -> anyhow::Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_READER || name.chars().any(char::is_control) {
+        bail!(
+            "--reader {name:?}: give a name of 1 to {MAX_READER} characters (letters, digits, spaces, \
+             punctuation), e.g. --reader morning"
+        );
+    }
+    Ok(name.to_owned())
 }
 
 /// The per-channel settings a `herald brief` run asks for (`--style`, `--language`, `--length`): the same
@@ -111,6 +130,12 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let settings = settings_of(&args, &config)?;
+    let reader = args
+        .reader
+        .as_deref()
+        .map(reader_name)
+        .transpose()?
+        .map(|n| named_reader(&n));
     let mut opts = Options::from(&config.brief);
     if let Some(n) = args.max_stories {
         if n == 0 {
@@ -243,7 +268,11 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         .items_of_sources(&source_ids, since, MAX_ITEMS)
         .await?;
     let now = Utc::now();
-    let mut briefing = build_briefing(&items, topic.as_slice(), opts, now);
+    let recall = match &reader {
+        Some(r) => memory::recall(&store, r, now).await?,
+        None => Recall::default(),
+    };
+    let mut briefing = build_briefing_for(&items, topic.as_slice(), opts, now, &recall);
     if settings.style == Style::Llm {
         progress.set_prefix("summaries");
         progress.set_message(String::new());
@@ -265,6 +294,15 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     progress.finish_and_clear();
+    if let Some(r) = &reader {
+        let remembered = store
+            .remember(r, &memory::tellings(&briefing), Place::default(), now)
+            .await;
+        if let Err(e) = remembered {
+            store.close().await;
+            return Err(e.into());
+        }
+    }
     store.close().await;
     print!("{}", render(&briefing, args.format));
     Ok(ExitCode::SUCCESS)

@@ -12,9 +12,9 @@ use crate::brief::cluster::already_told;
 use crate::brief::llm::apply_style;
 use crate::brief::query::Query;
 use crate::brief::settings::ChannelSettings;
-use crate::brief::{Options, build_briefing};
+use crate::brief::{Options, build_briefing_for, memory};
 use crate::config::NothingNew;
-use crate::store::{Claim, Delivery, ScheduleRow, StoreError};
+use crate::store::{Claim, Delivery, ScheduleRow, StoreError, channel_reader};
 
 /// Items read for one channel's briefing at most.
 const MAX_ITEMS: usize = 5000;
@@ -84,8 +84,8 @@ impl<O: Outbox> Scheduler<O> {
             .iter()
             .flat_map(|s| s.item_ids.iter().chain(&s.duplicate_ids).copied())
             .collect();
-        let empty =
-            post.briefing.stories.is_empty() && self.inner.cfg.nothing_new == NothingNew::Silent;
+        let tellings = crate::brief::memory::tellings(&post.briefing);
+        let empty = post.briefing.stories.is_empty() && post.nothing_new == NothingNew::Silent;
         let payload = serde_json::to_string(&post)
             .map_err(|e| StoreError::Sql(sqlx::Error::Encode(Box::new(e))))?;
         let lease_until = now + self.inner.lease();
@@ -100,6 +100,7 @@ impl<O: Outbox> Scheduler<O> {
             next_run_at: schedule.next_spaced(due_at, self.inner.cfg.min_interval()),
             lease_until,
             owner: &self.inner.owner,
+            tellings: &tellings,
         };
         let Some(id) = store.claim_delivery(&claim, now).await? else {
             return Ok(());
@@ -156,24 +157,30 @@ impl<O: Outbox> Scheduler<O> {
         let mut items = store
             .fresh_items_for_channel(row.guild_id, row.channel_id, since, MAX_ITEMS)
             .await?;
-        let told = store
-            .delivered_items_since(row.channel_id, now - TOLD_LOOKBACK, TOLD_MAX)
-            .await?;
-        if !told.is_empty() {
-            let repeats = already_told(&items, &told, self.inner.brief.cluster_threshold);
-            let mut flags = repeats.into_iter();
-            items.retain(|_| !flags.next().unwrap_or(false));
+        // The channel's memory: a story it was told comes back only as an update with what is new.
+        let recall = memory::recall(store, &channel_reader(row.channel_id), now).await?;
+        if recall.is_empty() {
+            // A channel briefed before herald kept a memory: its delivered items keep their stories out.
+            let told = store
+                .delivered_items_since(row.channel_id, now - TOLD_LOOKBACK, TOLD_MAX)
+                .await?;
+            if !told.is_empty() {
+                let repeats = already_told(&items, &told, self.inner.brief.cluster_threshold);
+                let mut flags = repeats.into_iter();
+                items.retain(|_| !flags.next().unwrap_or(false));
+            }
         }
         let settings = store
             .channel_settings(row.channel_id)
             .await?
             .map(|r| ChannelSettings::from_row(&r))
             .unwrap_or_default();
-        let mut briefing = build_briefing(
+        let mut briefing = build_briefing_for(
             &items,
             &topics,
             settings.options(Options::from(&self.inner.brief)),
             now,
+            &recall,
         );
         let round = apply_style(
             self.inner.llm.as_ref(),
@@ -195,6 +202,7 @@ impl<O: Outbox> Scheduler<O> {
             due_at,
             ping_role: settings.ping_role,
             post_in: settings.post_in,
+            nothing_new: settings.nothing_new.unwrap_or(self.inner.cfg.nothing_new),
         })
     }
 }
@@ -208,7 +216,7 @@ mod tests {
 
     #[tokio::test]
     async fn delivers_once_at_its_time_and_never_repeats_a_story() {
-        let w = world(|_| {}).await;
+        let w = world(|c| c.nothing_new = NothingNew::Say).await;
         w.publish(
             0,
             &[
@@ -268,7 +276,11 @@ mod tests {
     /// A schedule stored before `[schedule] min_interval_minutes` (every 5 minutes) posts at most hourly.
     #[tokio::test]
     async fn a_stored_schedule_that_runs_too_often_is_held_to_the_smallest_gap() {
-        let w = world(|c| c.min_interval_minutes = 60).await;
+        let w = world(|c| {
+            c.min_interval_minutes = 60;
+            c.nothing_new = NothingNew::Say;
+        })
+        .await;
         let every = crate::delivery::Schedule::parse("*/5 * * * *", "UTC").unwrap();
         w.store
             .set_schedule(
@@ -308,6 +320,7 @@ mod tests {
         let w = world(|c| {
             c.post_attempts = 1;
             c.grace_minutes = 180;
+            c.nothing_new = NothingNew::Say;
         })
         .await;
         w.store
@@ -343,6 +356,79 @@ mod tests {
         w.run_at(at(9, 2)).await;
         let texts = w.mem.texts(CHANNEL);
         assert_eq!(texts, ["Ceasefire talks open", "nothing new"], "in order");
+    }
+
+    /// A channel remembers what it was told: a story with new facts comes back as an update linking to the
+    /// message that first told it, and a day with nothing new posts nothing (the default).
+    #[tokio::test]
+    async fn a_developing_story_comes_back_as_an_update_and_a_quiet_day_posts_nothing() {
+        let w = world(|_| {}).await;
+        w.publish(
+            0,
+            &[item(
+                "a",
+                "Ceasefire talks open in Istanbul",
+                "Delegations from Kyiv and Moscow met in Istanbul on Monday for ceasefire talks. The talks \
+                 at Dolmabahce Palace lasted two hours, Turkish officials said.",
+            )],
+        )
+        .await;
+        assert_eq!(w.run_at(at(8, 0)).await.claimed, 1);
+        assert_eq!(w.mem.texts(CHANNEL), ["Ceasefire talks open in Istanbul"]);
+
+        w.clock.set(at(12, 0));
+        w.publish(
+            1,
+            &[item(
+                "b",
+                "Istanbul talks agree a prisoner exchange",
+                "Delegations from Kyiv and Moscow met in Istanbul on Monday for ceasefire talks. On \
+                 Tuesday the negotiators agreed to exchange 1,200 prisoners of war within a week.",
+            )],
+        )
+        .await;
+        let day2 = at(8, 0) + chrono::Duration::days(1);
+        assert_eq!(w.run_at(day2).await.claimed, 1);
+        assert_eq!(
+            w.mem.texts(CHANNEL)[1..],
+            ["Istanbul talks agree a prisoner exchange".to_owned()]
+        );
+        let d = w.store.delivery(CHANNEL, day2).await.unwrap().unwrap();
+        let post: crate::delivery::Scheduled = serde_json::from_str(&d.payload).unwrap();
+        let story = &post.briefing.stories[0];
+        assert!(story.update, "{story:#?}");
+        assert_eq!(story.told_before, 1);
+        assert_eq!(
+            story.first_told_link.as_deref(),
+            Some(format!("https://discord.com/channels/{GUILD}/{CHANNEL}/1").as_str()),
+            "links to the first briefing's message"
+        );
+        assert_eq!(
+            story.summary.join(" "),
+            "On Tuesday the negotiators agreed to exchange 1,200 prisoners of war within a week."
+        );
+
+        // Day three: nothing new, nothing posted (the default), and the slot is recorded as empty.
+        let day3 = at(8, 0) + chrono::Duration::days(2);
+        let r = w.run_at(day3).await;
+        assert_eq!((r.claimed, r.empty), (0, 1));
+        assert_eq!(w.mem.texts(CHANNEL).len(), 2);
+    }
+
+    /// A channel that asked for a line on quiet days gets one, whatever the config says.
+    #[tokio::test]
+    async fn a_channel_may_ask_for_a_line_when_nothing_is_new() {
+        let w = world(|_| {}).await;
+        let settings = crate::brief::settings::ChannelSettings {
+            nothing_new: Some(NothingNew::Say),
+            ..Default::default()
+        };
+        w.store
+            .set_channel_settings(GUILD, CHANNEL, &settings.to_row(), 5, at(7, 0))
+            .await
+            .unwrap();
+        assert_eq!(w.run_at(at(8, 0)).await.claimed, 1);
+        assert_eq!(w.mem.texts(CHANNEL), ["nothing new"]);
     }
 
     #[tokio::test]

@@ -27,6 +27,9 @@ pub struct Scheduled {
     /// Where it goes: the channel, a new thread of it, or a new forum post.
     #[serde(default)]
     pub post_in: PostIn,
+    /// What the channel gets when nothing is new (decided when it is composed; only a `say` one is posted).
+    #[serde(skip)]
+    pub nothing_new: crate::config::NothingNew,
 }
 
 /// Why a post failed, by what herald should do about it.

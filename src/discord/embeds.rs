@@ -96,7 +96,17 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
     let mut out = vec![EmbedSpec {
         title: truncate(&format!("Briefing: {about}"), limits::TITLE),
         url: None,
-        description: if b.stories.is_empty() {
+        description: if b.stories.is_empty() && b.stories_unchanged > 0 {
+            format!(
+                "Nothing new since this channel's last briefing: {} told here before {} no new reports.",
+                crate::text::count(b.stories_unchanged, "story", "stories"),
+                if b.stories_unchanged == 1 {
+                    "has"
+                } else {
+                    "have"
+                }
+            )
+        } else if b.stories.is_empty() {
             "Nothing new matched. Try a broader topic, or add sources with `/sources add`."
                 .to_owned()
         } else {
@@ -117,6 +127,9 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
     }];
     for s in &b.stories {
         let mut description = summary_text(s);
+        if let Some(mark) = update_line(s) {
+            description = format!("{mark}\n{description}");
+        }
         if !s.also.is_empty() {
             let also: Vec<String> = s
                 .also
@@ -143,6 +156,21 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
         });
     }
     out
+}
+
+/// "*Update · first told 2 Dec 2026* (link to that briefing)" over a story the channel was told before.
+pub fn update_line(s: &crate::brief::Story) -> Option<String> {
+    if !s.update {
+        return None;
+    }
+    let when = s
+        .first_told
+        .map(|t| format!(" · first told <t:{}:D>", t.timestamp()))
+        .unwrap_or_default();
+    Some(match &s.first_told_link {
+        Some(link) => format!("*Update{when}* · [earlier briefing](<{link}>)"),
+        None => format!("*Update{when}*"),
+    })
 }
 
 /// A story's summary as Discord shows it: escaped; an LLM summary's citations `[n]` as links to the story's
@@ -237,6 +265,11 @@ mod tests {
             duplicate_ids: Vec::new(),
             summary_by: crate::brief::SummaryBy::Extractive,
             fallback: None,
+            update: false,
+            first_told: None,
+            told_before: 0,
+            first_told_link: None,
+            told_story: None,
         }
     }
 
@@ -250,6 +283,8 @@ mod tests {
             stories: (0..100).map(story).collect(),
             stories_left_out: 3,
             items_left_out: 7,
+            stories_unchanged: 0,
+            absorbed: Vec::new(),
         };
         let messages = pack(briefing_embeds(&b));
         let mut seen = 0;

@@ -26,13 +26,22 @@ pub const TABLES: &[&str] = &[
     "llm_cache",
     "llm_usage",
     "guild_departures",
+    "told_stories",
+    "told_items",
+    "told_sentences",
 ];
 
 /// Tables of state each database keeps for itself, not copied by `herald migrate` (the shared posting pace).
 pub const STATE_TABLES: &[&str] = &["post_pace", "llm_failures", "process_slots"];
 
 /// Tables whose `id` PostgreSQL generates (their sequences move past the copied ids).
-const IDENTITY_TABLES: &[&str] = &["sources", "items", "subscriptions", "deliveries"];
+const IDENTITY_TABLES: &[&str] = &[
+    "sources",
+    "items",
+    "subscriptions",
+    "deliveries",
+    "told_stories",
+];
 
 /// Rows copied per INSERT.
 const CHUNK: usize = 500;

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::memory::RememberTx;
 use super::{
     DbId, DbOptId, DbOptTime, DbTime, Store, StoreError, WriteTx, builder, from_secs, id_in, limit,
     on, to_secs,
@@ -107,6 +108,8 @@ pub struct Claim<'a> {
     pub lease_until: DateTime<Utc>,
     /// The claiming process (see [`Store::claim_open_deliveries`]).
     pub owner: &'a str,
+    /// The stories it tells, for the channel's memory (recorded with the claim; taken back if it fails).
+    pub tellings: &'a [super::Telling],
 }
 
 impl Store {
@@ -168,6 +171,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        let place = super::Place {
+            guild_id: Some(claim.guild_id),
+            channel_id: Some(claim.channel_id),
+            message_id: None,
+            delivery_id: Some(id),
+        };
+        tx.remember_in(&super::channel_reader(claim.channel_id), claim.tellings, place, now)
+            .await?;
         tx.commit().await?;
         Ok(Some(id))
         })
@@ -446,10 +457,15 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM delivered_items WHERE delivery_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        // What it was to tell is taken back: its items may be told later, and its new stories are not known.
+        for sql in [
+            "DELETE FROM delivered_items WHERE delivery_id = $1",
+            "DELETE FROM told_items WHERE delivery_id = $1",
+            "DELETE FROM told_sentences WHERE delivery_id = $1",
+            "DELETE FROM told_stories WHERE delivery_id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
         tx.commit().await
         })?;
         Ok(())
@@ -507,6 +523,7 @@ mod tests {
             next_run_at: next,
             lease_until: due,
             owner: "test",
+            tellings: &[],
         }
     }
 

@@ -100,7 +100,7 @@ impl Store {
         let g = id_in(guild_id);
         on!(self, pool => {
         let mut tx = pool.write_tx().await?;
-        let mut counts = [0u64; 8];
+        let mut counts = [0u64; 9];
         for (n, sql) in [
             "DELETE FROM subscriptions WHERE guild_id = $1",
             "DELETE FROM schedules WHERE guild_id = $1",
@@ -110,6 +110,7 @@ impl Store {
             "DELETE FROM guild_search WHERE guild_id = $1",
             "DELETE FROM guild_departures WHERE guild_id = $1",
             "DELETE FROM llm_usage WHERE guild_id = $1",
+            "DELETE FROM told_stories WHERE guild_id = $1",
         ]
         .into_iter()
         .enumerate()

@@ -10,11 +10,11 @@ use super::{
 use crate::item::{Item, NewItem, url_key};
 
 /// The columns an [`ItemRow`] is read from: `items i` joined with `sources s`.
-const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, \
+pub(super) const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, \
      i.fetched_at, i.snippet, i.body, i.outlet, s.title AS source_title, s.url AS source_url, \
      s.kind AS source_kind, a.text AS article, a.canonical_url";
 /// Joins an item's source and its article (when its page was read), as [`SELECT_ITEMS`] needs.
-const JOIN_SOURCE: &str = "JOIN sources s ON s.id = i.source_id \
+pub(super) const JOIN_SOURCE: &str = "JOIN sources s ON s.id = i.source_id \
      LEFT JOIN articles a ON a.url = i.url AND a.state = 'read'";
 
 /// The ids of a channel's sources, binding the server as `$1` and the channel as `$2`: the feeds its server
@@ -25,7 +25,7 @@ pub(super) const CHANNEL_SOURCES: &str = "SELECT source_id FROM guild_sources WH
 
 /// An item row as sqlx maps it; its source's title and URL become the item's `source_name`.
 #[derive(sqlx::FromRow)]
-struct ItemRow {
+pub(super) struct ItemRow {
     id: i64,
     source_id: i64,
     guid: String,
@@ -391,7 +391,7 @@ where
     q.push(")))");
 }
 
-fn items(rows: Vec<ItemRow>) -> Vec<Item> {
+pub(super) fn items(rows: Vec<ItemRow>) -> Vec<Item> {
     rows.into_iter().map(Item::from).collect()
 }
 

@@ -90,6 +90,12 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        // A reader forgets a story not told for as long as finished deliveries are kept (its items and
+        // sentences go with it).
+        sqlx::query("DELETE FROM told_stories WHERE last_told_at < $1")
+            .bind(to_secs(deliveries_before))
+            .execute(&mut *tx)
+            .await?;
         // Failed LLM summaries are remembered for their day only.
         sqlx::query("DELETE FROM llm_failures WHERE created_at < $1")
             .bind(to_secs(deliveries_before))
@@ -258,6 +264,7 @@ mod tests {
             next_run_at: Some(now + Duration::days(1)),
             lease_until: now,
             owner: "test",
+            tellings: &[],
         };
         assert!(store.claim_delivery(&pending, now).await.unwrap().is_some());
         store
@@ -275,6 +282,7 @@ mod tests {
             next_run_at: Some(old + Duration::days(1)),
             lease_until: old,
             owner: "test",
+            tellings: &[],
         };
         let done_id = store.claim_delivery(&done, old).await.unwrap().unwrap();
         store.delivery_sent(done_id, old).await.unwrap();
@@ -330,10 +338,18 @@ mod tests {
         // itself writes to: measure with the WAL checkpointed into the file each time.
         let checkpoint = || async {
             if let crate::store::Db::Sqlite(pool) = store.db() {
-                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .execute(pool)
-                    .await
-                    .unwrap();
+                // A pool connection still reading keeps the WAL ("busy" = 1): try again until it is empty.
+                for _ in 0..50 {
+                    let (busy, _, _): (i64, i64, i64) =
+                        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                            .fetch_one(pool)
+                            .await
+                            .unwrap();
+                    if busy == 0 {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
             }
         };
         checkpoint().await;

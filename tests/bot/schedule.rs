@@ -114,6 +114,8 @@ async fn scheduled_briefing_is_posted_once_at_its_time_with_a_nonce() {
             c.fetch.allow_private_addresses = true;
             c.schedule.tick_ms = 50;
             c.poll.tick_ms = 50;
+            // This channel asked for a line on quiet days (the default posts nothing).
+            c.schedule.nothing_new = herald::config::NothingNew::Say;
         },
         clock.clone(),
     )
@@ -263,4 +265,115 @@ async fn scheduled_briefing_is_posted_once_at_its_time_with_a_nonce() {
         "{text}"
     );
     assert!(!posted[1].body.to_string().contains("Istanbul"));
+}
+
+/// Through serenity and the fake Discord: a story told on Monday comes back on Tuesday as an update that links
+/// to Monday's message and says only what is new; Wednesday, with nothing new, posts nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_developing_story_is_posted_as_an_update_linking_to_the_first_telling() {
+    let feeds = FixtureServer::start().await;
+    feeds.set_live(rss("Live Wire", &[]));
+    let start = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let bot = Bot::start_with(
+        |c| {
+            c.fetch.allow_private_addresses = true;
+            c.schedule.tick_ms = 50;
+            c.poll.tick_ms = 50;
+        },
+        clock.clone(),
+    )
+    .await;
+    let (fake, store) = (&bot.fake, &bot.store);
+    let added = bot
+        .invoke(
+            "sources",
+            sub("add", json!([opt("url", &feeds.url("/live.xml"))])),
+            ADMIN,
+        )
+        .await;
+    bot.follow_up(&added).await;
+    bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
+    bot.invoke("schedule", sub("set", when("08:00", "UTC")), ADMIN)
+        .await;
+    let monday = (
+        "m1",
+        "Ceasefire talks open in Istanbul",
+        "Delegations from Kyiv and Moscow met in Istanbul on Monday for ceasefire talks. The talks at \
+         Dolmabahce Palace lasted two hours, Turkish officials said.",
+    );
+    let tuesday = (
+        "t1",
+        "Istanbul ceasefire talks agree a prisoner exchange",
+        "Delegations from Kyiv and Moscow met in Istanbul on Monday for ceasefire talks. On Tuesday the \
+         negotiators agreed to exchange 1,200 prisoners of war within a week.",
+    );
+    // Waits until the poller has read the feed `n` times, then a little for the write.
+    let polled = |n: usize| {
+        let feeds = &feeds;
+        async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            while feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst) < n {
+                assert!(tokio::time::Instant::now() < deadline, "polled {n} times");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    };
+    let hits = || feeds.hits.live.load(std::sync::atomic::Ordering::SeqCst);
+    feeds.set_live(rss("Live Wire", &[monday]));
+    let before = hits();
+    clock.set(start + chrono::Duration::minutes(90));
+    polled(before + 1).await;
+    clock.set(start + chrono::Duration::minutes(120) + chrono::Duration::seconds(20));
+    assert!(fake.wait_posted(1, Duration::from_secs(10)).await, "Monday");
+
+    feeds.set_live(rss("Live Wire", &[tuesday, monday]));
+    let before = hits();
+    clock.set(start + chrono::Duration::hours(20));
+    polled(before + 1).await;
+    clock.set(start + chrono::Duration::hours(26) + chrono::Duration::seconds(20));
+    assert!(
+        fake.wait_posted(2, Duration::from_secs(10)).await,
+        "Tuesday"
+    );
+    let posted = fake.posted_in(CHANNEL);
+    let story = &posted[1].body["embeds"][1];
+    assert_eq!(
+        story["title"], "Istanbul ceasefire talks agree a prisoner exchange",
+        "{story}"
+    );
+    let description = story["description"].as_str().unwrap_or_default();
+    let link = format!(
+        "https://discord.com/channels/{GUILD}/{CHANNEL}/{}",
+        posted[0].id
+    );
+    assert!(
+        description.starts_with("*Update · first told <t:") && description.contains(&link),
+        "{description}"
+    );
+    assert!(description.contains("1,200 prisoners"), "{description}");
+    assert!(!description.contains("Dolmabahce"), "{description}");
+
+    // Wednesday: nothing new, nothing posted.
+    clock.set(start + chrono::Duration::hours(50) + chrono::Duration::seconds(20));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while store
+        .delivery(
+            CHANNEL,
+            chrono::Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap(),
+        )
+        .await
+        .unwrap()
+        .is_none()
+    {
+        assert!(tokio::time::Instant::now() < deadline, "Wednesday's slot");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        fake.posted_in(CHANNEL).len(),
+        2,
+        "a quiet day posts nothing"
+    );
 }

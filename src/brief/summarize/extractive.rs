@@ -100,6 +100,24 @@ pub fn summarize(docs: &[&str], budget: Budget) -> Vec<String> {
 
 /// [`summarize`] with explicit parameters.
 pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<String> {
+    summarize_beyond(docs, &[], budget, params)
+}
+
+/// A summary of what `docs` add to what the reader knows (`known`: texts told before, such as yesterday's
+/// reports of the story and the summary it was given): an update. A sentence that restates a known one (most
+/// of its content words are in one known sentence) is never chosen, unless it carries a number or a name the
+/// reader was not told ("at least 60 dead" after "at least 50 dead"); the concepts of the known text count as
+/// covered already, so a sentence with new facts outranks one with old facts in new words. Empty when the
+/// documents say nothing new.
+pub fn summarize_update(docs: &[&str], known: &[&str], budget: Budget) -> Vec<String> {
+    summarize_beyond(docs, known, budget, Params::default())
+}
+
+/// The share of a sentence's content stems found in one known sentence at which it restates that sentence.
+const RESTATES: f64 = 0.75;
+
+/// The summariser: `known` texts (possibly none) count as covered already; see [`summarize_update`].
+fn summarize_beyond(docs: &[&str], known: &[&str], budget: Budget, params: Params) -> Vec<String> {
     // A sentence's position counts paragraphs before it plus sentences before it in its paragraph: in text
     // without paragraph breaks that is the sentence index; in paragraphed text each paragraph's opening
     // sentence (its topic sentence) ranks by its paragraph, and the others take the paragraph factor.
@@ -184,6 +202,75 @@ pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<Stri
     }
 
     let n_stems = vocab.len();
+    // What the reader knows, in the documents' stems (a known word the documents never use cannot make a
+    // candidate a restatement, nor be covered by one), and each candidate that only restates it.
+    let mut known_terms: rustc_hash::FxHashSet<u32> = rustc_hash::FxHashSet::default();
+    let mut restated = vec![false; sentences.len()];
+    if !known.is_empty() {
+        let known_stem_of = |w: &str| -> Option<u32> {
+            stem_cache
+                .get(w)
+                .copied()
+                .or_else(|| vocab.get(&text::stem(w)).copied())
+        };
+        let mut known_sets: Vec<rustc_hash::FxHashSet<u32>> = Vec::new();
+        let mut known_words: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+        for k in known {
+            for para in text::split_paragraphs(k) {
+                for sentence in para {
+                    let mut set = rustc_hash::FxHashSet::default();
+                    let mut prev: Option<u32> = None;
+                    for w in text::words(&sentence) {
+                        if text::is_stopword(&w) {
+                            continue;
+                        }
+                        known_words.insert(w.clone());
+                        let id = known_stem_of(&w);
+                        if let Some(id) = id {
+                            set.insert(id);
+                            known_terms.insert(id);
+                            if let Some(p) = prev
+                                && let Some(pair) = pair_ids.get(&(p, id))
+                            {
+                                known_terms.insert(*pair + n_stems as u32);
+                            }
+                        }
+                        prev = id;
+                    }
+                    if !set.is_empty() {
+                        known_sets.push(set);
+                    }
+                }
+            }
+        }
+        for (i, s) in sentences.iter().enumerate() {
+            let mine: rustc_hash::FxHashSet<u32> = s.terms.iter().copied().collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let best = known_sets
+                .iter()
+                .map(|k| mine.iter().filter(|t| k.contains(t)).count())
+                .max()
+                .unwrap_or(0) as f64
+                / mine.len() as f64;
+            // A number or a name the reader was not told makes a near-copy news all the same.
+            let new_fact = || {
+                s.text.split_whitespace().skip(1).any(|raw| {
+                    let w: String = raw
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .collect::<String>();
+                    let folded = text::words(&w).next().unwrap_or_default();
+                    !folded.is_empty()
+                        && (w.chars().any(|c| c.is_ascii_digit())
+                            || w.chars().next().is_some_and(char::is_uppercase))
+                        && !known_words.contains(&folded)
+                })
+            };
+            restated[i] = best >= 1.0 || (best >= RESTATES && !new_fact());
+        }
+    }
     for (s, pairs) in sentences.iter_mut().zip(sentence_pairs) {
         s.terms
             .extend(pairs.into_iter().map(|p| p + n_stems as u32));
@@ -208,14 +295,16 @@ pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<Stri
     } else {
         params.rarity_exp
     };
+    // In an update a fact said once is news all the same: it keeps half a mention's weight.
+    let once = if known.is_empty() { 0.0 } else { 0.5 };
     let mut weight: Vec<f64> = (0..n_terms)
         .map(|t| {
             let c = f64::from(count[t]);
             if multi {
                 let d = f64::from(docs_with[t]);
-                if d < 2.0 { 0.0 } else { d + c.ln() }
+                if d < 2.0 { once } else { d + c.ln() }
             } else if c < 2.0 {
-                0.0
+                once
             } else {
                 c
             }
@@ -246,13 +335,19 @@ pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<Stri
     }
     let eligible: Vec<bool> = sentences
         .iter()
-        .map(|s| s.words >= params.min_words && s.words <= params.max_words)
+        .zip(&restated)
+        .map(|(s, r)| !r && s.words >= params.min_words && s.words <= params.max_words)
         .collect();
     let any_eligible = eligible.iter().any(|e| *e);
 
     let repeat_gain = if multi { params.repeat_gain } else { 0.0 };
     // How often each concept is covered so far; it earns `repeat_gain^times` of its weight again.
     let mut times = vec![0i32; n_terms];
+    for &t in &known_terms {
+        if let Some(k) = times.get_mut(t as usize) {
+            *k = 1;
+        }
+    }
     let mut chosen: Vec<usize> = Vec::new();
     let mut words_used = 0usize;
     loop {
@@ -271,7 +366,7 @@ pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<Stri
             params.lead_single
         };
         for (i, s) in sentences.iter().enumerate() {
-            if chosen.contains(&i) || (any_eligible && !eligible[i]) {
+            if chosen.contains(&i) || (any_eligible && !eligible[i]) || restated[i] {
                 continue;
             }
             // What the sentence covers for the first time, and its whole gain with what it repeats.
@@ -283,8 +378,9 @@ pub fn summarize_with(docs: &[&str], budget: Budget, params: Params) -> Vec<Stri
                     (new, gain + w * repeat_gain.powi(k))
                 }
             });
-            // A sentence must say something new: what it repeats only adds to what it says first.
-            if new <= 0.0 && !chosen.is_empty() {
+            // A sentence must say something new: what it repeats only adds to what it says first. In an
+            // update even the first must: the reader knows the rest.
+            if new <= 0.0 && (!chosen.is_empty() || !known.is_empty()) {
                 continue;
             }
             let prior = (1.0 + s.pos as f64).powf(-lead);

@@ -3,13 +3,13 @@
 use crate::brief::llm::apply_style;
 use crate::brief::query::Query;
 use crate::brief::settings::ChannelSettings;
-use crate::brief::{Options, build_briefing};
+use crate::brief::{Options, build_briefing_for, memory};
 use crate::discord::bot::{CommandError, Context};
 use crate::discord::commands::EXAMPLE;
 use crate::discord::embeds::{briefing_embeds, pack};
 use crate::sources::ingest::{Access, needs_refresh, refresh_many};
 use crate::sources::search::{Settings, topic_searches};
-use crate::store::Source;
+use crate::store::{Place, Source, channel_reader};
 
 /// Items read for one briefing at most.
 const MAX_ITEMS: usize = 5000;
@@ -125,11 +125,21 @@ pub async fn briefing(
         .await?
         .map(|r| ChannelSettings::from_row(&r))
         .unwrap_or_default();
-    let mut briefing = build_briefing(
+    // The channel's briefing is told from the channel's memory, shared with its scheduled briefings: only
+    // what is new to it. A `topic:` asked about is a one-off look at that topic: told in full, not remembered.
+    let reader = topic
+        .is_none()
+        .then(|| channel_reader(ctx.channel_id().get()));
+    let recall = match &reader {
+        Some(r) => memory::recall(&data.store, r, now).await?,
+        None => Default::default(),
+    };
+    let mut briefing = build_briefing_for(
         &items,
         &queries,
         settings.options(Options::from(&data.config.brief)),
         now,
+        &recall,
     );
     apply_style(
         data.llm.as_ref(),
@@ -141,12 +151,28 @@ pub async fn briefing(
         now,
     )
     .await?;
+    let mut first_message = None;
     for embeds in pack(briefing_embeds(&briefing)) {
         let mut reply = poise::CreateReply::default();
         for e in &embeds {
             reply = reply.embed(e.build());
         }
-        ctx.send(reply).await?;
+        let sent = ctx.send(reply).await?;
+        if first_message.is_none() {
+            first_message = sent.message().await.ok().map(|m| m.id.get());
+        }
+    }
+    // Told: an update tomorrow links to this reply.
+    let place = Place {
+        guild_id: Some(guild_id),
+        channel_id: Some(ctx.channel_id().get()),
+        message_id: first_message,
+        delivery_id: None,
+    };
+    if let Some(reader) = &reader {
+        data.store
+            .remember(reader, &memory::tellings(&briefing), place, now)
+            .await?;
     }
     Ok(())
 }

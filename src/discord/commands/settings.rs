@@ -3,6 +3,7 @@
 use poise::serenity_prelude as serenity;
 
 use crate::brief::settings::{ChannelSettings, Length, PostIn, Style, is_language_tag};
+use crate::config::NothingNew;
 use crate::discord::bot::{CommandError, Context, manage_server};
 use crate::discord::embeds::COLOUR;
 use crate::discord::escape::escape;
@@ -43,6 +44,17 @@ pub enum LengthChoice {
     /// A paragraph.
     #[name = "full"]
     Full,
+}
+
+/// What a scheduled briefing with nothing new does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum NothingNewChoice {
+    /// Post nothing.
+    #[name = "silent"]
+    Silent,
+    /// Post one line: "Nothing new on … since …".
+    #[name = "say"]
+    Say,
 }
 
 /// Where scheduled briefings are posted.
@@ -106,6 +118,8 @@ pub async fn set(
     #[description = "The forum channel, with post_in: forum"]
     #[channel_types("Forum")]
     forum: Option<serenity::ChannelId>,
+    #[description = "When nothing is new at its time: silent (post nothing) or say (one line)"]
+    nothing_new: Option<NothingNewChoice>,
 ) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
     let channel_id = super::target_channel(&ctx, channel);
@@ -172,6 +186,12 @@ pub async fn set(
     }
     if no_ping == Some(true) {
         s.ping_role = None;
+    }
+    if let Some(choice) = nothing_new {
+        s.nothing_new = Some(match choice {
+            NothingNewChoice::Silent => NothingNew::Silent,
+            NothingNewChoice::Say => NothingNew::Say,
+        });
     }
     data.store
         .set_channel_settings(
@@ -321,6 +341,14 @@ async fn describe(
         || "nobody".to_owned(),
         |r| format!("<@&{r}> (scheduled briefings only)"),
     );
+    let quiet = |n: NothingNew| match n {
+        NothingNew::Silent => "post nothing",
+        NothingNew::Say => "post one line (\"Nothing new on … since …\")",
+    };
+    let nothing_new = match s.nothing_new {
+        Some(n) => quiet(n).to_owned(),
+        None => format!("default ({})", quiet(data.config.schedule.nothing_new)),
+    };
     let mut lines = vec![
         format!("**Channel** <#{channel_id}>"),
         format!("**Style** {style}"),
@@ -328,6 +356,7 @@ async fn describe(
         format!("**Stories** {stories}"),
         format!("**Posted in** {post_in}"),
         format!("**Ping** {ping}"),
+        format!("**Nothing new** {nothing_new}"),
     ];
     if let Some(llm) = &data.llm {
         let ((mine, mine_cap), (all, all_cap)) =
@@ -361,6 +390,11 @@ pub fn short_line(s: &ChannelSettings) -> Option<String> {
     }
     if let Some(r) = s.ping_role {
         parts.push(format!("pings <@&{r}>"));
+    }
+    match s.nothing_new {
+        Some(NothingNew::Say) => parts.push("says when nothing is new".to_owned()),
+        Some(NothingNew::Silent) => parts.push("silent when nothing is new".to_owned()),
+        None => {}
     }
     Some(parts.join(", "))
 }
