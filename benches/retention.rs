@@ -7,10 +7,10 @@
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
-use herald::brief::query::{Haystack, Query};
 use herald::brief::{Options, build_briefing};
 use herald::config::Config;
 use herald::item::NewItem;
+use herald::query::{Haystack, Query};
 use herald::store::Store;
 
 const WORDS: [&str; 24] = [

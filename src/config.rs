@@ -477,9 +477,11 @@ impl Config {
                 );
             }
         }
-        if let Err(e) = crate::delivery::schedule::parse_zone(&self.schedule.default_timezone) {
+        let zone = self.schedule.default_timezone.trim();
+        if zone.parse::<chrono_tz::Tz>().is_err() {
             return Err(ConfigError::Invalid(format!(
-                "[schedule] default_timezone: {e}"
+                "[schedule] default_timezone: unknown time zone {zone:?}: use an IANA name such as \
+                 Europe/Kyiv, America/New_York or UTC"
             )));
         }
         if !(1..=1440).contains(&self.schedule.min_interval_minutes) {
@@ -526,7 +528,7 @@ impl Config {
         if self.llm.timeout_secs == 0 || self.llm.max_input_tokens < 200 {
             return bad("[llm] timeout_secs must be at least 1 and max_input_tokens at least 200");
         }
-        use crate::sources::search::{Locale, PROVIDERS};
+        use crate::locale::{Locale, PROVIDERS};
         if let Some(p) = self
             .search
             .providers

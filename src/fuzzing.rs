@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::brief::query::{Haystack, Query};
 use crate::brief::summarize::{Budget, summarize};
 use crate::brief::{Options, build_briefing};
 use crate::delivery::Schedule;
 use crate::discord::embeds::{briefing_embeds, pack};
 use crate::item::Item;
+use crate::query::{Haystack, Query};
 use crate::sources::article::extract_article;
 use crate::sources::encoding::to_utf8;
 use crate::sources::feed::{PARSER_PANICKED, parse_feed};

@@ -94,19 +94,14 @@ async fn pages_are_read_once_and_failures_keep_the_feed_text() {
 
     // Topics and /search match an article's lead as well as the headline and teaser ("Dolmabahce" is only in
     // event a's articles).
-    let q = herald::brief::query::Query::parse("Dolmabahce").unwrap();
+    let q = herald::query::Query::parse("Dolmabahce").unwrap();
     let found = store
         .search_items(&q.fts_prefilter(), None, 50)
         .await
         .unwrap();
     let mut guids: Vec<String> = found
         .iter()
-        .filter(|i| {
-            q.matches(&herald::brief::query::Haystack::new(
-                &i.title,
-                &i.match_text(),
-            ))
-        })
+        .filter(|i| q.matches(&herald::query::Haystack::new(&i.title, &i.match_text())))
         .map(|i| i.guid.clone())
         .collect();
     guids.sort();

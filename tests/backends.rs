@@ -162,7 +162,7 @@ async fn search_finds_the_same_items_on_both_backends() {
         "nothingmatches",
     ];
     for text in queries {
-        let q = herald::brief::query::Query::parse(text).unwrap();
+        let q = herald::query::Query::parse(text).unwrap();
         let fts = q.fts_prefilter();
         let mut found = Vec::new();
         for store in &stores {

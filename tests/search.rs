@@ -358,7 +358,7 @@ async fn subscribed(
 ) -> Store {
     let store = Store::open(&c.database).await.unwrap();
     for (guild, channel, topic) in topics {
-        let q = herald::brief::query::Query::parse(topic).unwrap();
+        let q = herald::query::Query::parse(topic).unwrap();
         store
             .subscribe(
                 &NewSubscription {
@@ -506,7 +506,7 @@ async fn one_search_serves_every_subscription_and_rate_limits_hold_on_the_clock(
         .await
         .unwrap();
     assert_eq!(fresh.len(), 50, "[search] max_results");
-    let topics = [herald::brief::query::Query::parse("ukraine").unwrap()];
+    let topics = [herald::query::Query::parse("ukraine").unwrap()];
     let b = herald::brief::build_briefing(
         &fresh,
         &topics,

@@ -2,10 +2,10 @@
 //! outlets ([`cluster`]), rank, and summarise ([`summarize`]). The result is a plain struct that any front end
 //! renders: the terminal through [`render`], Discord through its embeds.
 
+pub mod briefer;
 pub mod cluster;
 pub mod llm;
 pub mod memory;
-pub mod query;
 pub mod render;
 pub mod settings;
 pub mod summarize;
@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 use crate::item::Item;
+use crate::query::{Haystack, Query};
 use crate::store::Recall;
 use crate::text;
-use query::{Haystack, Query};
 use summarize::{Budget, summarize};
 
 /// One story: the same event, however many outlets told it.

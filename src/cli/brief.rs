@@ -4,24 +4,22 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::brief::llm::{LlmSummarizer, apply_style};
-use crate::brief::query::Query;
+use crate::brief::briefer::{Briefer, MAX_ITEMS, Request};
+use crate::brief::llm::LlmSummarizer;
 use crate::brief::render::{Format, render};
 use crate::brief::settings::{ChannelSettings, Length, Style, is_language_tag};
-use crate::brief::{Options, build_briefing_for, memory};
+use crate::brief::{Options, memory};
 use crate::clock::parse_lookback;
 use crate::config::Config;
+use crate::query::Query;
 use crate::sources::articles::{ArticleReader, tally};
 use crate::sources::fetch::Fetcher;
 use crate::sources::ingest::{Access, IngestError, Readers, refresh_many, source_for};
 use crate::sources::search::{PROVIDERS, Searcher, Settings, topic_searches};
-use crate::store::{GuildSearch, Place, Recall, Store, named_reader};
+use crate::store::{GuildSearch, Place, Store, named_reader};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
-
-/// Items read from the store for one briefing at most.
-const MAX_ITEMS: usize = 5000;
 
 /// Arguments of `herald brief`.
 #[derive(Debug, clap::Args)]
@@ -149,7 +147,6 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         }
         opts.summary_words = w;
     }
-    let opts = settings.options(opts);
     // `--provider` alone reads those providers only: the default feeds come with a bare `--topic`, or none.
     let feeds = if !args.feed.is_empty() {
         args.feed.clone()
@@ -268,31 +265,35 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         .items_of_sources(&source_ids, since, MAX_ITEMS)
         .await?;
     let now = Utc::now();
-    let recall = match &reader {
-        Some(r) => memory::recall(&store, r, now).await?,
-        None => Recall::default(),
-    };
-    let mut briefing = build_briefing_for(&items, topic.as_slice(), opts, now, &recall);
     if settings.style == Style::Llm {
         progress.set_prefix("summaries");
         progress.set_message(String::new());
-        // The terminal's tokens count toward the day's global budget (no server is charged).
-        let round = apply_style(
-            LlmSummarizer::new(&config.llm).as_ref(),
-            &store,
-            &mut briefing,
-            &items,
-            &settings,
-            0,
+    }
+    // The terminal's LLM tokens count toward the day's global budget (no server is charged).
+    let llm = LlmSummarizer::new(&config.llm);
+    let briefer = Briefer {
+        store: &store,
+        llm: llm.as_ref(),
+    };
+    let made = briefer
+        .brief(Request {
+            items: &items,
+            topics: topic.as_slice(),
+            base: opts,
+            settings: &settings,
+            reader: reader.as_deref(),
+            guild_id: 0,
             now,
-        )
+        })
         .await;
-        if let Err(e) = round {
+    let briefing = match made {
+        Ok(made) => made.briefing,
+        Err(e) => {
             progress.finish_and_clear();
             store.close().await;
             return Err(e.into());
         }
-    }
+    };
     progress.finish_and_clear();
     if let Some(r) = &reader {
         let remembered = store

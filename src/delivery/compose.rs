@@ -8,16 +8,14 @@ use super::outbox::{Outbox, Scheduled};
 use super::schedule::Schedule;
 use super::scheduler::{Scheduler, TickReport};
 use super::slots::slot_to_deliver;
+use crate::brief::Options;
+use crate::brief::briefer::{Briefer, MAX_ITEMS, Made, Request};
 use crate::brief::cluster::already_told;
-use crate::brief::llm::apply_style;
-use crate::brief::query::Query;
 use crate::brief::settings::ChannelSettings;
-use crate::brief::{Options, build_briefing_for, memory};
 use crate::config::NothingNew;
+use crate::query::Query;
 use crate::store::{Claim, Delivery, ScheduleRow, StoreError, channel_reader};
 
-/// Items read for one channel's briefing at most.
-const MAX_ITEMS: usize = 5000;
 /// A channel's first briefing, or one after a long pause, looks back this far at most.
 const MAX_LOOKBACK: chrono::Duration = chrono::Duration::days(7);
 /// How far back delivered stories are compared with new items.
@@ -158,8 +156,8 @@ impl<O: Outbox> Scheduler<O> {
             .fresh_items_for_channel(row.guild_id, row.channel_id, since, MAX_ITEMS)
             .await?;
         // The channel's memory: a story it was told comes back only as an update with what is new.
-        let recall = memory::recall(store, &channel_reader(row.channel_id), now).await?;
-        if recall.is_empty() {
+        let reader = channel_reader(row.channel_id);
+        if store.told_story_count(&reader).await? == 0 {
             // A channel briefed before herald kept a memory: its delivered items keep their stories out.
             let told = store
                 .delivered_items_since(row.channel_id, now - TOLD_LOOKBACK, TOLD_MAX)
@@ -175,23 +173,21 @@ impl<O: Outbox> Scheduler<O> {
             .await?
             .map(|r| ChannelSettings::from_row(&r))
             .unwrap_or_default();
-        let mut briefing = build_briefing_for(
-            &items,
-            &topics,
-            settings.options(Options::from(&self.inner.brief)),
-            now,
-            &recall,
-        );
-        let round = apply_style(
-            self.inner.llm.as_ref(),
+        let briefer = Briefer {
             store,
-            &mut briefing,
-            &items,
-            &settings,
-            row.guild_id,
-            now,
-        )
-        .await?;
+            llm: self.inner.llm.as_ref(),
+        };
+        let Made { briefing, round } = briefer
+            .brief(Request {
+                items: &items,
+                topics: &topics,
+                base: Options::from(&self.inner.brief),
+                settings: &settings,
+                reader: Some(&reader),
+                guild_id: row.guild_id,
+                now,
+            })
+            .await?;
         let counters = &self.inner.counters;
         let relaxed = std::sync::atomic::Ordering::Relaxed;
         counters.llm_calls.fetch_add(round.calls as u64, relaxed);

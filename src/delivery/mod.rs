@@ -3,7 +3,8 @@
 //!
 //! Exactly once, step by step:
 //! 1. **Claim.** One transaction writes the delivery row (channel, slot) in state `claimed` with the briefing
-//!    it will post, records the items it tells in `delivered_items`, and moves the schedule to its next run.
+//!    it will post, records the items it tells in `delivered_items` and the stories in the channel's memory (so the next
+//!    briefing tells only what is new), and moves the schedule to its next run.
 //!    A slot can be claimed once (`UNIQUE(channel_id, due_at)`, and the schedule must still point at it).
 //! 2. **Post.** Each message carries a nonce derived from (channel, slot, part) with `enforce_nonce`, so a
 //!    post repeated after a crash returns the first message instead of making a second one.
@@ -15,12 +16,14 @@
 //! with the reason, and its delivery given up (its items are released for a later briefing).
 //!
 //! The parts, one job each: [`schedule`] (a channel's times → next run), [`slots`] (which slot is due after
-//! downtime, within grace), `compose` (the briefing for a channel's slot, and its claim), `post` (pacing,
-//! retries, backoff, stats), [`outbox`] (what a post carries, the [`Outbox`] trait, nonces) and the
+//! downtime, within grace), `compose` (the briefing for a channel's slot, and its claim), `post` (retries,
+//! backoff), `pace` (posts spaced under the global limit), `counters` (stats), [`outbox`] (what a post carries, the [`Outbox`] trait, nonces) and the
 //! [`Scheduler`] that ties them into a loop.
 
 mod compose;
+mod counters;
 pub mod outbox;
+mod pace;
 mod post;
 pub mod schedule;
 mod scheduler;
@@ -28,8 +31,9 @@ pub mod slots;
 #[cfg(test)]
 pub(crate) mod test_util;
 
+pub use counters::Stats;
 pub use outbox::{Outbox, PostError, Scheduled, nonce};
-pub use post::{Pacer, Stats};
+pub use pace::Pacer;
 pub use schedule::{Schedule, ScheduleError};
 pub use scheduler::{Scheduler, TickReport};
 pub use slots::slot_to_deliver;

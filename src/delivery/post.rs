@@ -1,47 +1,16 @@
 //! Posting a claimed delivery: each part with its nonce, paced under the rate limit, 429s waited out, 5xx
 //! and network errors retried with backoff, a gone or forbidden channel paused; then recorded as sent.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::outbox::{Outbox, PostError, Scheduled, nonce};
 use super::scheduler::Inner;
 use crate::brief::settings::PostIn;
-use crate::store::{Backend, Delivery, Store, StoreError};
+use crate::store::{Delivery, StoreError};
 
 /// A delivery whose attempts ran out waits this long before the next round of attempts.
 const RETRY_LATER: chrono::Duration = chrono::Duration::minutes(1);
-
-/// Counters over the scheduler's life, for logs and benchmarks.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Stats {
-    /// Messages posted.
-    pub posted: u64,
-    /// 429 answers received.
-    pub rate_limited: u64,
-    /// Other failed attempts that were retried.
-    pub retried: u64,
-    /// Deliveries given up.
-    pub failed: u64,
-    /// Channels paused because they are gone or forbidden.
-    pub paused: u64,
-    /// Calls made to the LLM endpoint for channels with LLM summaries.
-    pub llm_calls: u64,
-    /// LLM summaries taken from the cache instead (each would have been a call without it).
-    pub llm_cached: u64,
-}
-
-/// The live counters behind [`Stats`].
-#[derive(Default)]
-pub(super) struct Counters {
-    pub(super) posted: AtomicU64,
-    pub(super) rate_limited: AtomicU64,
-    pub(super) retried: AtomicU64,
-    pub(super) failed: AtomicU64,
-    pub(super) paused: AtomicU64,
-    pub(super) llm_calls: AtomicU64,
-    pub(super) llm_cached: AtomicU64,
-}
 
 impl<O: Outbox> Inner<O> {
     /// Posts the parts of a claimed delivery not yet posted, then marks it sent. Gives up (releasing its
@@ -203,84 +172,6 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(500)
         .saturating_mul(2_u32.saturating_pow(attempt.saturating_sub(1)))
         .min(Duration::from_secs(30))
-}
-
-/// Spaces posts evenly at a rate, for every task that shares it; a global 429 holds everyone back. On
-/// PostgreSQL the pace is shared by every herald process on the database (Discord's global limit is the bot's,
-/// not a process's): each post takes its turn from the database, and a process that cannot reach it paces
-/// itself alone meanwhile.
-#[derive(Debug)]
-pub struct Pacer {
-    next: tokio::sync::Mutex<tokio::time::Instant>,
-    gap: Duration,
-    shared: Option<Store>,
-    alone: AtomicBool,
-}
-
-impl Pacer {
-    /// A pacer letting `per_second` posts of this process through each second, evenly spaced.
-    pub fn new(per_second: u32) -> Self {
-        Self {
-            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
-            gap: Duration::from_secs(1) / per_second.max(1),
-            shared: None,
-            alone: AtomicBool::new(false),
-        }
-    }
-
-    /// A pacer letting `per_second` posts through each second for all the processes on `store`'s database
-    /// together when it is PostgreSQL; on SQLite (one process) the same as [`Pacer::new`].
-    pub fn for_store(per_second: u32, store: &Store) -> Self {
-        let mut pacer = Self::new(per_second);
-        if store.backend() == Backend::Postgres {
-            pacer.shared = Some(store.clone());
-        }
-        pacer
-    }
-
-    /// Waits for this caller's turn.
-    pub async fn wait(&self) {
-        if let Some(store) = &self.shared {
-            match store.take_post_turn(self.gap).await {
-                Ok(wait) => {
-                    if self.alone.swap(false, Ordering::Relaxed) {
-                        tracing::info!("the shared posting pace is back");
-                    }
-                    tokio::time::sleep(wait).await;
-                    return;
-                }
-                Err(e) => {
-                    if !self.alone.swap(true, Ordering::Relaxed) {
-                        tracing::warn!(
-                            error = %e,
-                            "cannot take a posting turn from the database; pacing this process alone until it answers"
-                        );
-                    }
-                }
-            }
-        }
-        let turn = {
-            let mut next = self.next.lock().await;
-            let now = tokio::time::Instant::now();
-            let turn = (*next).max(now);
-            *next = turn + self.gap;
-            turn
-        };
-        tokio::time::sleep_until(turn).await;
-    }
-
-    /// Holds every caller back for `d` from now (after a global rate limit), in every process sharing the pace.
-    pub async fn hold(&self, d: Duration) {
-        {
-            let mut next = self.next.lock().await;
-            *next = (*next).max(tokio::time::Instant::now() + d);
-        }
-        if let Some(store) = &self.shared {
-            if let Err(e) = store.hold_posts(d).await {
-                tracing::warn!(error = %e, "cannot hold the shared posting pace back");
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ use futures_util::FutureExt;
 
 use tracing::Instrument;
 
+use super::counters::{Counters, Stats};
 use super::outbox::Outbox;
-use super::post::{Counters, Pacer, Stats};
+use super::pace::Pacer;
 use crate::brief::llm::LlmSummarizer;
 use crate::clock::Clock;
 use crate::config::{BriefConfig, ScheduleConfig};

@@ -2,6 +2,7 @@
 
 pub mod bot;
 pub mod commands;
+pub mod context;
 pub mod cooldown;
 pub mod embeds;
 pub mod escape;

@@ -19,7 +19,7 @@ use url::Url;
 use crate::config::FetchConfig;
 
 /// The User-Agent every request sends.
-pub const USER_AGENT: &str = concat!("herald/", env!("CARGO_PKG_VERSION"), " (news briefing bot)");
+pub use crate::USER_AGENT;
 
 /// Why a fetch failed, in words a user can act on.
 #[derive(Debug, thiserror::Error)]

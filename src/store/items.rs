@@ -412,7 +412,7 @@ impl Store {
             return Ok(0);
         }
         self.writer
-            .write(super::writer::Work::Items {
+            .write(super::jobs::Work::Items {
                 source_id,
                 items: items.to_vec(),
                 backlog,
@@ -768,7 +768,7 @@ mod tests {
 
     #[tokio::test]
     async fn full_text_search_finds_inflections_and_folds_diacritics() {
-        use crate::brief::query::{Haystack, Query};
+        use crate::query::{Haystack, Query};
         let (store, _dir) = temp_store().await;
         let now = Utc::now();
         let a = store

@@ -7,6 +7,7 @@ mod deliveries;
 mod guild_sources;
 mod guilds;
 mod items;
+mod jobs;
 mod memory;
 mod pace;
 mod retention;
@@ -17,7 +18,7 @@ mod settings;
 mod sources;
 mod subscriptions;
 mod writer;
-pub use writer::Fetched;
+pub use jobs::Fetched;
 
 pub use articles::ArticleCounts;
 pub use copy::{Copied, STATE_TABLES, TABLES};

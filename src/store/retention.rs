@@ -334,28 +334,21 @@ mod tests {
             unused_left, 0,
             "a source nobody reads and that holds nothing is deleted"
         );
-        // Space goes back to the file system a little at a time. The size counts the WAL, which the vacuum
-        // itself writes to: measure with the WAL checkpointed into the file each time.
-        let checkpoint = || async {
-            if let crate::store::Db::Sqlite(pool) = store.db() {
-                // A pool connection still reading keeps the WAL ("busy" = 1): try again until it is empty.
-                for _ in 0..50 {
-                    let (busy, _, _): (i64, i64, i64) =
-                        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                            .fetch_one(pool)
-                            .await
-                            .unwrap();
-                    if busy == 0 {
-                        break;
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                }
-            }
-        };
-        checkpoint().await;
-        let before = store.size_bytes().await.unwrap();
-        store.reclaim(1000).await.unwrap();
-        checkpoint().await;
-        assert!(store.size_bytes().await.unwrap() <= before);
+        // Space goes back to the file system a little at a time: the database's pages (the file once the WAL
+        // is checkpointed; the WAL itself, which the vacuum writes to, comes and goes) never grow.
+        if let crate::store::Db::Sqlite(pool) = store.db() {
+            let pages = || async {
+                sqlx::query_scalar::<_, i64>("PRAGMA page_count")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            };
+            let before = pages().await;
+            store.reclaim(1000).await.unwrap();
+            assert!(pages().await <= before);
+        } else {
+            // PostgreSQL's autovacuum does this job: reclaiming is a no-op that succeeds.
+            store.reclaim(1000).await.unwrap();
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::writer::Work;
+use super::jobs::Work;
 use super::{DbOptTime, Store, StoreError, for_both_tx, limit, on, to_secs};
 
 /// A source row: where to fetch, what the last fetch said, and how it went.

@@ -229,7 +229,7 @@ impl LlmClient {
         }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(cfg.timeout_secs))
-            .user_agent(crate::sources::fetch::USER_AGENT)
+            .user_agent(crate::USER_AGENT)
             .no_proxy()
             .build()
             .ok()?;

@@ -1,18 +1,15 @@
 //! `/briefing [topic]`: a briefing now, for this channel's topics or one topic.
 
-use crate::brief::llm::apply_style;
-use crate::brief::query::Query;
+use crate::brief::briefer::{Briefer, MAX_ITEMS, Request};
 use crate::brief::settings::ChannelSettings;
-use crate::brief::{Options, build_briefing_for, memory};
-use crate::discord::bot::{CommandError, Context};
+use crate::brief::{Options, memory};
 use crate::discord::commands::EXAMPLE;
+use crate::discord::context::{CommandError, Context};
 use crate::discord::embeds::{briefing_embeds, pack};
+use crate::query::Query;
 use crate::sources::ingest::{Access, needs_refresh, refresh_many};
 use crate::sources::search::{Settings, topic_searches};
 use crate::store::{Place, Source, channel_reader};
-
-/// Items read for one briefing at most.
-const MAX_ITEMS: usize = 5000;
 
 /// A briefing now, for this channel's topics or for one topic.
 #[poise::command(slash_command, guild_only)]
@@ -130,27 +127,22 @@ pub async fn briefing(
     let reader = topic
         .is_none()
         .then(|| channel_reader(ctx.channel_id().get()));
-    let recall = match &reader {
-        Some(r) => memory::recall(&data.store, r, now).await?,
-        None => Default::default(),
+    let briefer = Briefer {
+        store: &data.store,
+        llm: data.llm.as_ref(),
     };
-    let mut briefing = build_briefing_for(
-        &items,
-        &queries,
-        settings.options(Options::from(&data.config.brief)),
-        now,
-        &recall,
-    );
-    apply_style(
-        data.llm.as_ref(),
-        &data.store,
-        &mut briefing,
-        &items,
-        &settings,
-        guild_id,
-        now,
-    )
-    .await?;
+    let briefing = briefer
+        .brief(Request {
+            items: &items,
+            topics: &queries,
+            base: Options::from(&data.config.brief),
+            settings: &settings,
+            reader: reader.as_deref(),
+            guild_id,
+            now,
+        })
+        .await?
+        .briefing;
     let mut first_message = None;
     for embeds in pack(briefing_embeds(&briefing)) {
         let mut reply = poise::CreateReply::default();

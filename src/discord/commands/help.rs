@@ -3,7 +3,7 @@
 use poise::CreateReply;
 use serenity::builder::CreateEmbed;
 
-use crate::discord::bot::{CommandError, Context};
+use crate::discord::context::{CommandError, Context};
 use crate::discord::embeds::COLOUR;
 
 /// What herald does and how to start.

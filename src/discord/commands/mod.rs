@@ -10,8 +10,8 @@ mod subscribe;
 
 use poise::serenity_prelude as serenity;
 
-use super::bot::{CommandError, Context, Data};
-use crate::brief::query::Query;
+use super::context::{CommandError, Context, Data};
+use crate::query::Query;
 
 /// An example topic for error messages.
 pub const EXAMPLE: &str = "`ukraine OR kyiv \"peace talks\" -football`";

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
 use crate::delivery::Schedule;
-use crate::discord::bot::{CommandError, Context, manage_server};
+use crate::discord::context::{CommandError, Context, manage_server};
 use crate::discord::escape::{escape, unmention};
 
 /// When this channel's briefing is posted.

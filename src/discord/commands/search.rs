@@ -2,11 +2,11 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::brief::query::Haystack;
 use crate::clock::parse_lookback;
-use crate::discord::bot::{CommandError, Context};
+use crate::discord::context::{CommandError, Context};
 use crate::discord::embeds::{COLOUR, truncate};
 use crate::discord::escape::escape;
+use crate::query::Haystack;
 
 /// Candidates read from the full-text index at most.
 const CANDIDATES: usize = 500;

@@ -4,7 +4,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::brief::settings::{ChannelSettings, Length, PostIn, Style, is_language_tag};
 use crate::config::NothingNew;
-use crate::discord::bot::{CommandError, Context, manage_server};
+use crate::discord::context::{CommandError, Context, manage_server};
 use crate::discord::embeds::COLOUR;
 use crate::discord::escape::escape;
 

@@ -3,7 +3,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::discord::bot::{CommandError, Context, manage_server};
+use crate::discord::context::{CommandError, Context, manage_server};
 use crate::discord::embeds::{COLOUR, truncate};
 use crate::discord::escape::escape;
 use crate::sources::ingest::{redact, refresh};

@@ -2,11 +2,11 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::brief::query::Query;
-use crate::discord::bot::{CommandError, Context, manage_server};
 use crate::discord::commands::EXAMPLE;
+use crate::discord::context::{CommandError, Context, manage_server};
 use crate::discord::embeds::COLOUR;
 use crate::discord::escape::escape;
+use crate::query::Query;
 use crate::store::{NewSubscription, SubscribeError};
 use crate::text;
 

@@ -9,8 +9,8 @@ use url::Url;
 
 use super::rss::rss_items;
 use super::{Limits, Locale, Provider, rfc2822, web_syntax, web_url};
-use crate::brief::query::SearchTerms;
 use crate::item::NewItem;
+use crate::query::SearchTerms;
 use crate::sources::html::to_text;
 
 /// Bing News RSS.

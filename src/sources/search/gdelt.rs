@@ -13,8 +13,8 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{Limits, Locale, Provider, SearchTerm, web_syntax, web_url};
-use crate::brief::query::SearchTerms;
 use crate::item::NewItem;
+use crate::query::SearchTerms;
 use crate::sources::html::to_text;
 
 /// The GDELT DOC 2.0 API.
@@ -205,7 +205,7 @@ impl Provider for Gdelt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::brief::query::Query;
+    use crate::query::Query;
 
     #[test]
     fn or_in_parentheses_short_words_left_out_language_filtered() {

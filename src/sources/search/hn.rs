@@ -11,8 +11,8 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{Limits, Locale, Provider, SearchTerm, host_of, web_url};
-use crate::brief::query::SearchTerms;
 use crate::item::NewItem;
+use crate::query::SearchTerms;
 use crate::sources::html::to_text;
 
 /// How far back a search with no earlier success looks.
@@ -187,7 +187,7 @@ impl Provider for HackerNews {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::brief::query::Query;
+    use crate::query::Query;
     use chrono::TimeZone;
 
     #[test]

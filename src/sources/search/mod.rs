@@ -24,44 +24,14 @@ use url::Url;
 
 pub use limiter::{Limiter, Limits};
 
-use crate::brief::query::{Query, SearchTerm, SearchTerms};
 use crate::config::SearchConfig;
 use crate::item::NewItem;
+use crate::query::{Query, SearchTerm, SearchTerms};
 use crate::sources::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::sources::ingest::{IngestError, Refreshed, redact};
 use crate::store::{GuildSearch, Source, Store};
 
-/// The names of the providers herald knows, in the order they are listed.
-pub const PROVIDERS: [&str; 4] = ["bing", "gdelt", "google", "hn"];
-
-/// A news language and region.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Locale {
-    /// ISO 639-1 language, lower case (`en`).
-    pub language: String,
-    /// ISO 3166-1 alpha-2 region, upper case (`US`).
-    pub country: String,
-}
-
-impl Locale {
-    /// A locale from what a user or the config gave, checked: two or three letters for the language, two for
-    /// the region.
-    pub fn new(language: &str, country: &str) -> Result<Self, String> {
-        let language = language.trim().to_ascii_lowercase();
-        let country = country.trim().to_ascii_uppercase();
-        if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase()) {
-            return Err(format!(
-                "{language:?} is not a language code: give an ISO 639-1 code such as en, de or uk"
-            ));
-        }
-        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(format!(
-                "{country:?} is not a region code: give an ISO 3166-1 code such as US, GB or UA"
-            ));
-        }
-        Ok(Self { language, country })
-    }
-}
+pub use crate::locale::{Locale, PROVIDERS};
 
 /// One news-search provider: how it is asked, how often, and how its answer reads.
 pub trait Provider: Send + Sync {
