@@ -13,6 +13,7 @@ mod discord_limits;
 mod docker;
 mod fetch;
 mod fuzz_corpus;
+mod layers;
 mod llm;
 mod search;
 mod support;
