@@ -402,3 +402,35 @@ async fn a_story_too_large_for_one_call_is_summarised_in_parts() {
     );
     assert!(calls[0].user.contains("keeping their numbers as citations"));
 }
+
+/// An update's LLM summary is asked for what its new reports add to what the reader was told, and is cached
+/// apart from the same reports summarised for a reader who was told nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_is_summarised_against_what_the_reader_knows() {
+    let w = world(|_| {}).await;
+    let mut plain = w.briefing();
+    assert_eq!(
+        w.summarize(&mut plain, "en", Length::Short, 1).await.calls,
+        2
+    );
+    let mut update = w.briefing();
+    update.stories[0].update = true;
+    update.stories[0].known = vec!["Envoys met in Istanbul on Friday.".to_owned()];
+    let round = w.summarize(&mut update, "en", Length::Short, 1).await;
+    assert_eq!(
+        (round.calls, round.cached),
+        (1, 1),
+        "the update is its own summary"
+    );
+    let calls = w.fake.calls();
+    let asked = &calls.last().unwrap().user;
+    assert!(
+        asked.contains("The reader was already told:\n- Envoys met in Istanbul on Friday.\n"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("Summarise only what the sources above add"),
+        "{asked}"
+    );
+    assert_eq!(update.stories[0].summary_by, SummaryBy::Llm);
+}

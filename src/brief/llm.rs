@@ -165,8 +165,9 @@ impl LlmSummarizer {
         ))
     }
 
-    /// The cache key of a story's summary: its reports, the language, the length and the model.
-    fn key(&self, item_ids: &[i64], language: &str, length: Length) -> String {
+    /// The cache key of a story's summary: its reports, the language, the length, the model, and for an
+    /// update what the reader was told before (another reader's update of the same reports is another text).
+    fn key(&self, item_ids: &[i64], known: &[String], language: &str, length: Length) -> String {
         let mut ids = item_ids.to_vec();
         ids.sort_unstable();
         let mut h = Sha256::new();
@@ -178,6 +179,10 @@ impl LlmSummarizer {
         h.update(length.name().as_bytes());
         h.update([0]);
         h.update(self.model.as_bytes());
+        for k in known {
+            h.update([0]);
+            h.update(k.as_bytes());
+        }
         h.finalize()[..16]
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -207,7 +212,7 @@ impl LlmSummarizer {
         let by_id: HashMap<i64, &Item> = items.iter().map(|i| (i.id, i)).collect();
         let today = day(now);
         for story in &mut briefing.stories {
-            let key = self.key(&story.item_ids, language, length);
+            let key = self.key(&story.item_ids, &story.known, language, length);
             if let Some(summary) = store.llm_cached(&key).await? {
                 story.summary = vec![summary];
                 story.summary_by = SummaryBy::Llm;
@@ -261,6 +266,7 @@ impl LlmSummarizer {
                     language,
                     length,
                     self.max_input_tokens,
+                    &story.known,
                 )
                 .await
                 {

@@ -42,6 +42,8 @@ pub(super) fn as_update<'a>(
     let said: &[String] = told
         .and_then(|id| recall.sentences.get(&id))
         .map_or(&[], Vec::as_slice);
+    let from = said.len().saturating_sub(super::summarize::llm::MAX_KNOWN);
+    story.known = said[from..].to_vec();
     let known_texts: Vec<std::borrow::Cow<'_, str>> = known
         .iter()
         .map(|i| text::prose(i.full_text()))

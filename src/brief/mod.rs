@@ -66,6 +66,10 @@ pub struct Story {
     /// The story's id in the reader's memory (updates only), so telling it continues that story.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub told_story: Option<i64>,
+    /// What the reader was told of the story before (updates only): an LLM summary is asked for what the new
+    /// reports add to it.
+    #[serde(skip)]
+    pub known: Vec<String>,
 }
 
 /// Whether a count is zero (not worth serialising).
@@ -314,6 +318,7 @@ pub fn build_briefing_for(
             told_before: 0,
             first_told_link: None,
             told_story: None,
+            known: Vec::new(),
         };
         if known.is_empty() {
             story.summary = story_summary(reports(), &lead.title, opts.budget());

@@ -270,6 +270,7 @@ mod tests {
             told_before: 0,
             first_told_link: None,
             told_story: None,
+            known: Vec::new(),
         }
     }
 

@@ -324,13 +324,40 @@ fn length_words(length: Length) -> &'static str {
     }
 }
 
+/// What an update's summary is told the reader knows, at most (the latest told sentences).
+pub const MAX_KNOWN: usize = 12;
+
+/// "The reader was already told: …" before the instruction of an update (`known` not empty).
+fn known_block(known: &[String]) -> String {
+    if known.is_empty() {
+        return String::new();
+    }
+    let mut block = String::from("The reader was already told:\n");
+    for k in known.iter().rev().take(MAX_KNOWN).rev() {
+        block.push_str(&format!("- {k}\n"));
+    }
+    block.push('\n');
+    block
+}
+
+/// The instruction's subject: the story, or what the sources add to what the reader knows.
+fn subject(known: &[String]) -> &'static str {
+    if known.is_empty() {
+        "this story, as told by the sources above,"
+    } else {
+        "only what the sources above add to what the reader was already told (do not repeat it)"
+    }
+}
+
 /// The system and user messages for summarising `sources` in `language` at `length`; `partial`: the answer
-/// is notes for a later summary (map step).
+/// is notes for a later summary (map step); `known`: what the reader was told of the story before (an
+/// update says only what is new).
 pub fn prompt(
     sources: &[SourceText],
     language: &str,
     length: Length,
     partial: bool,
+    known: &[String],
 ) -> (String, String) {
     let system = format!(
         "You summarise news for a Discord briefing. Write only what the sources say: every number, date and \
@@ -349,8 +376,10 @@ pub fn prompt(
             length_words(Length::Full)
         ));
     } else {
+        user.push_str(&known_block(known));
         user.push_str(&format!(
-            "Summarise this story, as told by the sources above, in {}.",
+            "Summarise {} in {}.",
+            subject(known),
             length_words(length)
         ));
     }
@@ -378,6 +407,7 @@ pub async fn summarize_story(
     language: &str,
     length: Length,
     max_input_tokens: usize,
+    known: &[String],
 ) -> Result<Answer, LlmError> {
     let budget_words = max_input_tokens * 3 / 4;
     let per_source = budget_words / sources.len().max(1);
@@ -389,7 +419,7 @@ pub async fn summarize_story(
                 ..s.clone()
             })
             .collect();
-        let (system, user) = prompt(&trimmed, language, length, false);
+        let (system, user) = prompt(&trimmed, language, length, false, known);
         return metered_chat(client, meter, &system, &user).await;
     }
     // Map: groups that fit, each summarised with its own source numbers.
@@ -405,7 +435,7 @@ pub async fn summarize_story(
                 ..s.clone()
             })
             .collect();
-        let (system, user) = prompt(&trimmed, language, length, true);
+        let (system, user) = prompt(&trimmed, language, length, true, &[]);
         let a = metered_chat(client, meter, &system, &user).await?;
         tokens += a.tokens;
         calls += 1;
@@ -424,12 +454,18 @@ pub async fn summarize_story(
     for n in &notes {
         user.push_str(&format!("({})\n{}\n\n", n.outlet, n.text));
     }
+    user.push_str(&known_block(known));
     user.push_str(&format!(
-        "These are notes on one story, citing its sources by number. Summarise the story in {}, keeping the \
+        "These are notes on one story, citing its sources by number. Summarise {} in {}, keeping the \
          citations.",
+        if known.is_empty() {
+            "the story"
+        } else {
+            "only what they add to what the reader was already told (do not repeat it)"
+        },
         length_words(length)
     ));
-    let (system, _) = prompt(&[], language, length, false);
+    let (system, _) = prompt(&[], language, length, false, &[]);
     let a = metered_chat(client, meter, &system, &user).await?;
     Ok(Answer {
         text: a.text,
@@ -460,12 +496,26 @@ mod tests {
                 date: String::new(),
             },
         ];
-        let (system, user) = prompt(&s, "uk", Length::Full, false);
+        let (system, user) = prompt(&s, "uk", Length::Full, false, &[]);
         assert!(system.contains("\"uk\"") && system.contains("[1]"));
         assert!(user.starts_with(
             "[1] Reuters, 2 December 2026 — Talks open\nDelegations met.\n\n[2] BBC — Talks"
         ));
         assert!(user.ends_with("in one paragraph of at most 100 words."));
+        assert!(!user.contains("already told"));
+        // An update: the model is told what the reader knows, and asked for what is new only.
+        let known = vec!["Delegations met in Istanbul on Monday.".to_owned()];
+        let (_, update) = prompt(&s, "en", Length::Short, false, &known);
+        assert!(
+            update.contains(
+                "The reader was already told:\n- Delegations met in Istanbul on Monday.\n"
+            ),
+            "{update}"
+        );
+        assert!(
+            update.contains("Summarise only what the sources above add"),
+            "{update}"
+        );
     }
 
     #[test]
