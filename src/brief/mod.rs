@@ -98,7 +98,37 @@ impl SummaryBy {
     }
 }
 
+/// The host of a link, without "www.".
+fn host_of(url: Option<&str>) -> Option<String> {
+    let host = url::Url::parse(url?).ok()?.host_str()?.to_ascii_lowercase();
+    Some(host.trim_start_matches("www.").to_owned())
+}
+
 impl Story {
+    /// The other outlets that told the story, each once with its first report: not the lead's outlet again
+    /// (names compared without case), nor a bare domain ("metrodaily.example") whose link is on an outlet
+    /// already named.
+    pub fn other_outlets(&self) -> Vec<&Coverage> {
+        let mut names: Vec<String> = vec![self.source.to_lowercase()];
+        let mut hosts: Vec<String> = host_of(self.url.as_deref()).into_iter().collect();
+        let mut out = Vec::new();
+        for c in &self.also {
+            let name = c.source.to_lowercase();
+            let host = host_of(c.url.as_deref());
+            // A name that is only a domain is that outlet when its link is there too.
+            let bare_domain = !name.contains(' ') && name.contains('.');
+            if names.contains(&name)
+                || (bare_domain && host.as_ref().is_some_and(|h| hosts.contains(h)))
+            {
+                continue;
+            }
+            names.push(name);
+            hosts.extend(host);
+            out.push(c);
+        }
+        out
+    }
+
     /// The link of the story's n-th report (from 1: the lead, then `also` in order), as LLM citations name
     /// them.
     pub fn report_url(&self, n: usize) -> Option<&str> {

@@ -1,11 +1,13 @@
 //! A [`Briefing`] as Discord embeds, within every limit Discord sets, split across messages when long.
 //!
-//! Layout: a header embed (topic, counts), then one embed per story: the headline as a linked title, the
-//! summary and other outlets as the description, source and time in the footer. Embeds are packed into
+//! Layout: a header embed (topic, counts), then one embed per story, read at a glance: the outlet as the
+//! author, the headline as a linked title, the story's time as the embed timestamp (each reader sees it in
+//! their own zone), then the description: "Update · first told …" for a developing story, the summary, the
+//! story's size ("3 reports · 2 outlets") and the other outlets once each ("Also: …, +2 more"). Embeds are packed into
 //! messages of at most 10 embeds and 6000 characters. Nothing is dropped: text over a limit is cut at a word
 //! boundary and marked with "…".
 
-use serenity::builder::{CreateEmbed, CreateEmbedFooter};
+use serenity::builder::{CreateEmbed, CreateEmbedAuthor, CreateEmbedFooter};
 
 use super::escape::{escape, unmention};
 use crate::brief::Briefing;
@@ -22,6 +24,8 @@ pub mod limits {
     pub const FIELD_VALUE: usize = 1024;
     /// Footer text.
     pub const FOOTER: usize = 2048;
+    /// Author name.
+    pub const AUTHOR: usize = 256;
     /// All embeds of one message together.
     pub const MESSAGE_TOTAL: usize = 6000;
     /// Embeds per message.
@@ -43,12 +47,19 @@ pub struct EmbedSpec {
     pub description: String,
     /// Footer text.
     pub footer: String,
+    /// The author line above the title (a story's outlet).
+    pub author: Option<String>,
+    /// The embed's time, which Discord shows in each reader's own time zone (a story's newest report).
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl EmbedSpec {
     /// Characters Discord counts toward the 6000 total.
     pub fn len(&self) -> usize {
-        self.title.chars().count() + self.description.chars().count() + self.footer.chars().count()
+        self.title.chars().count()
+            + self.description.chars().count()
+            + self.footer.chars().count()
+            + self.author.as_deref().map_or(0, |a| a.chars().count())
     }
 
     /// Whether the embed has no text.
@@ -67,6 +78,12 @@ impl EmbedSpec {
         }
         if !self.footer.is_empty() {
             e = e.footer(CreateEmbedFooter::new(&self.footer));
+        }
+        if let Some(a) = self.author.as_deref().filter(|a| !a.is_empty()) {
+            e = e.author(CreateEmbedAuthor::new(a));
+        }
+        if let Some(t) = self.timestamp {
+            e = e.timestamp(serenity::model::Timestamp::from(t));
         }
         e
     }
@@ -124,38 +141,67 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
             )
         },
         footer: format!("herald · {}", b.generated_at.format("%Y-%m-%d %H:%M UTC")),
+        ..EmbedSpec::default()
     }];
     for s in &b.stories {
-        let mut description = summary_text(s);
-        if let Some(mark) = update_line(s) {
-            description = format!("{mark}\n{description}");
+        // The summary gives way (cut with "…") so the marks and the lines under it always show.
+        let head = update_line(s).map(|m| format!("{m}\n")).unwrap_or_default();
+        let mut tail = format!("\n{}", size_line(s));
+        if let Some(also) = also_line(s) {
+            tail.push_str(&format!("\n{}", truncate(&also, STORY_DESCRIPTION / 2)));
         }
-        if !s.also.is_empty() {
-            let also: Vec<String> = s
-                .also
-                .iter()
-                .map(|c| match &c.url {
-                    Some(u) => format!("[{}](<{u}>)", escape(&c.source)),
-                    None => escape(&c.source),
-                })
-                .collect();
-            description.push_str(&format!("\nAlso: {}", also.join(", ")));
-        }
+        let room = STORY_DESCRIPTION.saturating_sub(head.chars().count() + tail.chars().count());
+        let description = format!("{head}{}{tail}", truncate(&summary_text(s), room));
         out.push(EmbedSpec {
             title: truncate(&escape(&s.headline), limits::TITLE),
             url: s.url.clone(),
-            description: truncate(&description, 1500),
-            footer: truncate(
-                &format!(
-                    "{} · {}",
-                    unmention(&s.source),
-                    s.published_at.format("%Y-%m-%d %H:%M UTC")
-                ),
-                limits::FOOTER,
-            ),
+            description,
+            footer: String::new(),
+            author: Some(truncate(&unmention(&s.source), limits::AUTHOR)),
+            timestamp: Some(s.published_at),
         });
     }
     out
+}
+
+/// A story embed's description at most (well under Discord's 4096, so a message holds several stories).
+const STORY_DESCRIPTION: usize = 1500;
+
+/// Outlets named on a story's "Also" line at most; the rest are counted ("+3 more").
+const ALSO_NAMED: usize = 5;
+
+/// "3 reports · 2 outlets": how big a story is, at a glance.
+fn size_line(s: &crate::brief::Story) -> String {
+    let reports = s.also.len() + 1;
+    let outlets = s.other_outlets().len() + 1;
+    format!(
+        "-# {} · {}",
+        crate::text::count(reports, "report", "reports"),
+        crate::text::count(outlets, "outlet", "outlets")
+    )
+}
+
+/// "Also: [Metro Daily](…), [The Ledger](…) +3 more": the other outlets that told the story, each once (not the
+/// lead's outlet again, nor a bare domain beside the outlet of that domain), the first five by name.
+fn also_line(s: &crate::brief::Story) -> Option<String> {
+    let mut shown: Vec<String> = s
+        .other_outlets()
+        .into_iter()
+        .map(|c| match &c.url {
+            Some(u) => format!("[{}](<{u}>)", escape(&c.source)),
+            None => escape(&c.source),
+        })
+        .collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let more = shown.len().saturating_sub(ALSO_NAMED);
+    shown.truncate(ALSO_NAMED);
+    Some(if more > 0 {
+        format!("Also: {} +{more} more", shown.join(", "))
+    } else {
+        format!("Also: {}", shown.join(", "))
+    })
 }
 
 /// "*Update · first told 2 Dec 2026* (link to that briefing)" over a story the channel was told before.
@@ -309,6 +355,70 @@ mod tests {
             }
         }
         assert_eq!(seen, 100, "no story lost");
+    }
+
+    /// A story's embed at a glance: the outlet as author, its time as the timestamp, its size, and the other
+    /// outlets once each, five by name.
+    #[test]
+    fn a_story_reads_at_a_glance() {
+        let mut s = story(1);
+        s.summary = vec!["Talks resumed in Geneva.".into()];
+        s.source = "Metro Daily".into();
+        s.url = Some("https://www.metrodaily.example/a".into());
+        s.also = [
+            ("The Morning Ledger", "https://ledger.example/a"),
+            ("Metro Daily", "https://metrodaily.example/b"),
+            ("metrodaily.example", "https://metrodaily.example/c"),
+            ("metro daily", "https://metrodaily.example/d"),
+            ("Harbour Post", "https://harbour.example/a"),
+            ("Valley Times", "https://valley.example/a"),
+            ("North Star", "https://north.example/a"),
+            ("Coast Wire", "https://coast.example/a"),
+            ("Hill Gazette", "https://hill.example/a"),
+        ]
+        .iter()
+        .map(|(n, u)| Coverage {
+            source: (*n).into(),
+            url: Some((*u).into()),
+        })
+        .collect();
+        let b = Briefing {
+            topic: None,
+            generated_at: Utc::now(),
+            items_considered: 10,
+            items_matched: 10,
+            stories: vec![s.clone()],
+            stories_left_out: 0,
+            items_left_out: 0,
+            stories_unchanged: 0,
+            absorbed: Vec::new(),
+        };
+        let e = &briefing_embeds(&b)[1];
+        assert_eq!(e.author.as_deref(), Some("Metro Daily"));
+        assert_eq!(e.timestamp, Some(s.published_at));
+        assert!(e.footer.is_empty());
+        assert!(
+            e.description.contains("\n-# 10 reports · 7 outlets"),
+            "{}",
+            e.description
+        );
+        assert!(
+            e.description.ends_with(
+                "Also: [The Morning Ledger](<https://ledger.example/a>), [Harbour Post](<https://harbour.example/a>), \
+                 [Valley Times](<https://valley.example/a>), [North Star](<https://north.example/a>), \
+                 [Coast Wire](<https://coast.example/a>) +1 more"
+            ),
+            "{}",
+            e.description
+        );
+        let json = serde_json::to_value(e.build()).unwrap();
+        assert_eq!(json["author"]["name"], "Metro Daily");
+        assert!(
+            json["timestamp"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("20")),
+            "{json}"
+        );
     }
 
     #[test]

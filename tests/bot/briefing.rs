@@ -46,6 +46,28 @@ async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
         .map(|e| e["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles.len(), 2, "both ceasefire stories: {follow}");
+    // Each story at a glance: its outlet as the author, its time as the embed's timestamp (Discord shows it in
+    // the reader's zone), and its size under the summary.
+    for story in &embeds[1..] {
+        assert!(
+            story["author"]["name"]
+                .as_str()
+                .is_some_and(|a| !a.is_empty()),
+            "{story}"
+        );
+        assert!(
+            story["timestamp"]
+                .as_str()
+                .is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()),
+            "{story}"
+        );
+        assert!(
+            story["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("\n-# 1 report · 1 outlet")),
+            "{story}"
+        );
+    }
     assert!(
         titles
             .iter()

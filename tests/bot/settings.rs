@@ -283,7 +283,14 @@ async fn settings_shape_briefings_llm_citations_role_ping_and_shared_cache() {
     let desc = follow["embeds"][1]["description"]
         .as_str()
         .unwrap_or_default();
-    assert!(desc.ends_with("*(extractive)*"), "{follow}");
+    // The summary (the description's first line; the story's size and outlets follow) is marked.
+    assert!(
+        desc.lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with("*(extractive)*"),
+        "{follow}"
+    );
     assert!(!desc.contains("Geneva"), "{follow}");
     let shown = bot.invoke("settings", sub("show", json!([])), MEMBER).await;
     assert!(
