@@ -9,16 +9,35 @@ use serde::Serialize;
 pub struct Article {
     /// The article's title.
     pub title: String,
-    /// Who wrote it, as the page says.
+    /// Who wrote it, as the page says (JSON `author`).
+    #[serde(rename = "author")]
     pub byline: Option<String>,
+    /// The publisher's name (`og:site_name`, JSON-LD `publisher`).
+    pub site_name: Option<String>,
     /// When it was published, as the page says (usually ISO 8601).
     pub published: Option<String>,
     /// The page's language tag.
     pub language: Option<String>,
     /// The page's canonical URL (`<link rel=canonical>`, else `og:url`), absolute.
     pub canonical_url: Option<String>,
+    /// The page's lead image, when it names one fit to show (see [`LeadImage`]).
+    pub image: Option<LeadImage>,
     /// Its text, one paragraph per line.
     pub text: String,
+}
+
+/// The picture a page offers for itself (`og:image`, `twitter:image`, JSON-LD `image`): an absolute https URL,
+/// never a data URI, a logo, an icon or a tracking pixel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadImage {
+    /// Its https URL.
+    pub url: String,
+    /// Its width in pixels, when the page says (`og:image:width`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Its height in pixels, when the page says (`og:image:height`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
 }
 
 /// Words of an article's lead that topics match against (see [`Item::match_text`]).

@@ -332,10 +332,12 @@ fn extract_prints_the_article_or_its_metadata() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for key in [
         "title",
-        "byline",
+        "author",
+        "site_name",
         "published",
         "language",
         "canonical_url",
+        "image",
         "text",
     ] {
         assert!(json.get(key).is_some(), "{key}: {json}");

@@ -278,9 +278,11 @@ async fn populate(store: &Store) {
     let article = Article {
         title: "Story 0".into(),
         byline: Some("A. Writer".into()),
+        site_name: None,
         published: None,
         language: Some("en".into()),
         canonical_url: None,
+        image: None,
         text: "The full article text.".into(),
     };
     store

@@ -13,7 +13,7 @@ use crate::sources::article::extract_article;
 pub enum Format {
     /// The article text, one paragraph per line.
     Text,
-    /// {"title", "byline", "published", "language", "canonical_url", "text"}.
+    /// {"title", "author", "site_name", "published", "language", "canonical_url", "image", "text"}.
     Json,
 }
 

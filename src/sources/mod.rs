@@ -4,6 +4,7 @@
 
 pub mod article;
 pub mod articles;
+pub mod boilerplate;
 pub mod encoding;
 pub mod feed;
 pub mod fetch;

@@ -153,7 +153,8 @@ impl Store {
             let mut tx = pool.write_tx().await?;
             let done = sqlx::query(
                 "INSERT INTO articles (url, state, error, title, byline, published, lang, canonical_url, \
-                 text, fetched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (url) DO NOTHING",
+                 text, fetched_at, site_name, image_url, image_width, image_height) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (url) DO NOTHING",
             )
             .bind(url)
             .bind(state)
@@ -165,6 +166,10 @@ impl Store {
             .bind(read.and_then(|a| a.canonical_url.as_deref()))
             .bind(read.map_or("", |a| a.text.as_str()))
             .bind(to_secs(now))
+            .bind(read.and_then(|a| a.site_name.as_deref()))
+            .bind(read.and_then(|a| a.image.as_ref()).map(|i| i.url.as_str()))
+            .bind(read.and_then(|a| a.image.as_ref()?.width).map(i64::from))
+            .bind(read.and_then(|a| a.image.as_ref()?.height).map(i64::from))
             .execute(&mut *tx)
             .await?;
             // /search finds an item by its article's lead too, as topic matching does.

@@ -230,9 +230,11 @@ mod tests {
         let article = Article {
             title: "Zeppelin parade".into(),
             byline: None,
+            site_name: None,
             published: None,
             language: None,
             canonical_url: None,
+            image: None,
             text: "The zeppelin parade drew crowds.".into(),
         };
         store

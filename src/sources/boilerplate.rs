@@ -1,0 +1,581 @@
+//! Boilerplate a page carries around its article, found by structure, never by site: what the element is (a
+//! figure and its caption, a navigation bar, a form, a teaser card), what its class or id says it is (share
+//! bars, "related" lists, newsletter boxes, bylines, author bios), how much of its text is links, and what a
+//! short line is (a credit, a date or byline line, "read more"). Readability (dom_smoothie) picks the
+//! article's container; [`strip_article`] drops what it kept inside it, [`strip_lines`] the lines left.
+
+use dom_query::NodeRef;
+
+/// Class and id words that name a boilerplate block (matched against whole words of the attribute).
+const BOILERPLATE_WORDS: &[&str] = &[
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "byline",
+    "caption",
+    "credit",
+    "credits",
+    "breadcrumb",
+    "breadcrumbs",
+    "tags",
+    "taglist",
+    "comments",
+    "comment",
+    "promo",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "sponsor",
+    "sponsored",
+    "recirc",
+    "recommended",
+    "toc",
+    "dateline",
+    "timestamp",
+    "print",
+    "popup",
+    "modal",
+    "cookie",
+    "paywall",
+    "outbrain",
+    "taboola",
+    "disqus",
+    "bio",
+    "author",
+    "authors",
+    "meta",
+    "widget",
+    "sidebar",
+    "nav",
+    "navigation",
+    "footer",
+    "masthead",
+    "kicker",
+    "eyebrow",
+];
+
+/// Class and id words that name the article itself: a block named so is never dropped for its name.
+const CONTENT_WORDS: &[&str] = &[
+    "body", "content", "text", "story", "article", "entry", "main", "post",
+];
+
+/// The words of a class or id attribute: split at anything but letters, lower-cased.
+fn attr_words(node: &NodeRef) -> Vec<String> {
+    let mut words = Vec::new();
+    for name in ["class", "id"] {
+        if let Some(v) = node.attr(name) {
+            // An id made from a heading ("sharing-with-a-single-developer") names the section's subject.
+            if name == "id" && heading_slug(node, &v) {
+                continue;
+            }
+            let mut word = String::new();
+            let mut prev_lower = false;
+            for c in v.chars() {
+                let boundary = !c.is_ascii_alphabetic() || (c.is_ascii_uppercase() && prev_lower);
+                if boundary && !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                if c.is_ascii_alphabetic() {
+                    word.push(c.to_ascii_lowercase());
+                }
+                prev_lower = c.is_ascii_lowercase();
+            }
+            if !word.is_empty() {
+                words.push(word);
+            }
+        }
+    }
+    words
+}
+
+/// Whether `id` is made from the words of a heading the element holds ("sharing-with-a-single-developer").
+fn heading_slug(node: &NodeRef, id: &str) -> bool {
+    let id: Vec<String> = id
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    id.len() >= 2
+        && node
+            .descendants_it()
+            .filter(|n| {
+                matches!(
+                    n.node_name().as_deref(),
+                    Some("h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+                )
+            })
+            .take(1)
+            .any(|h| {
+                let words: Vec<String> = h
+                    .text()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_lowercase)
+                    .collect();
+                words.starts_with(&id) || id.starts_with(&words)
+            })
+}
+
+/// Whether the element's class or id names it boilerplate (and nothing names it content).
+fn named_boilerplate(node: &NodeRef) -> bool {
+    let words = attr_words(node);
+    words
+        .iter()
+        .any(|w| BOILERPLATE_WORDS.contains(&w.as_str()))
+        && !words.iter().any(|w| CONTENT_WORDS.contains(&w.as_str()))
+}
+
+/// Whether `node` is a `name` element.
+fn is(node: &NodeRef, name: &str) -> bool {
+    node.node_name().as_deref() == Some(name)
+}
+
+/// Words of `s`.
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// Share of the element's text that is link text.
+fn link_density(node: &NodeRef) -> f64 {
+    let total = node.text().chars().filter(|c| !c.is_whitespace()).count();
+    if total == 0 {
+        return 0.0;
+    }
+    let linked: usize = node
+        .descendants_it()
+        .filter(|n| n.node_name().as_deref() == Some("a"))
+        .map(|a| a.text().chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    linked as f64 / total as f64
+}
+
+/// Drops what Readability kept around the article inside its container `root`.
+pub fn strip_article(root: &NodeRef) {
+    {
+        let never: Vec<NodeRef> = root
+            .descendants_it()
+            .filter(|n| {
+                matches!(
+                    n.node_name().as_deref(),
+                    Some(
+                        "nav"
+                            | "footer"
+                            | "form"
+                            | "button"
+                            | "select"
+                            | "label"
+                            | "dialog"
+                            | "aside"
+                    )
+                ) || matches!(
+                    n.attr("role").as_deref(),
+                    Some("navigation" | "complementary" | "contentinfo" | "dialog" | "alert")
+                ) || n.has_attr("hidden")
+                    || n.attr("aria-hidden").as_deref() == Some("true")
+            })
+            .collect();
+        for n in never {
+            n.remove_from_parent();
+        }
+    }
+    // Teaser cards: when the container holds several `article` elements, the short ones are other stories.
+    let cards: Vec<NodeRef> = root
+        .descendants_it()
+        .filter(|n| n.node_name().as_deref() == Some("article"))
+        .collect();
+    if cards.len() >= 2 {
+        for card in cards.iter().filter(|c| word_count(&c.text()) < 100) {
+            card.remove_from_parent();
+        }
+    }
+    // Cards inside a paragraph (a hover card of related links beside a name): an inline element of two links
+    // or more, over 20 words, nearly all links; the innermost such, so the name it hangs on stays.
+    let hover_card = |n: &NodeRef| {
+        matches!(n.node_name().as_deref(), Some("span" | "div"))
+            && word_count(&n.text()) > 20
+            && n.descendants_it().filter(|d| is(d, "a")).count() >= 2
+            && link_density(n) > 0.8
+    };
+    let inline: Vec<NodeRef> = root
+        .descendants_it()
+        .filter(|n| hover_card(n) && n.ancestors_it(None).any(|a| is(&a, "p")))
+        .filter(|n| !n.descendants_it().any(|d| hover_card(&d)))
+        .collect();
+    for n in inline {
+        n.remove_from_parent();
+    }
+    // Lists and blocks that are mostly links: "related", "read more", tag lists.
+    let linky: Vec<NodeRef> = root
+        .descendants_it()
+        .filter(|n| {
+            matches!(
+                n.node_name().as_deref(),
+                Some("p" | "ul" | "ol" | "li" | "div" | "h2" | "h3" | "h4" | "h5" | "h6" | "dl")
+            )
+        })
+        .filter(|n| {
+            let words = word_count(&n.text());
+            let links = n
+                .descendants_it()
+                .filter(|d| d.node_name().as_deref() == Some("a"))
+                .count();
+            words > 0
+                && links >= 1
+                && link_density(n) > 0.6
+                && !(words > 40 && n.node_name().as_deref() == Some("p"))
+        })
+        .collect();
+    for n in linky {
+        n.remove_from_parent();
+    }
+    let total = word_count(&root.text());
+    {
+        let figures: Vec<NodeRef> = root
+            .descendants_it()
+            .filter(|n| matches!(n.node_name().as_deref(), Some("figure" | "figcaption")))
+            .filter(|n| word_count(&n.text()) < 80)
+            .collect();
+        for n in figures {
+            n.remove_from_parent();
+        }
+    }
+    let named: Vec<NodeRef> = root
+        .descendants_it()
+        .filter(|n| named_boilerplate(n) && word_count(&n.text()) * 5 < total * 2)
+        .collect();
+    for n in named {
+        n.remove_from_parent();
+    }
+}
+
+/// Lines a page prints around the text that say nothing of the story: whole lines (lower-cased) ...
+const BOILERPLATE_LINES: &[&str] = &[
+    "advert",
+    "advertisement",
+    "caption",
+    "close",
+    "continue reading below",
+    "continue reading",
+    "read more",
+    "see more",
+    "related",
+    "don't miss",
+    "share",
+    "share this",
+    "share this article",
+    "comments",
+    "this slideshow requires javascript.",
+    "story continues below advertisement",
+    "story continues below",
+    "related news",
+    "related stories",
+    "related articles",
+    "more stories",
+    "recommended",
+    "sharing is caring!",
+    "post comment",
+    "post comment (+)",
+    "tell us what you think...",
+    "leave a comment",
+    "leave a reply",
+];
+
+/// ... and how a boilerplate line begins (lower-cased).
+const BOILERPLATE_OPENINGS: &[&str] = &[
+    "related:",
+    "read more:",
+    "see more:",
+    "read more on",
+    "more:",
+    "(image:",
+    "(image credit",
+    "image:",
+    "image credit",
+    "photo:",
+    "photograph:",
+    "picture:",
+    "(photo:",
+    "©",
+    "(c)",
+    "get the latest",
+    "sign up for",
+    "sign up to",
+    "subscribe to",
+    "follow him on",
+    "follow her on",
+    "follow us on",
+    "follow them on",
+    "want more stories",
+    "click here",
+];
+
+/// Whether `line` is a line of boilerplate wherever it stands.
+fn boilerplate_line(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    let bare = lower.trim_end_matches([':', '.', '…', '|', ' ']);
+    if BOILERPLATE_LINES.contains(&bare) || BOILERPLATE_LINES.contains(&lower.as_str()) {
+        return true;
+    }
+    if BOILERPLATE_OPENINGS.iter().any(|o| lower.starts_with(o)) && word_count(&lower) <= 40 {
+        return true;
+    }
+    // "Image 1 of 23", "Photo 3 of 10"
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    if words.len() <= 5
+        && matches!(
+            words.first(),
+            Some(&("image" | "photo" | "slide" | "picture"))
+        )
+        && words.contains(&"of")
+    {
+        return true;
+    }
+    // A credit closing a caption: "(Image: GETTY )", "[File: Reuters]", "Photo: Damian Dovarganes, AP"
+    let closes_with_credit = [
+        "(image:",
+        "[file:",
+        "(photo:",
+        "(ap photo",
+        "photo:",
+        "(credit:",
+        "| getty",
+        "getty images",
+    ]
+    .iter()
+    .any(|c| lower.rfind(c).is_some_and(|i| lower.len() - i < 60));
+    closes_with_credit && word_count(&lower) <= 60
+}
+
+/// Month names and their short forms (English), as a date line writes them.
+const MONTHS: &[&str] = &[
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Whether `line` is a short date, time or byline line: "Updated Nov 19, 6:55 AM", "By Jane Roe - 11/18/19",
+/// "Published 1 day ago", "September 15, 2014".
+fn dateline(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '·' | ';'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.len() > 14 {
+        return false;
+    }
+    let bare = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned();
+    let has_month = words.iter().any(|w| MONTHS.contains(&bare(w).as_str()))
+        && words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()));
+    let has_clock = words.iter().any(|w| {
+        let w = bare(w);
+        let mut parts = w.split(':');
+        matches!((parts.next(), parts.next()), (Some(h), Some(m)) if !h.is_empty() && h.len() <= 2
+            && h.chars().all(|c| c.is_ascii_digit()) && m.len() >= 2 && m[..2].chars().all(|c| c.is_ascii_digit()))
+    });
+    let has_numeric_date = words.iter().any(|w| {
+        let w = bare(w);
+        let parts: Vec<&str> = w.split(['/', '.', '-']).collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+    });
+    let ago = words.len() <= 6 && words.last().is_some_and(|w| bare(w) == "ago");
+    let opens = [
+        "updated",
+        "posted",
+        "published",
+        "first",
+        "last",
+        "modified",
+        "by",
+    ]
+    .contains(&bare(words[0]).as_str());
+    let dated = has_month || has_clock || has_numeric_date || ago;
+    let quoted = lower.contains('@') || lower.starts_with(['—', '-', '–']);
+    (dated && !quoted && (opens || words.len() <= 8))
+        || (bare(words[0]) == "by" && words.len() <= 6 && !line.trim_end().ends_with('.'))
+}
+
+/// Whether `line` reads as a sentence of prose (ends like one and has a few words).
+fn sentence_like(line: &str) -> bool {
+    let t = line.trim_end_matches(['"', '\'', '”', '’', ')', ' ']);
+    word_count(line) >= 8 && t.ends_with(['.', '!', '?', ':', ';'])
+}
+
+/// The article text with its boilerplate lines dropped (credits, calls to subscribe, "read more", date and
+/// byline lines). A text with no line of prose, or only boilerplate lines, comes back as it was.
+pub fn strip_lines(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if !lines.iter().any(|l| sentence_like(l)) {
+        return lines.join("\n");
+    }
+    let kept: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| !(boilerplate_line(l) || dateline(l)))
+        .collect();
+    if kept.is_empty() {
+        return lines.join("\n");
+    }
+    kept.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::article::extract_article;
+
+    const PROSE: &str = "Delegations from both countries met in Istanbul on Friday for the first direct talks \
+        in three years, officials said, and agreed to exchange a thousand prisoners each.";
+    const MORE: &str = "The talks lasted less than two hours, and no ceasefire was agreed, according to officials \
+        who spoke on condition of anonymity because they were not allowed to brief reporters.";
+    const LAST: &str = "A second round is planned for next month in Geneva, where both sides hope to agree on \
+        an exchange of the bodies of soldiers killed in the fighting, the officials added.";
+
+    fn page(inner: &str) -> String {
+        format!(
+            "<html><head><title>Talks</title></head><body><article class=\"story-body\">{inner}</article></body></html>"
+        )
+    }
+
+    #[test]
+    fn captions_credits_related_lists_share_bars_and_date_lines_are_dropped_by_structure() {
+        let html = page(&format!(
+            r#"<div class="article-meta">Updated Nov 19, 6:55 AM; Posted Nov 19, 6:51 AM</div>
+            <p>By Jane Roe - 11/18/19 11:04 PM EST</p>
+            <figure><img src="https://img.example/a.jpg"><figcaption>Delegates arrive in Istanbul on Friday.
+              (Image: GETTY)</figcaption></figure>
+            <p>{PROSE}</p>
+            <div class="photo"><img src="https://img.example/b.jpg"><span class="newsCaption">The delegations
+              shook hands before the talks began in the palace.</span></div>
+            <div class="share-bar"><a href="/s/fb">Facebook</a> <a href="/s/x">X</a> Share this</div>
+            <p>{MORE}</p>
+            <p>Related: <a href="/other">Prisoner exchange: what we know about the deal so far</a></p>
+            <ul><li><a href="/a">Ceasefire talks stall as both sides trade blame</a></li>
+              <li><a href="/b">Who is in the room: the negotiators</a></li></ul>
+            <p>Image 1 of 23</p>
+            <p>{LAST}</p>
+            <p>Sign up for our daily newsletter to get the latest news delivered to your inbox.</p>"#
+        ));
+        let got = extract_article(&html, Some("https://news.example/talks"))
+            .unwrap()
+            .text;
+        assert_eq!(got, format!("{PROSE}\n{MORE}\n{LAST}"), "{got}");
+    }
+
+    #[test]
+    fn teaser_cards_and_hover_cards_of_links_are_dropped_but_the_names_in_the_text_stay() {
+        let card = |n: usize| {
+            format!(
+                r#"<article class="card"><h3>OTHER STORY {n}</h3><p><a href="/o{n}">Another story of the day
+                that the site wants read next, told in a teaser of a couple of lines.</a></p></article>"#
+            )
+        };
+        let html = page(&format!(
+            r#"<p>{PROSE}</p><p>Officials said Rep. <span class="rollover-people"><a href="/p/1">Jane Roe</a><span
+            class="block"><a href="/x1">Roe votes against the funding bill over surveillance authority and more
+            </a> <a href="/x2">Progressives oppose spending stopgap measure over surveillance authority extension
+            </a> <a href="/x3">Senators call for a 5G security coordinator</a></span></span> was not told.</p>
+            <p>{MORE}</p><p>{LAST}</p><p>{PROSE}</p><p>{MORE}</p>{}{}{}<p>{LAST}</p>"#,
+            card(1),
+            card(2),
+            card(3)
+        ));
+        let got = extract_article(&html, Some("https://news.example/talks"))
+            .unwrap()
+            .text;
+        assert!(got.contains("Rep. Jane Roe was not told."), "{got}");
+        assert!(
+            !got.contains("OTHER STORY") && !got.contains("surveillance"),
+            "{got}"
+        );
+        assert!(got.contains(LAST));
+    }
+
+    #[test]
+    fn a_page_of_teasers_or_a_section_named_like_boilerplate_is_kept() {
+        // A section front: the rules would drop most of it, so it stays whole.
+        let cards: String = (1..=6)
+            .map(|n| {
+                format!(
+                    r#"<article><h2><a href="/s{n}">Story number {n} of the front page</a></h2><p>{PROSE}</p></article>"#
+                )
+            })
+            .collect();
+        let got = extract_article(&page(&cards), Some("https://news.example/"))
+            .unwrap()
+            .text;
+        assert_eq!(got.matches("Delegations").count(), 6, "{got}");
+        // An id made from the section's heading says what it is about, not what it is.
+        let html = page(&format!(
+            r#"<p>{PROSE}</p><section id="sharing-with-a-single-developer"><h2>Sharing with a single
+            developer</h2><p>{MORE}</p></section><p>{LAST}</p>"#
+        ));
+        let got = extract_article(&html, Some("https://news.example/talks"))
+            .unwrap()
+            .text;
+        assert!(got.contains(MORE), "{got}");
+    }
+
+    #[test]
+    fn lines_tell_boilerplate_from_prose() {
+        for line in [
+            "Advertisement",
+            "Continue Reading Below",
+            "(Image: © NASA/ESA/K. Retherford/SWRI)",
+            "Photo: Damian Dovarganes, AP",
+            "Image 1 of 23",
+            "Roughly 13,000 US troops remain in Afghanistan [File: Reuters]",
+            "Follow him on Twitter @someone",
+        ] {
+            assert!(boilerplate_line(line), "{line}");
+        }
+        for line in [
+            "Published 1 day ago",
+            "Updated: Sat 8:31 PM, Feb 17, 2018",
+            "September 15, 2014",
+            "By Reuters",
+            "PUBLISHED: 10:48, Tue, Nov 19, 2019",
+        ] {
+            assert!(dateline(line), "{line}");
+        }
+        for line in [
+            PROSE,
+            "— Rep. Ilhan Omar (@Ilhan) November 19, 2019",
+            "Colombia had lost to Belgium on Monday.",
+            "The share price fell 3% on the news, the company said in a statement.",
+            "By the end of the day, the talks had collapsed and the delegations left Istanbul.",
+        ] {
+            assert!(!boilerplate_line(line) && !dateline(line), "{line}");
+        }
+    }
+}
