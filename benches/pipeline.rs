@@ -195,6 +195,7 @@ fn reports(n: usize, per_event: usize, sentences: usize) -> Vec<Item> {
                 body: String::new(),
                 article: text,
                 canonical_url: None,
+                image: None,
                 from_search: false,
             }
         })

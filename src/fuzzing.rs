@@ -121,6 +121,7 @@ pub fn embeds(data: &[u8]) {
                 body: String::new(),
                 article: String::new(),
                 canonical_url: None,
+                image: None,
                 from_search: false,
             }
         })

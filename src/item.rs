@@ -104,6 +104,9 @@ pub struct Item {
     pub article: String,
     /// The page's canonical URL, when its page was read and named one.
     pub canonical_url: Option<String>,
+    /// The page's lead image (an https URL), when its page was read and offered one fit to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// Whether a search provider found it: the provider matched the topic against the whole article, so herald
     /// matches it against the whole article too once read (a feed's item only on its lead).
     #[serde(skip)]

@@ -37,6 +37,7 @@ fn reports() -> Vec<Item> {
                 body: String::new(),
                 article: article_paragraphs(event, n).join("\n"),
                 canonical_url: None,
+                image: None,
                 from_search: false,
             });
         }

@@ -66,6 +66,11 @@ impl Briefer<'_> {
             request.now,
             &recall,
         );
+        if request.settings.images_off {
+            for s in &mut briefing.stories {
+                s.image = None;
+            }
+        }
         let round = apply_style(
             self.llm,
             self.store,

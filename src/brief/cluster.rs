@@ -498,6 +498,7 @@ mod tests {
             body: String::new(),
             article: String::new(),
             canonical_url: None,
+            image: None,
             from_search: false,
         }
     }

@@ -135,6 +135,7 @@ mod tests {
             body: String::new(),
             article: article.into(),
             canonical_url: None,
+            image: None,
             from_search: false,
         }
     }

@@ -70,6 +70,9 @@ pub struct Story {
     /// reports add to it.
     #[serde(skip)]
     pub known: Vec<String>,
+    /// The lead image of its newest report's article, else of the first other report that has one (https).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// Whether a count is zero (not worth serialising).
@@ -349,6 +352,7 @@ pub fn build_briefing_for(
             first_told_link: None,
             told_story: None,
             known: Vec::new(),
+            image: g.iter().find_map(|&i| only[i].image.clone()),
         };
         if known.is_empty() {
             story.summary = story_summary(reports(), &lead.title, opts.budget());
@@ -466,6 +470,7 @@ mod tests {
             body: String::new(),
             article: article.into(),
             canonical_url: None,
+            image: None,
             from_search: false,
         }
     }

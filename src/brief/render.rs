@@ -204,7 +204,9 @@ Roboto,sans-serif}main{max-width:640px;margin:24px auto;padding:0 16px}h1{font-s
 border-radius:4px;padding:10px 14px;margin:0 0 10px}.author{font-size:13px;font-weight:600;color:#f2f3f5;margin:0}\
 h2{font-size:16px;margin:4px 0}h2 a{color:#00a8fc;text-decoration:none}h2 a:hover{text-decoration:underline}\
 p{margin:4px 0}.update{font-style:italic;color:#b5bac1}.size{font-size:12px;color:#949ba4}\
-.also a{color:#00a8fc;text-decoration:none}time{font-size:12px;color:#949ba4}";
+.also a{color:#00a8fc;text-decoration:none}time{font-size:12px;color:#949ba4}\
+.thumb{float:right;width:80px;height:80px;object-fit:cover;border-radius:4px;margin:0 0 6px 12px}\
+article::after{content:\"\";display:block;clear:both}";
 
 /// Escapes text for an HTML text node.
 fn h(s: &str) -> std::borrow::Cow<'_, str> {
@@ -248,6 +250,13 @@ fn html(b: &Briefing) -> String {
     }
     for s in &b.stories {
         out.push_str("<article>\n");
+        if let Some(img) = s.image.as_deref().filter(|u| u.starts_with("https://")) {
+            let _ = writeln!(
+                out,
+                "<img class=\"thumb\" src=\"{}\" alt=\"\" loading=\"lazy\">",
+                attr(img)
+            );
+        }
         let _ = writeln!(out, "<p class=\"author\">{}</p>", h(&s.source));
         match web_link(s.url.as_deref()) {
             Some(u) => {
@@ -333,6 +342,7 @@ mod tests {
             first_told_link: None,
             told_story: None,
             known: Vec::new(),
+            image: None,
         }
     }
 
@@ -367,6 +377,9 @@ mod tests {
         let mut update = story("Talks go on", "https://metro.example/b");
         update.update = true;
         update.first_told = Some(Utc::now());
+        update.image = Some("https://img.metro.example/b.jpg?w=1&h=2".into());
+        let mut tracked = story("Tracked", "https://metro.example/c");
+        tracked.image = Some("http://img.metro.example/c.jpg".into());
         let b = Briefing {
             topic: Some("istanbul talks".into()),
             generated_at: Utc::now(),
@@ -375,6 +388,7 @@ mod tests {
             stories: vec![
                 story("<script>alert(1)</script> Talks", "javascript:alert(1)"),
                 update,
+                tracked,
             ],
             stories_left_out: 0,
             items_left_out: 0,
@@ -400,6 +414,11 @@ mod tests {
         assert!(page.contains("<p class=\"author\">Metro \"Daily\"</p>"));
         assert!(page.contains("<a href=\"https://ledger.example/a?x=1&amp;y=2\">The Ledger</a>"));
         assert!(page.contains("<p class=\"update\">Update · first told "));
+        // Pictures by URL (https only), beside their story.
+        assert!(page.contains(
+            "<img class=\"thumb\" src=\"https://img.metro.example/b.jpg?w=1&amp;h=2\" alt=\"\" loading=\"lazy\">"
+        ));
+        assert_eq!(page.matches("<img").count(), 1, "{page}");
         assert!(
             page.contains("<style>") && !page.contains("<link"),
             "self-contained"

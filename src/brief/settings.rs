@@ -96,6 +96,8 @@ pub struct ChannelSettings {
     pub ping_role: Option<u64>,
     /// What a scheduled briefing with nothing new does; `None`: `[schedule] nothing_new`.
     pub nothing_new: Option<NothingNew>,
+    /// Whether stories leave out their lead image (`/settings set images:off`); images show by default.
+    pub images_off: bool,
 }
 
 impl ChannelSettings {
@@ -127,6 +129,7 @@ impl ChannelSettings {
                 Some("silent") => Some(NothingNew::Silent),
                 _ => None,
             },
+            images_off: row.images.as_deref() == Some("off"),
         }
     }
 
@@ -158,6 +161,7 @@ impl ChannelSettings {
                 NothingNew::Say => "say".to_owned(),
                 NothingNew::Silent => "silent".to_owned(),
             }),
+            images: self.images_off.then(|| "off".to_owned()),
         }
     }
 
@@ -211,8 +215,11 @@ mod tests {
             },
             ping_role: Some(9),
             nothing_new: Some(NothingNew::Say),
+            images_off: true,
         };
         assert_eq!(ChannelSettings::from_row(&s.to_row()), s);
+        assert_eq!(s.to_row().images.as_deref(), Some("off"));
+        assert!(!ChannelSettings::from_row(&ChannelSettings::default().to_row()).images_off);
         let base = Options::from(&crate::config::Config::defaults().brief);
         let o = s.options(base);
         assert_eq!((o.max_stories, o.budget()), (3, Budget::Sentences(0)));

@@ -51,6 +51,8 @@ pub struct EmbedSpec {
     pub author: Option<String>,
     /// The embed's time, which Discord shows in each reader's own time zone (a story's newest report).
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    /// A picture shown beside the text (a story's lead image; https only).
+    pub thumbnail: Option<String>,
 }
 
 impl EmbedSpec {
@@ -84,6 +86,13 @@ impl EmbedSpec {
         }
         if let Some(t) = self.timestamp {
             e = e.timestamp(serenity::model::Timestamp::from(t));
+        }
+        if let Some(url) = self
+            .thumbnail
+            .as_deref()
+            .filter(|u| u.starts_with("https://"))
+        {
+            e = e.thumbnail(url);
         }
         e
     }
@@ -159,6 +168,7 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
             footer: String::new(),
             author: Some(truncate(&unmention(&s.source), limits::AUTHOR)),
             timestamp: Some(s.published_at),
+            thumbnail: s.image.clone(),
         });
     }
     out
@@ -317,6 +327,7 @@ mod tests {
             first_told_link: None,
             told_story: None,
             known: Vec::new(),
+            image: None,
         }
     }
 

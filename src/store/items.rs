@@ -12,7 +12,7 @@ use crate::item::{Item, NewItem, url_key};
 /// The columns an [`ItemRow`] is read from: `items i` joined with `sources s`.
 pub(super) const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, \
      i.fetched_at, i.snippet, i.body, i.outlet, s.title AS source_title, s.url AS source_url, \
-     s.kind AS source_kind, a.text AS article, a.canonical_url";
+     s.kind AS source_kind, a.text AS article, a.canonical_url, a.image_url";
 /// Joins an item's source and its article (when its page was read), as [`SELECT_ITEMS`] needs.
 pub(super) const JOIN_SOURCE: &str = "JOIN sources s ON s.id = i.source_id \
      LEFT JOIN articles a ON a.url = i.url AND a.state = 'read'";
@@ -44,6 +44,7 @@ pub(super) struct ItemRow {
     source_kind: String,
     article: Option<String>,
     canonical_url: Option<String>,
+    image_url: Option<String>,
 }
 
 impl From<ItemRow> for Item {
@@ -65,6 +66,7 @@ impl From<ItemRow> for Item {
             body: r.body,
             article: r.article.unwrap_or_default(),
             canonical_url: r.canonical_url,
+            image: r.image_url,
             from_search: r.source_kind != "feed",
         }
     }

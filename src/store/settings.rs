@@ -29,6 +29,8 @@ pub struct SettingsRow {
     pub ping_role: Option<u64>,
     /// `say` or `silent` when nothing is new; `None`: the config's `[schedule] nothing_new`.
     pub nothing_new: Option<String>,
+    /// `on` or `off`: whether stories show their lead image; `None`: on.
+    pub images: Option<String>,
 }
 
 impl Store {
@@ -38,8 +40,8 @@ impl Store {
         channel_id: u64,
     ) -> Result<Option<SettingsRow>, StoreError> {
         Ok(on!(self, pool => sqlx::query_as::<_, SettingsRow>(
-            "SELECT style, language, length, max_stories, post_in, forum_id, forum_tag, ping_role, nothing_new \
-             FROM channel_settings WHERE channel_id = $1",
+            "SELECT style, language, length, max_stories, post_in, forum_id, forum_tag, ping_role, nothing_new, \
+             images FROM channel_settings WHERE channel_id = $1",
         )
         .bind(id_in(channel_id))
         .fetch_optional(pool)
@@ -57,12 +59,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         on!(self, pool => sqlx::query(
             "INSERT INTO channel_settings (channel_id, guild_id, style, language, length, max_stories, post_in, \
-             forum_id, forum_tag, ping_role, updated_by, updated_at, nothing_new) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             forum_id, forum_tag, ping_role, updated_by, updated_at, nothing_new, images) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, style = excluded.style, \
              language = excluded.language, length = excluded.length, max_stories = excluded.max_stories, \
              post_in = excluded.post_in, forum_id = excluded.forum_id, forum_tag = excluded.forum_tag, \
-             ping_role = excluded.ping_role, nothing_new = excluded.nothing_new, \
+             ping_role = excluded.ping_role, nothing_new = excluded.nothing_new, images = excluded.images, \
              updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         )
         .bind(id_in(channel_id))
@@ -78,6 +80,7 @@ impl Store {
         .bind(id_in(by))
         .bind(to_secs(now))
         .bind(&s.nothing_new)
+        .bind(&s.images)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;

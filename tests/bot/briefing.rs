@@ -2,13 +2,22 @@
 
 use serde_json::json;
 
-use super::{ADMIN, Bot, GUILD, MEMBER, opt, topic};
+use super::{ADMIN, Bot, GUILD, MEMBER, opt, sub, topic};
 use crate::support::FixtureServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
     let feeds = FixtureServer::start().await;
-    let bot = Bot::with_local_feeds().await;
+    // No cooldown: the same channel asks twice (images on, then off).
+    let bot = Bot::start_with(
+        |c| {
+            c.fetch.allow_private_addresses = true;
+            c.discord.briefing_cooldown_secs = 0;
+            c.discord.briefing_guild_cooldown_secs = 0;
+        },
+        std::sync::Arc::new(herald::clock::SystemClock),
+    )
+    .await;
     let store = &bot.store;
 
     let none = bot.invoke("briefing", json!([]), MEMBER).await;
@@ -32,6 +41,25 @@ async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
             .unwrap();
     }
     bot.invoke("subscribe", topic("ceasefire"), ADMIN).await;
+    // The hostile story's page was read and offered a lead image: its embed shows it beside the text.
+    let page = herald::item::Article {
+        title: "Ceasefire agreed".into(),
+        byline: None,
+        site_name: None,
+        published: None,
+        language: None,
+        canonical_url: None,
+        image: Some(herald::item::LeadImage {
+            url: "https://img.hostile.test/lead.jpg".into(),
+            width: Some(1200),
+            height: Some(630),
+        }),
+        text: "A ceasefire was agreed on Friday, and officials said it holds.".into(),
+    };
+    store
+        .save_article("http://hostile.test/1", Ok(&page), chrono::Utc::now())
+        .await
+        .unwrap();
 
     let deferred = bot.invoke("briefing", json!([]), MEMBER).await;
     assert_eq!(deferred["type"], 5, "deferred first: {deferred}");
@@ -90,6 +118,34 @@ async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
         "{shown}"
     );
     assert_eq!(follow["allowed_mentions"]["parse"], json!([]));
+    assert_eq!(
+        hostile["thumbnail"]["url"], "https://img.hostile.test/lead.jpg",
+        "{hostile}"
+    );
+    let talks = embeds
+        .iter()
+        .find(|e| e["url"] == "http://fixture.test/news/1")
+        .expect("talks story");
+    assert!(talks.get("thumbnail").is_none(), "no image read: {talks}");
+
+    // A channel that turns images off gets text only.
+    let saved = bot
+        .invoke(
+            "settings",
+            // Choices go as their index: on 0, off 1.
+            sub("set", json!([{"name": "images", "type": 4, "value": 1}])),
+            ADMIN,
+        )
+        .await;
+    assert!(saved.text().contains("**Images** off"), "{saved}");
+    let deferred = bot.invoke("briefing", topic("ceasefire"), ADMIN).await;
+    let follow = bot.follow_up(&deferred).await;
+    let embeds = follow["embeds"].as_array().expect("embeds");
+    assert!(embeds.len() > 1, "{follow}");
+    assert!(
+        embeds.iter().all(|e| e.get("thumbnail").is_none()),
+        "{follow}"
+    );
 
     let found = bot
         .invoke(

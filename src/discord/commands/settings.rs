@@ -46,6 +46,17 @@ pub enum LengthChoice {
     Full,
 }
 
+/// Whether stories show their lead image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum ImagesChoice {
+    /// Each story shows its article's picture beside it.
+    #[name = "on"]
+    On,
+    /// Text only.
+    #[name = "off"]
+    Off,
+}
+
 /// What a scheduled briefing with nothing new does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
 pub enum NothingNewChoice {
@@ -120,6 +131,9 @@ pub async fn set(
     forum: Option<serenity::ChannelId>,
     #[description = "When nothing is new at its time: silent (post nothing) or say (one line)"]
     nothing_new: Option<NothingNewChoice>,
+    #[description = "Show each story's picture beside it: on (the default) or off"] images: Option<
+        ImagesChoice,
+    >,
 ) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
     let channel_id = super::target_channel(&ctx, channel);
@@ -192,6 +206,9 @@ pub async fn set(
             NothingNewChoice::Silent => NothingNew::Silent,
             NothingNewChoice::Say => NothingNew::Say,
         });
+    }
+    if let Some(choice) = images {
+        s.images_off = choice == ImagesChoice::Off;
     }
     data.store
         .set_channel_settings(
@@ -357,6 +374,14 @@ async fn describe(
         format!("**Posted in** {post_in}"),
         format!("**Ping** {ping}"),
         format!("**Nothing new** {nothing_new}"),
+        format!(
+            "**Images** {}",
+            if s.images_off {
+                "off (text only)"
+            } else {
+                "on (each story's picture beside it)"
+            }
+        ),
     ];
     if let Some(llm) = &data.llm {
         let ((mine, mine_cap), (all, all_cap)) =
@@ -395,6 +420,9 @@ pub fn short_line(s: &ChannelSettings) -> Option<String> {
         Some(NothingNew::Say) => parts.push("says when nothing is new".to_owned()),
         Some(NothingNew::Silent) => parts.push("silent when nothing is new".to_owned()),
         None => {}
+    }
+    if s.images_off {
+        parts.push("no images".to_owned());
     }
     Some(parts.join(", "))
 }
