@@ -155,44 +155,31 @@ fn link_density(node: &NodeRef) -> f64 {
     linked as f64 / total as f64
 }
 
+/// Removes the elements under `root` that `drop` picks, all picked before any goes.
+fn remove_where(root: &NodeRef, drop: impl Fn(&NodeRef) -> bool) {
+    let picked: Vec<NodeRef> = root.descendants_it().filter(|n| drop(n)).collect();
+    for n in picked {
+        n.remove_from_parent();
+    }
+}
+
 /// Drops what Readability kept around the article inside its container `root`.
 pub fn strip_article(root: &NodeRef) {
-    {
-        let never: Vec<NodeRef> = root
-            .descendants_it()
-            .filter(|n| {
-                matches!(
-                    n.node_name().as_deref(),
-                    Some(
-                        "nav"
-                            | "footer"
-                            | "form"
-                            | "button"
-                            | "select"
-                            | "label"
-                            | "dialog"
-                            | "aside"
-                    )
-                ) || matches!(
-                    n.attr("role").as_deref(),
-                    Some("navigation" | "complementary" | "contentinfo" | "dialog" | "alert")
-                ) || n.has_attr("hidden")
-                    || n.attr("aria-hidden").as_deref() == Some("true")
-            })
-            .collect();
-        for n in never {
-            n.remove_from_parent();
-        }
-    }
+    // What a page hides, and its navigation, forms, dialogs and asides.
+    remove_where(root, |n| {
+        matches!(
+            n.node_name().as_deref(),
+            Some("nav" | "footer" | "form" | "button" | "select" | "label" | "dialog" | "aside")
+        ) || matches!(
+            n.attr("role").as_deref(),
+            Some("navigation" | "complementary" | "contentinfo" | "dialog" | "alert")
+        ) || n.has_attr("hidden")
+            || n.attr("aria-hidden").as_deref() == Some("true")
+    });
     // Teaser cards: when the container holds several `article` elements, the short ones are other stories.
-    let cards: Vec<NodeRef> = root
-        .descendants_it()
-        .filter(|n| n.node_name().as_deref() == Some("article"))
-        .collect();
-    if cards.len() >= 2 {
-        for card in cards.iter().filter(|c| word_count(&c.text()) < 100) {
-            card.remove_from_parent();
-        }
+    let cards = root.descendants_it().filter(|n| is(n, "article")).count();
+    if cards >= 2 {
+        remove_where(root, |n| is(n, "article") && word_count(&n.text()) < 100);
     }
     // Cards inside a paragraph (a hover card of related links beside a name): an inline element of two links
     // or more, over 20 words, nearly all links; the innermost such, so the name it hangs on stays.
@@ -202,56 +189,30 @@ pub fn strip_article(root: &NodeRef) {
             && n.descendants_it().filter(|d| is(d, "a")).count() >= 2
             && link_density(n) > 0.8
     };
-    let inline: Vec<NodeRef> = root
-        .descendants_it()
-        .filter(|n| hover_card(n) && n.ancestors_it(None).any(|a| is(&a, "p")))
-        .filter(|n| !n.descendants_it().any(|d| hover_card(&d)))
-        .collect();
-    for n in inline {
-        n.remove_from_parent();
-    }
-    // Lists and blocks that are mostly links: "related", "read more", tag lists.
-    let linky: Vec<NodeRef> = root
-        .descendants_it()
-        .filter(|n| {
-            matches!(
-                n.node_name().as_deref(),
-                Some("p" | "ul" | "ol" | "li" | "div" | "h2" | "h3" | "h4" | "h5" | "h6" | "dl")
-            )
-        })
-        .filter(|n| {
-            let words = word_count(&n.text());
-            let links = n
-                .descendants_it()
-                .filter(|d| d.node_name().as_deref() == Some("a"))
-                .count();
-            words > 0
-                && links >= 1
-                && link_density(n) > 0.6
-                && !(words > 40 && n.node_name().as_deref() == Some("p"))
-        })
-        .collect();
-    for n in linky {
-        n.remove_from_parent();
-    }
+    remove_where(root, |n| {
+        hover_card(n)
+            && n.ancestors_it(None).any(|a| is(&a, "p"))
+            && !n.descendants_it().any(|d| hover_card(&d))
+    });
+    // Lists and blocks that are mostly links: "related", "read more", tag lists (a paragraph over 40 words
+    // is prose that links a lot).
+    remove_where(root, |n| {
+        matches!(
+            n.node_name().as_deref(),
+            Some("p" | "ul" | "ol" | "li" | "div" | "h2" | "h3" | "h4" | "h5" | "h6" | "dl")
+        ) && link_density(n) > 0.6
+            && !(is(n, "p") && word_count(&n.text()) > 40)
+    });
+    // Figures and their captions.
+    remove_where(root, |n| {
+        matches!(n.node_name().as_deref(), Some("figure" | "figcaption"))
+            && word_count(&n.text()) < 80
+    });
+    // Blocks named boilerplate, unless they hold 40 % of the text or more (then the name is wrong).
     let total = word_count(&root.text());
-    {
-        let figures: Vec<NodeRef> = root
-            .descendants_it()
-            .filter(|n| matches!(n.node_name().as_deref(), Some("figure" | "figcaption")))
-            .filter(|n| word_count(&n.text()) < 80)
-            .collect();
-        for n in figures {
-            n.remove_from_parent();
-        }
-    }
-    let named: Vec<NodeRef> = root
-        .descendants_it()
-        .filter(|n| named_boilerplate(n) && word_count(&n.text()) * 5 < total * 2)
-        .collect();
-    for n in named {
-        n.remove_from_parent();
-    }
+    remove_where(root, |n| {
+        named_boilerplate(n) && word_count(&n.text()) * 5 < total * 2
+    });
 }
 
 /// Lines a page prints around the text that say nothing of the story: whole lines (lower-cased) ...
