@@ -93,6 +93,7 @@ async fn run(channels: u64) {
                     body: String::new(),
                     lang: None,
                     outlet: None,
+                    image: None,
                 }
             })
             .collect();

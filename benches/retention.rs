@@ -72,6 +72,7 @@ fn item(feed: u64, day: u64, n: u64) -> NewItem {
         body: String::new(),
         lang: None,
         outlet: None,
+        image: None,
     }
 }
 

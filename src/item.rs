@@ -73,6 +73,9 @@ pub struct NewItem {
     pub lang: Option<String>,
     /// The publisher, when the source is not (a search provider names the outlet of each result).
     pub outlet: Option<String>,
+    /// The picture the entry names itself (a feed's media thumbnail, a provider's result image): absolute
+    /// https, not a logo or pixel. A read page's own lead image wins over it.
+    pub image: Option<String>,
 }
 
 /// An item as stored, with the name of its source.

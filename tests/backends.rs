@@ -89,6 +89,7 @@ fn item(guid: &str, title: &str, body: &str) -> NewItem {
         body: body.into(),
         lang: None,
         outlet: None,
+        image: None,
     }
 }
 

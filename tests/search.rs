@@ -143,6 +143,30 @@ async fn a_topic_with_no_feed_is_briefed_from_the_providers_alone() {
         hn.params["numericFilters"].starts_with("created_at_i>"),
         "{hn:?}"
     );
+
+    // The providers' own pictures (Bing's News:Image, GDELT's socialimage) stand for the story's image where its
+    // page offered none; asked again, the results stored a minute ago are briefed (no provider asked twice).
+    let out = herald(&dir, &c)
+        .args(["brief", "--topic", "ukraine", "--format", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let briefing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let images: Vec<&str> = briefing["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["image"].as_str())
+        .collect();
+    assert_eq!(images.len(), 2, "{briefing}");
+    assert!(
+        images
+            .iter()
+            .all(|i| i.starts_with("https://www.bing.com/th?id=OVFT.")
+                || i.starts_with("https://img.gdelt.test/")),
+        "{images:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -128,66 +128,31 @@ impl<O: Outbox> Scheduler<O> {
         Ok(())
     }
 
-    /// The post for a channel's slot: items first seen since its last delivery (the first: since the schedule
-    /// was set, less a window; never more than a week back), not briefed to it before (not
-    /// even as another outlet's report of a story it was told), matching any of its topics (every item when it
-    /// follows none).
+    /// The post for a channel's slot: [`next_briefing`] at `due_at`, with where and how it is posted.
     async fn compose(
         &self,
         row: &ScheduleRow,
         due_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Scheduled, StoreError> {
-        let store = &self.inner.store;
-        let window = chrono::Duration::hours(i64::from(self.inner.brief.window_hours));
-        let since = store
-            .last_delivery_due(row.channel_id)
-            .await?
-            // A first briefing covers what arrived since the schedule was set, and a window before that.
-            .unwrap_or(row.updated_at - window)
-            .max(due_at - MAX_LOOKBACK);
-        let topics: Vec<Query> = store
-            .channel_subscriptions(row.channel_id)
-            .await?
-            .iter()
-            .filter_map(|s| Query::parse(&s.query).ok())
-            .collect();
-        let mut items = store
-            .fresh_items_for_channel(row.guild_id, row.channel_id, since, MAX_ITEMS)
-            .await?;
-        // The channel's memory: a story it was told comes back only as an update with what is new.
-        let reader = channel_reader(row.channel_id);
-        if store.told_story_count(&reader).await? == 0 {
-            // A channel briefed before herald kept a memory: its delivered items keep their stories out.
-            let told = store
-                .delivered_items_since(row.channel_id, now - TOLD_LOOKBACK, TOLD_MAX)
-                .await?;
-            if !told.is_empty() {
-                let repeats = already_told(&items, &told, self.inner.brief.cluster_threshold);
-                let mut flags = repeats.into_iter();
-                items.retain(|_| !flags.next().unwrap_or(false));
-            }
-        }
-        let settings = store
-            .channel_settings(row.channel_id)
-            .await?
-            .map(|r| ChannelSettings::from_row(&r))
-            .unwrap_or_default();
-        let briefer = Briefer {
-            store,
-            llm: self.inner.llm.as_ref(),
-        };
-        let Made { briefing, round } = briefer
-            .brief(Request {
-                items: &items,
-                topics: &topics,
-                base: Options::from(&self.inner.brief),
-                settings: &settings,
-                reader: Some(&reader),
+        let Next {
+            briefing,
+            round,
+            since,
+            settings,
+        } = next_briefing(
+            &self.inner.store,
+            self.inner.llm.as_ref(),
+            &self.inner.brief,
+            Channel {
                 guild_id: row.guild_id,
-                now,
-            })
-            .await?;
+                channel_id: row.channel_id,
+                set_at: row.updated_at,
+            },
+            due_at,
+            now,
+        )
+        .await?;
         let counters = &self.inner.counters;
         let relaxed = std::sync::atomic::Ordering::Relaxed;
         counters.llm_calls.fetch_add(round.calls as u64, relaxed);
@@ -201,6 +166,96 @@ impl<O: Outbox> Scheduler<O> {
             nothing_new: settings.nothing_new.unwrap_or(self.inner.cfg.nothing_new),
         })
     }
+}
+
+/// The channel a briefing is composed for.
+#[derive(Debug, Clone, Copy)]
+pub struct Channel {
+    /// Its server.
+    pub guild_id: u64,
+    /// The channel.
+    pub channel_id: u64,
+    /// When its schedule was set (a first briefing looks back from there).
+    pub set_at: DateTime<Utc>,
+}
+
+/// A channel's next briefing, and what went into it.
+#[derive(Debug)]
+pub struct Next {
+    /// The briefing, styled.
+    pub briefing: crate::brief::Briefing,
+    /// Its LLM calls.
+    pub round: crate::brief::llm::LlmRound,
+    /// It covers items first seen from this time on.
+    pub since: DateTime<Utc>,
+    /// The channel's settings it was made with.
+    pub settings: ChannelSettings,
+}
+
+/// What a channel's briefing for `due_at` says: items first seen since its last delivery (the first: since the
+/// schedule was set, less a window; never more than a week back), not briefed to it before (not even as another
+/// outlet's report of a story it was told), matching any of its topics (every item when it follows none), told
+/// from the channel's memory. Reads only: the schedule records what it tells when it claims the slot, and
+/// `/settings show preview:` shows it without telling anything.
+pub async fn next_briefing(
+    store: &crate::store::Store,
+    llm: Option<&crate::brief::llm::LlmSummarizer>,
+    brief: &crate::config::BriefConfig,
+    channel: Channel,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Next, StoreError> {
+    let window = chrono::Duration::hours(i64::from(brief.window_hours));
+    let since = store
+        .last_delivery_due(channel.channel_id)
+        .await?
+        // A first briefing covers what arrived since the schedule was set, and a window before that.
+        .unwrap_or(channel.set_at - window)
+        .max(due_at - MAX_LOOKBACK);
+    let topics: Vec<Query> = store
+        .channel_subscriptions(channel.channel_id)
+        .await?
+        .iter()
+        .filter_map(|s| Query::parse(&s.query).ok())
+        .collect();
+    let mut items = store
+        .fresh_items_for_channel(channel.guild_id, channel.channel_id, since, MAX_ITEMS)
+        .await?;
+    // The channel's memory: a story it was told comes back only as an update with what is new.
+    let reader = channel_reader(channel.channel_id);
+    if store.told_story_count(&reader).await? == 0 {
+        // A channel briefed before herald kept a memory: its delivered items keep their stories out.
+        let told = store
+            .delivered_items_since(channel.channel_id, now - TOLD_LOOKBACK, TOLD_MAX)
+            .await?;
+        if !told.is_empty() {
+            let repeats = already_told(&items, &told, brief.cluster_threshold);
+            let mut flags = repeats.into_iter();
+            items.retain(|_| !flags.next().unwrap_or(false));
+        }
+    }
+    let settings = store
+        .channel_settings(channel.channel_id)
+        .await?
+        .map(|r| ChannelSettings::from_row(&r))
+        .unwrap_or_default();
+    let Made { briefing, round } = Briefer { store, llm }
+        .brief(Request {
+            items: &items,
+            topics: &topics,
+            base: Options::from(brief),
+            settings: &settings,
+            reader: Some(&reader),
+            guild_id: channel.guild_id,
+            now,
+        })
+        .await?;
+    Ok(Next {
+        briefing,
+        round,
+        since,
+        settings,
+    })
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub mod slots;
 #[cfg(test)]
 pub(crate) mod test_util;
 
+pub use compose::{Channel, Next, next_briefing};
 pub use counters::Stats;
 pub use outbox::{Outbox, PostError, Scheduled, nonce};
 pub use pace::Pacer;

@@ -122,6 +122,7 @@ pub fn item(guid: &str, title: &str, text: &str) -> NewItem {
         body: String::new(),
         lang: None,
         outlet: None,
+        image: None,
     }
 }
 

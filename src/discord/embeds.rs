@@ -4,10 +4,13 @@
 //! author, the headline as a linked title, the story's time as the embed timestamp (each reader sees it in
 //! their own zone), then the description: "Update · first told …" for a developing story, the summary, the
 //! story's size ("3 reports · 2 outlets") and the other outlets once each ("Also: …, +2 more"). Embeds are packed into
-//! messages of at most 10 embeds and 6000 characters. Nothing is dropped: text over a limit is cut at a word
+//! messages of at most 10 embeds and 6000 characters; under each message, a link button per story opens its
+//! report. Nothing is dropped: text over a limit is cut at a word
 //! boundary and marked with "…".
 
-use serenity::builder::{CreateEmbed, CreateEmbedAuthor, CreateEmbedFooter};
+use serenity::builder::{
+    CreateActionRow, CreateButton, CreateEmbed, CreateEmbedAuthor, CreateEmbedFooter,
+};
 
 use super::escape::{escape, unmention};
 use crate::brief::Briefing;
@@ -30,6 +33,14 @@ pub mod limits {
     pub const MESSAGE_TOTAL: usize = 6000;
     /// Embeds per message.
     pub const EMBEDS_PER_MESSAGE: usize = 10;
+    /// A button's label.
+    pub const BUTTON_LABEL: usize = 80;
+    /// A link button's URL.
+    pub const BUTTON_URL: usize = 512;
+    /// Buttons in one action row.
+    pub const BUTTONS_PER_ROW: usize = 5;
+    /// Action rows under one message.
+    pub const ROWS_PER_MESSAGE: usize = 5;
 }
 
 /// Colour of herald's embeds: a calm blue.
@@ -53,6 +64,51 @@ pub struct EmbedSpec {
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     /// A picture shown beside the text (a story's lead image; https only).
     pub thumbnail: Option<String>,
+    /// The link button this embed puts under its message (a story's report), if its link can be one.
+    pub button: Option<LinkButton>,
+}
+
+/// A link button under a briefing message: a reader on a phone taps it to open the story's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkButton {
+    /// What the button says: the story's headline, plain (labels show no markdown), cut to fit.
+    pub label: String,
+    /// The report it opens (http or https, within Discord's 512 characters).
+    pub url: String,
+}
+
+/// Characters of a headline a button shows: enough to tell the stories apart, short enough that a row of them
+/// reads on a phone.
+const BUTTON_LABEL_SHOWN: usize = 40;
+
+impl LinkButton {
+    /// A button opening `url` labelled with `headline`, or none when Discord would refuse the link.
+    pub fn new(headline: &str, url: &str) -> Option<Self> {
+        let ok = (url.starts_with("https://") || url.starts_with("http://"))
+            && url.chars().count() <= limits::BUTTON_URL
+            && !url.chars().any(char::is_whitespace);
+        let plain = headline.split_whitespace().collect::<Vec<_>>().join(" ");
+        let label = truncate(&plain, BUTTON_LABEL_SHOWN.min(limits::BUTTON_LABEL));
+        (ok && !label.is_empty()).then(|| Self {
+            label,
+            url: url.to_owned(),
+        })
+    }
+}
+
+/// The link buttons of one message's story embeds, in the stories' order, five to a row, within Discord's
+/// five rows (a message holds at most ten embeds, so no story is left without its button).
+pub fn action_rows(embeds: &[EmbedSpec]) -> Vec<CreateActionRow> {
+    let buttons: Vec<CreateButton> = embeds
+        .iter()
+        .filter_map(|e| e.button.as_ref())
+        .take(limits::BUTTONS_PER_ROW * limits::ROWS_PER_MESSAGE)
+        .map(|b| CreateButton::new_link(&b.url).label(&b.label))
+        .collect();
+    buttons
+        .chunks(limits::BUTTONS_PER_ROW)
+        .map(|row| CreateActionRow::Buttons(row.to_vec()))
+        .collect()
 }
 
 impl EmbedSpec {
@@ -169,6 +225,10 @@ pub fn briefing_embeds(b: &Briefing) -> Vec<EmbedSpec> {
             author: Some(truncate(&unmention(&s.source), limits::AUTHOR)),
             timestamp: Some(s.published_at),
             thumbnail: s.image.clone(),
+            button: s
+                .url
+                .as_deref()
+                .and_then(|u| LinkButton::new(&s.headline, u)),
         });
     }
     out
@@ -429,6 +489,63 @@ mod tests {
                 .as_str()
                 .is_some_and(|t| t.starts_with("20")),
             "{json}"
+        );
+    }
+
+    /// Under each message, one link button per story in it, in order, five to a row, within Discord's limits;
+    /// a link Discord would refuse gets no button, and a label shows the headline plain.
+    #[test]
+    fn every_story_gets_a_button_within_discord_s_limits() {
+        let mut stories: Vec<Story> = (0..23).map(story).collect();
+        stories[3].url = Some("javascript:alert(1)".into());
+        stories[4].url = Some(format!("https://long.example/{}", "a".repeat(600)));
+        stories[5].url = None;
+        stories[6].headline = "**Bold** <@&1>   claims\n".into();
+        let b = Briefing {
+            topic: None,
+            generated_at: Utc::now(),
+            items_considered: 23,
+            items_matched: 23,
+            stories,
+            stories_left_out: 0,
+            items_left_out: 0,
+            stories_unchanged: 0,
+            absorbed: Vec::new(),
+        };
+        let messages = pack(briefing_embeds(&b));
+        let mut urls = Vec::new();
+        for m in &messages {
+            let rows = serde_json::to_value(action_rows(m)).unwrap();
+            let rows = rows.as_array().unwrap();
+            assert!(rows.len() <= limits::ROWS_PER_MESSAGE);
+            let stories_here = m.iter().filter(|e| e.author.is_some()).count();
+            let mut here = 0;
+            for row in rows {
+                assert_eq!(row["type"], 1);
+                let buttons = row["components"].as_array().unwrap();
+                assert!(!buttons.is_empty() && buttons.len() <= limits::BUTTONS_PER_ROW);
+                for button in buttons {
+                    assert_eq!(button["style"], 5);
+                    let label = button["label"].as_str().unwrap();
+                    assert!(label.chars().count() <= limits::BUTTON_LABEL, "{label}");
+                    urls.push(button["url"].as_str().unwrap().to_owned());
+                    here += 1;
+                }
+            }
+            assert!(here <= stories_here);
+        }
+        let expected: Vec<String> = (0..23)
+            .filter(|i| ![3, 4, 5].contains(i))
+            .map(|i| format!("https://news.example/{i}"))
+            .collect();
+        assert_eq!(urls, expected, "one per story, in order, none refused");
+        let plain = LinkButton::new("**Bold** <@&1>   claims", "https://a.example/").unwrap();
+        assert_eq!(plain.label, "**Bold** <@&1> claims");
+        assert!(
+            LinkButton::new(&"word ".repeat(40), "https://a.example/")
+                .unwrap()
+                .label
+                .ends_with('…')
         );
     }
 

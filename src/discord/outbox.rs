@@ -10,7 +10,7 @@ use serenity::all::{
 };
 use serenity::http::{Http, HttpError, LightMethod, Request, Route};
 
-use super::embeds::{EmbedSpec, briefing_embeds, pack};
+use super::embeds::{EmbedSpec, action_rows, briefing_embeds, pack};
 use super::escape::escape;
 use crate::brief::settings::PostIn;
 use crate::delivery::{Outbox, PostError, Scheduled};
@@ -215,7 +215,9 @@ impl Outbox for DiscordOutbox {
         message = match part {
             Part::Text(t) => message.content(t),
             Part::Embeds(e, ping) => {
-                let message = message.embeds(e.iter().map(EmbedSpec::build).collect());
+                let message = message
+                    .embeds(e.iter().map(EmbedSpec::build).collect())
+                    .components(action_rows(e));
                 match ping.filter(|r| *r != 0) {
                     // That role, and nobody else: never @everyone, @here, users or other roles.
                     Some(role) => message

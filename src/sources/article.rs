@@ -210,6 +210,17 @@ fn lead_image(doc: &dom_query::Document, base: Option<&str>) -> Option<Option<Le
     )
 }
 
+/// A picture a feed entry or a search result names, as herald shows it: an absolute https URL (no data URI,
+/// no http: Discord shows https pictures only) of at most 2,048 characters, not a logo, icon or pixel by its
+/// size hints or file name; else `None`.
+pub fn picture(raw: &str, width: Option<u32>, height: Option<u32>) -> Option<String> {
+    absolute_https(raw, None)
+        .filter(|u| u.len() <= MAX_PICTURE_URL && fit_to_show(u, width, height))
+}
+
+/// Longest picture URL kept (Discord's embed URL limit).
+const MAX_PICTURE_URL: usize = 2048;
+
 /// `raw` as an absolute https URL (resolved against `base`); `None` for http, data URIs and other schemes
 /// (Discord shows https pictures only).
 fn absolute_https(raw: &str, base: Option<&str>) -> Option<String> {

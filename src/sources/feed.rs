@@ -8,6 +8,7 @@ use feed_rs::model::{Entry, Feed, Link};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::article::picture;
 use super::encoding::to_utf8;
 use super::html::to_text;
 use crate::item::NewItem;
@@ -162,7 +163,38 @@ fn to_item(entry: &Entry, base: Option<&Url>, lang: Option<&str>) -> NewItem {
         body,
         lang: entry.language.clone().or_else(|| lang.map(str::to_owned)),
         outlet: None,
+        image: entry_picture(entry),
     }
+}
+
+/// The picture an entry names: the widest of its media thumbnails and image contents (Media RSS, enclosures) that
+/// [`picture`] would show. (feed-rs keeps a Media RSS thumbnail only beside media content.)
+fn entry_picture(entry: &Entry) -> Option<String> {
+    let is_image = |c: &feed_rs::model::MediaContent| match &c.content_type {
+        Some(t) => t.to_string().starts_with("image/"),
+        // Media RSS often names no type: the file's extension tells.
+        None => c.url.as_ref().is_some_and(|u| {
+            let path = u.path().to_ascii_lowercase();
+            [".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif"]
+                .iter()
+                .any(|e| path.ends_with(e))
+        }),
+    };
+    let mut candidates: Vec<(&str, Option<u32>, Option<u32>)> = Vec::new();
+    for m in &entry.media {
+        for t in &m.thumbnails {
+            candidates.push((&t.image.uri, t.image.width, t.image.height));
+        }
+        for c in m.content.iter().filter(|c| is_image(c)) {
+            if let Some(u) = &c.url {
+                candidates.push((u.as_str(), c.width, c.height));
+            }
+        }
+    }
+    candidates.sort_by_key(|(_, w, _)| std::cmp::Reverse(w.unwrap_or(0)));
+    candidates
+        .into_iter()
+        .find_map(|(u, w, h)| picture(u, w, h))
 }
 
 /// The link to show: an alternate (or unlabelled) HTML link first, else the first link.
@@ -296,6 +328,32 @@ mod tests {
         assert_eq!(
             space_out_emails("«a@b.example—x a@b.example".as_bytes()).as_ref(),
             "« a@b.example —x a@b.example".as_bytes()
+        );
+    }
+
+    /// An entry's picture: the widest of its media images, or an image enclosure; never an http or logo one.
+    #[test]
+    fn an_entry_names_its_picture() {
+        let rss = br#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Wire</title>
+            <item><title>Thumbs</title><link>https://w.example/1</link>
+              <media:content url="https://img.w.example/large.jpg" medium="image" width="1024" height="576">
+                <media:thumbnail url="https://img.w.example/small.jpg" width="140" height="80"/></media:content></item>
+            <item><title>Enclosure</title><link>https://w.example/2</link>
+              <enclosure url="https://img.w.example/photo.jpg" type="image/jpeg" length="1000"/></item>
+            <item><title>Insecure and logos</title><link>https://w.example/3</link>
+              <media:content url="http://img.w.example/plain.jpg" medium="image"/>
+              <media:content url="https://img.w.example/site-logo.png" medium="image"/>
+              <enclosure url="https://w.example/episode.mp3" type="audio/mpeg" length="1000"/></item>
+            </channel></rss>"#;
+        let feed = parse_feed(rss, None, "t", None).unwrap();
+        let images: Vec<Option<&str>> = feed.items.iter().map(|i| i.image.as_deref()).collect();
+        assert_eq!(
+            images,
+            [
+                Some("https://img.w.example/large.jpg"),
+                Some("https://img.w.example/photo.jpg"),
+                None
+            ]
         );
     }
 

@@ -490,6 +490,7 @@ mod tests {
             body: String::new(),
             lang: None,
             outlet: None,
+            image: None,
         }
     }
 

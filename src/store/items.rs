@@ -12,7 +12,8 @@ use crate::item::{Item, NewItem, url_key};
 /// The columns an [`ItemRow`] is read from: `items i` joined with `sources s`.
 pub(super) const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, i.title, i.author, i.published_at, \
      i.fetched_at, i.snippet, i.body, i.outlet, s.title AS source_title, s.url AS source_url, \
-     s.kind AS source_kind, a.text AS article, a.canonical_url, a.image_url";
+     s.kind AS source_kind, a.text AS article, a.canonical_url, \
+     COALESCE(a.image_url, i.image_url) AS image_url";
 /// Joins an item's source and its article (when its page was read), as [`SELECT_ITEMS`] needs.
 pub(super) const JOIN_SOURCE: &str = "JOIN sources s ON s.id = i.source_id \
      LEFT JOIN articles a ON a.url = i.url AND a.state = 'read'";
@@ -295,7 +296,7 @@ async fn insert_batch(&mut self, groups: &[ItemGroup<'_>]) -> Result<Vec<usize>,
         if !fresh.is_empty() {
             let mut q = QueryBuilder::new(
                 "INSERT INTO items (source_id, guid, url, title, author, published_at, fetched_at, \
-                 snippet, body, lang, backlog, outlet, url_key) ",
+                 snippet, body, lang, backlog, outlet, url_key, image_url) ",
             );
             q.push_values(&fresh, |mut b, e| {
                 let item = e.item;
@@ -311,7 +312,8 @@ async fn insert_batch(&mut self, groups: &[ItemGroup<'_>]) -> Result<Vec<usize>,
                     .push_bind(item.lang.clone())
                     .push_bind(i64::from(groups[e.group].backlog))
                     .push_bind(item.outlet.clone())
-                    .push_bind(e.key.clone());
+                    .push_bind(e.key.clone())
+                    .push_bind(item.image.clone());
             });
             q.push(" ON CONFLICT (source_id, guid) DO NOTHING RETURNING id, source_id, guid");
             let inserted: Vec<(i64, i64, String)> = q.build_query_as().fetch_all(&mut **self).await?;
@@ -628,6 +630,7 @@ mod tests {
             body: String::new(),
             lang: None,
             outlet: None,
+            image: None,
         }
     }
 

@@ -313,6 +313,7 @@ mod tests {
             body: String::new(),
             lang: None,
             outlet: None,
+            image: None,
         }
     }
 

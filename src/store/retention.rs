@@ -197,6 +197,7 @@ mod tests {
             body: String::new(),
             lang: None,
             outlet: None,
+            image: None,
         }
     }
 

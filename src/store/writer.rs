@@ -241,6 +241,7 @@ mod tests {
                 body: String::new(),
                 lang: None,
                 outlet: None,
+                image: None,
             })
             .collect();
         assert_eq!(

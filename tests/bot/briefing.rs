@@ -127,6 +127,17 @@ async fn briefing_defers_then_follows_up_and_search_finds_stored_items() {
         .find(|e| e["url"] == "http://fixture.test/news/1")
         .expect("talks story");
     assert!(talks.get("thumbnail").is_none(), "no image read: {talks}");
+    // A link button per story under the reply, in the stories' order, each opening its story's report.
+    let buttons: Vec<serde_json::Value> = follow["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let story_urls: Vec<&serde_json::Value> = embeds[1..].iter().map(|e| &e["url"]).collect();
+    let button_urls: Vec<&serde_json::Value> = buttons.iter().map(|b| &b["url"]).collect();
+    assert_eq!(button_urls, story_urls, "{follow}");
+    assert!(buttons.iter().all(|b| b["style"] == 5 && b["type"] == 2));
 
     // A channel that turns images off gets text only.
     let saved = bot

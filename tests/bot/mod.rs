@@ -277,6 +277,34 @@ impl Bot {
         }
     }
 
+    /// The first `n` follow-up messages (webhook POSTs) to a deferred reply, in order.
+    pub async fn follow_ups(&self, reply: &Reply, n: usize) -> Vec<Value> {
+        let token = format!("/webhooks/1000/tok-{}", reply.id);
+        let mine =
+            |c: &crate::support::fake_discord::Call| c.method == "POST" && c.path.contains(&token);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let found: Vec<Value> = self
+                .fake
+                .calls
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|c| mine(c))
+                .map(|c| c.body.clone())
+                .collect();
+            if found.len() >= n || tokio::time::Instant::now() > deadline {
+                assert!(
+                    found.len() >= n,
+                    "{} of {n} follow-ups: {found:?}",
+                    found.len()
+                );
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The first follow-up message (a webhook POST) to a deferred reply.
     pub async fn follow_up(&self, reply: &Reply) -> Value {
         let token = format!("/webhooks/1000/tok-{}", reply.id);

@@ -332,6 +332,46 @@ async fn a_developing_story_is_posted_as_an_update_linking_to_the_first_telling(
     let before = hits();
     clock.set(start + chrono::Duration::hours(20));
     polled(before + 1).await;
+    // An admin previews Tuesday's briefing: the same update, only to them, and nothing marked as told (the
+    // scheduled post below still tells it). A member may not preview (it may spend the LLM budget).
+    let preview = json!([{"name": "preview", "type": 5, "value": true}]);
+    let refused = bot
+        .invoke("settings", sub("show", preview.clone()), MEMBER)
+        .await;
+    assert!(refused.text().contains("Manage Server"), "{refused}");
+    let asked = bot.invoke("settings", sub("show", preview), ADMIN).await;
+    assert_eq!(asked.body["type"], 5, "deferred: {asked}");
+    assert!(asked.is_ephemeral(), "{asked}");
+    let shown = bot.follow_ups(&asked, 2).await;
+    assert_eq!(
+        shown[0]["embeds"][0]["title"], "Briefing settings",
+        "{}",
+        shown[0]
+    );
+    let look = &shown[1];
+    assert_eq!(look["flags"], 64, "only the admin sees it: {look}");
+    assert!(
+        look["content"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("Preview:")),
+        "{look}"
+    );
+    assert_eq!(
+        look["embeds"][1]["title"], "Istanbul ceasefire talks agree a prisoner exchange",
+        "{look}"
+    );
+    let previewed = look["embeds"][1]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        previewed.starts_with("*Update · first told <t:"),
+        "{previewed}"
+    );
+    assert_eq!(
+        look["components"][0]["components"][0]["url"], look["embeds"][1]["url"],
+        "{look}"
+    );
+    assert_eq!(fake.posted_in(CHANNEL).len(), 1, "a preview posts nothing");
     clock.set(start + chrono::Duration::hours(26) + chrono::Duration::seconds(20));
     assert!(
         fake.wait_posted(2, Duration::from_secs(10)).await,
@@ -354,6 +394,15 @@ async fn a_developing_story_is_posted_as_an_update_linking_to_the_first_telling(
     );
     assert!(description.contains("1,200 prisoners"), "{description}");
     assert!(!description.contains("Dolmabahce"), "{description}");
+    // Under the message, a link button opens the story's report (the fake refuses buttons Discord would).
+    let row = &posted[1].body["components"][0];
+    assert_eq!(row["type"], 1, "{}", posted[1].body);
+    assert_eq!(row["components"][0]["style"], 5, "{row}");
+    assert_eq!(row["components"][0]["url"], story["url"], "{row}");
+    assert_eq!(
+        row["components"][0]["label"], "Istanbul ceasefire talks agree a…",
+        "{row}"
+    );
 
     // Wednesday: nothing new, nothing posted.
     clock.set(start + chrono::Duration::hours(50) + chrono::Duration::seconds(20));

@@ -356,6 +356,23 @@ async fn handle(
             return limited;
         }
     }
+    // Components Discord would refuse are refused here too, as Discord does: 400 Invalid Form Body.
+    let sent = if path.starts_with("/api/v10/interactions/") {
+        &json_body["data"]
+    } else {
+        &json_body
+    };
+    if method != Method::GET {
+        if let Some(why) = components_error(sent) {
+            eprintln!("fake discord: refused components: {why}");
+            return (
+                StatusCode::BAD_REQUEST,
+                [("content-type", "application/json")],
+                json!({"message": "Invalid Form Body", "code": 50035, "errors": why}).to_string(),
+            )
+                .into_response();
+        }
+    }
     if let Some(rest) = path.strip_prefix("/api/v10/channels/") {
         if method == Method::POST {
             if let Some(parent) = rest
@@ -416,6 +433,42 @@ async fn handle(
                 .into_response()
         }
     }
+}
+
+/// Why Discord would refuse a message's `components`, if it would: at most 5 action rows of at most 5 buttons;
+/// a link button (style 5) has an http(s) or discord URL of at most 512 characters and no custom id; every
+/// button's label is at most 80 characters.
+fn components_error(message: &Value) -> Option<String> {
+    let rows = match &message["components"] {
+        Value::Null => return None,
+        Value::Array(rows) => rows,
+        other => return Some(format!("components is not a list: {other}")),
+    };
+    if rows.len() > 5 {
+        return Some(format!("{} action rows (at most 5)", rows.len()));
+    }
+    for row in rows {
+        let buttons = row["components"].as_array().map_or(&[][..], Vec::as_slice);
+        if row["type"] != 1 || buttons.is_empty() || buttons.len() > 5 {
+            return Some(format!("bad action row: {row}"));
+        }
+        for b in buttons {
+            let label = b["label"].as_str().unwrap_or_default();
+            if b["type"] != 2 || label.chars().count() > 80 {
+                return Some(format!("bad button: {b}"));
+            }
+            if b["style"] == 5 {
+                let url = b["url"].as_str().unwrap_or_default();
+                let scheme = ["http://", "https://", "discord://"]
+                    .iter()
+                    .any(|s| url.starts_with(s));
+                if !scheme || url.chars().count() > 512 || !b["custom_id"].is_null() {
+                    return Some(format!("bad link button: {b}"));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The `payload_json` part of a multipart body (how serenity sends a forum post), or null.

@@ -246,7 +246,7 @@ async fn bing(State(s): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Res
             format!(
                 "<item><title>{title} \u{2013} live</title><link>http://www.bing.com/news/apiclick.aspx?ref=FexRss&amp;aid=&amp;tid=1&amp;url={target}&amp;c=1&amp;mkt=en-us</link>\
                  <description>{outlet}\u{2019}s report on the talks.</description><pubDate>{PUB_DATE}</pubDate>\
-                 <News:Source>{outlet}</News:Source><News:Image>http://www.bing.com/th?id=1</News:Image></item>"
+                 <News:Source>{outlet}</News:Source><News:Image>https://www.bing.com/th?id=OVFT.{page}&amp;pid=News</News:Image></item>"
             )
         })
         .collect();
@@ -277,7 +277,7 @@ async fn gdelt(State(s): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Re
                         "url_mobile": "",
                         "title": title,
                         "seendate": "20261124T101500Z",
-                        "socialimage": "",
+                        "socialimage": format!("https://img.gdelt.test/{page}.jpg"),
                         "domain": domain,
                         "language": "English",
                         "sourcecountry": "Ukraine",

@@ -5,7 +5,7 @@ use crate::brief::settings::ChannelSettings;
 use crate::brief::{Options, memory};
 use crate::discord::commands::EXAMPLE;
 use crate::discord::context::{CommandError, Context};
-use crate::discord::embeds::{briefing_embeds, pack};
+use crate::discord::embeds::{action_rows, briefing_embeds, pack};
 use crate::query::Query;
 use crate::sources::ingest::{Access, needs_refresh, refresh_many};
 use crate::sources::search::{Settings, topic_searches};
@@ -145,7 +145,7 @@ pub async fn briefing(
         .briefing;
     let mut first_message = None;
     for embeds in pack(briefing_embeds(&briefing)) {
-        let mut reply = poise::CreateReply::default();
+        let mut reply = poise::CreateReply::default().components(action_rows(&embeds));
         for e in &embeds {
             reply = reply.embed(e.build());
         }

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use crate::brief::settings::{ChannelSettings, Length, PostIn, Style, is_language_tag};
 use crate::config::NothingNew;
 use crate::discord::context::{CommandError, Context, manage_server};
-use crate::discord::embeds::COLOUR;
+use crate::discord::embeds::{COLOUR, action_rows, briefing_embeds, pack};
 use crate::discord::escape::escape;
 
 /// How a channel's briefings are written and posted.
@@ -85,14 +85,22 @@ pub enum PostInChoice {
 /// Forum tags a briefing post gets, by name (the first the forum has).
 const FORUM_TAGS: &[&str] = &["briefing", "briefings", "news", "herald"];
 
-/// The channel's settings, and today's LLM use of this server.
+/// The channel's settings and today's LLM use; with preview, its next briefing as if posted now.
 #[poise::command(slash_command, guild_only)]
 pub async fn show(
     ctx: Context<'_>,
     #[description = "The channel (default: this one)"] channel: Option<serenity::GuildChannel>,
+    #[description = "Also show the channel's next briefing as it would be posted now (only you see it)"]
+    preview: Option<bool>,
 ) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
     let channel_id = super::target_channel(&ctx, channel);
+    let preview = preview.unwrap_or(false);
+    if preview {
+        // A preview may write LLM summaries on the server's budget: the admins' call, as `set` is.
+        manage_server(ctx).await?;
+        ctx.defer_ephemeral().await?;
+    }
     let settings = load(&ctx, channel_id).await?;
     let text = describe(&ctx, guild_id, channel_id, &settings).await?;
     let embed = serenity::CreateEmbed::new()
@@ -101,6 +109,78 @@ pub async fn show(
         .description(text);
     ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
         .await?;
+    if preview {
+        show_preview(&ctx, guild_id, channel_id).await?;
+    }
+    Ok(())
+}
+
+/// The channel's next briefing as its schedule would post it now, only to the one who asked: the same embeds
+/// and buttons, made by the same call as the schedule's, and nothing recorded as told.
+async fn show_preview(
+    ctx: &Context<'_>,
+    guild_id: u64,
+    channel_id: u64,
+) -> Result<(), CommandError> {
+    let data = ctx.data();
+    let now = data.clock.now();
+    let set_at = data
+        .store
+        .schedule(channel_id)
+        .await?
+        .map_or(now, |row| row.updated_at);
+    let next = crate::delivery::next_briefing(
+        &data.store,
+        data.llm.as_ref(),
+        &data.config.brief,
+        crate::delivery::Channel {
+            guild_id,
+            channel_id,
+            set_at,
+        },
+        now,
+        now,
+    )
+    .await?;
+    if next.briefing.stories.is_empty() {
+        let said = if next.briefing.stories_unchanged > 0 {
+            format!(
+                "Nothing new for <#{channel_id}> since <t:{}:f>: {} told there before {} no new reports.",
+                next.since.timestamp(),
+                crate::text::count(next.briefing.stories_unchanged, "story", "stories"),
+                if next.briefing.stories_unchanged == 1 {
+                    "has"
+                } else {
+                    "have"
+                }
+            )
+        } else {
+            format!(
+                "Nothing new for <#{channel_id}> since <t:{}:f>, so its next briefing would be empty if it were \
+                 posted now. `/sources list` shows what herald reads; `/subscribe` adds a topic.",
+                next.since.timestamp()
+            )
+        };
+        ctx.send(poise::CreateReply::default().content(said).ephemeral(true))
+            .await?;
+        return Ok(());
+    }
+    let messages = pack(briefing_embeds(&next.briefing));
+    for (n, embeds) in messages.iter().enumerate() {
+        let mut reply = poise::CreateReply::default()
+            .ephemeral(true)
+            .components(action_rows(embeds));
+        if n == 0 {
+            reply = reply.content(format!(
+                "Preview: <#{channel_id}>'s next briefing if it were posted now (only you see this; nothing is \
+                 marked as told)."
+            ));
+        }
+        for e in embeds {
+            reply = reply.embed(e.build());
+        }
+        ctx.send(reply).await?;
+    }
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Bing News RSS: `/news/search?q=…&format=rss&mkt=en-US`. Item links are `apiclick.aspx?…&url=…` redirects
 //! through Bing; herald keeps the publisher's URL from their `url` parameter, and the publisher's name from
-//! `<News:Source>`. Limits: one request per 2 s, one per query per minute; 10 minutes away after a 429 that
+//! `<News:Source>`, and its picture from `<News:Image>`. Limits: one request per 2 s, one per query per minute; 10 minutes away after a 429 that
 //! names no Retry-After.
 
 use std::time::Duration;
@@ -97,6 +97,7 @@ impl Provider for Bing {
                     body: String::new(),
                     lang: None,
                     outlet: Some(to_text(&i.source)).filter(|s| !s.is_empty()),
+                    image: crate::sources::article::picture(&i.image, None, None),
                 })
             })
             .collect())

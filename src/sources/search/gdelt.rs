@@ -50,6 +50,8 @@ struct Article {
     domain: String,
     #[serde(default)]
     language: String,
+    #[serde(default)]
+    socialimage: String,
 }
 
 /// GDELT's name for an ISO 639-1 language (its `sourcelang:` filter).
@@ -196,6 +198,7 @@ impl Provider for Gdelt {
                     body: String::new(),
                     lang: language_code(&a.language),
                     outlet,
+                    image: crate::sources::article::picture(&a.socialimage, None, None),
                 })
             })
             .collect())
@@ -247,6 +250,21 @@ mod tests {
             items[0].published_at.map(|d| d.to_rfc3339()).as_deref(),
             Some("2023-09-18T03:15:00+00:00")
         );
+        assert_eq!(items[0].image, None, "no socialimage, no picture");
+        // The result's picture when it is one herald may show: https, not a logo, not a data URI.
+        let with = |image: &str| {
+            let body = format!(
+                r#"{{"articles": [{{"url": "https://a.example/1", "title": "Talks", "socialimage": "{image}"}}]}}"#
+            );
+            g.parse(&body).unwrap()[0].image.clone()
+        };
+        assert_eq!(
+            with("https://img.example/talks.jpg").as_deref(),
+            Some("https://img.example/talks.jpg")
+        );
+        assert_eq!(with("http://img.example/talks.jpg"), None);
+        assert_eq!(with("https://a.example/static/logo.png"), None);
+        assert_eq!(with("data:image/png;base64,AAAA"), None);
         assert!(g.parse("{}").unwrap().is_empty());
         assert!(g.parse("").unwrap().is_empty());
         let err = g.parse("The specified phrase is too short.\n").unwrap_err();

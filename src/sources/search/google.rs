@@ -100,6 +100,7 @@ impl Provider for Google {
                     body: String::new(),
                     lang: None,
                     outlet: Some(publisher).filter(|p| !p.is_empty()),
+                    image: None,
                 })
             })
             .collect())

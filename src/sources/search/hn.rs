@@ -178,6 +178,7 @@ impl Provider for HackerNews {
                     body: String::new(),
                     lang: None,
                     outlet,
+                    image: None,
                 })
             })
             .collect())

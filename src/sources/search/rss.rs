@@ -1,5 +1,5 @@
 //! The items of a search provider's RSS response, with the elements feed parsers drop: the publisher each
-//! result came from (`<source url=…>` in Google News, `<News:Source>` in Bing News).
+//! result came from (`<source url=…>` in Google News, `<News:Source>` and `<News:Image>` in Bing News).
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -21,6 +21,8 @@ pub struct RssItem {
     pub source: String,
     /// The publisher's site: `<source url=…>`.
     pub source_url: String,
+    /// The result's picture: `<News:Image>` (Bing).
+    pub image: String,
 }
 
 /// Items read at most from one response.
@@ -129,6 +131,7 @@ fn field_name(name: &str) -> Option<&'static str> {
         "pubDate" => "pub_date",
         "guid" => "guid",
         n if n.eq_ignore_ascii_case("source") => "source",
+        n if n.eq_ignore_ascii_case("image") => "image",
         _ => return None,
     })
 }
@@ -154,6 +157,7 @@ fn push(current: &mut Option<RssItem>, field: Option<&'static str>, text: &str) 
         "description" => &mut item.description,
         "pub_date" => &mut item.pub_date,
         "guid" => &mut item.guid,
+        "image" => &mut item.image,
         _ => &mut item.source,
     };
     if target.len() < MAX_FIELD {
@@ -170,7 +174,7 @@ mod tests {
         let xml = r#"<?xml version="1.0"?><rss version="2.0" xmlns:News="https://www.bing.com/news/search?q=x&amp;format=rss">
 <channel><title>x</title><item><title>Talks &amp; truce</title><link>https://a.example/1?x=1&amp;y=2</link>
 <description><![CDATA[<b>bold</b> text]]></description><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate>
-<News:Source>Reuters</News:Source></item>
+<News:Source>Reuters</News:Source><News:Image>https://www.bing.com/th?id=OVFT.x&amp;pid=News</News:Image></item>
 <item><title>B &#233;t&#xE9;</title><source url="https://b.example">B News</source></item></channel></rss>"#;
         let items = rss_items(xml).unwrap();
         assert_eq!(items.len(), 2);
@@ -178,6 +182,7 @@ mod tests {
         assert_eq!(items[0].link, "https://a.example/1?x=1&y=2");
         assert_eq!(items[0].description, "<b>bold</b> text");
         assert_eq!(items[0].source, "Reuters");
+        assert_eq!(items[0].image, "https://www.bing.com/th?id=OVFT.x&pid=News");
         assert_eq!(items[1].title, "B été");
         assert_eq!(
             (items[1].source.as_str(), items[1].source_url.as_str()),
