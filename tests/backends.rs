@@ -291,7 +291,11 @@ async fn populate(store: &Store) {
         .await
         .unwrap();
     store
-        .save_article("https://news.example/g1", Err("403 Forbidden"), now)
+        .save_article(
+            "https://news.example/g1",
+            Err(herald::store::PageFailure::lasting("403 Forbidden")),
+            now,
+        )
         .await
         .unwrap();
     store

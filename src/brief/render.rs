@@ -206,7 +206,10 @@ h2{font-size:16px;margin:4px 0}h2 a{color:#00a8fc;text-decoration:none}h2 a:hove
 p{margin:4px 0}.update{font-style:italic;color:#b5bac1}.size{font-size:12px;color:#949ba4}\
 .also a{color:#00a8fc;text-decoration:none}time{font-size:12px;color:#949ba4}\
 .thumb{float:right;width:80px;height:80px;object-fit:cover;border-radius:4px;margin:0 0 6px 12px}\
-article::after{content:\"\";display:block;clear:both}";
+article::after{content:\"\";display:block;clear:both}\
+.buttons{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 16px}.button{background:#4e5058;color:#fff;\
+border-radius:3px;padding:2px 16px;font-size:14px;line-height:32px;text-decoration:none}\
+.button::after{content:\" \\2197\";font-size:12px}";
 
 /// Escapes text for an HTML text node.
 fn h(s: &str) -> std::borrow::Cow<'_, str> {
@@ -309,6 +312,26 @@ fn html(b: &Briefing) -> String {
             s.published_at.format("%Y-%m-%d %H:%M UTC")
         );
         out.push_str("</article>\n");
+    }
+    // The link buttons Discord shows under the message: one per story, its headline cut short.
+    let buttons: Vec<String> = b
+        .stories
+        .iter()
+        .filter_map(|s| {
+            let u = web_link(s.url.as_deref())?;
+            let label = crate::text::shorten(
+                &s.headline.split_whitespace().collect::<Vec<_>>().join(" "),
+                crate::text::BUTTON_LABEL,
+            );
+            Some(format!(
+                "<a class=\"button\" href=\"{}\">{}</a>",
+                attr(u),
+                h(&label)
+            ))
+        })
+        .collect();
+    if !buttons.is_empty() {
+        let _ = writeln!(out, "<nav class=\"buttons\">{}</nav>", buttons.join(""));
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
@@ -419,6 +442,14 @@ mod tests {
             "<img class=\"thumb\" src=\"https://img.metro.example/b.jpg?w=1&amp;h=2\" alt=\"\" loading=\"lazy\">"
         ));
         assert_eq!(page.matches("<img").count(), 1, "{page}");
+        // The link buttons under the stories, as Discord shows them: only the stories with a web link.
+        assert!(
+            page.contains(
+                "<nav class=\"buttons\"><a class=\"button\" href=\"https://metro.example/b\">Talks go on</a>\
+                 <a class=\"button\" href=\"https://metro.example/c\">Tracked</a></nav>"
+            ),
+            "{page}"
+        );
         assert!(
             page.contains("<style>") && !page.contains("<link"),
             "self-contained"

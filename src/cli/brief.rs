@@ -321,7 +321,12 @@ async fn read_articles(
 ) -> anyhow::Result<()> {
     let reader = ArticleReader::new(fetcher.clone(), config.articles.clone());
     let urls = store
-        .unread_article_urls(Some(source_ids), since, config.articles.max_per_run)
+        .unread_article_urls(
+            Some(source_ids),
+            since,
+            config.articles.max_per_run,
+            Utc::now(),
+        )
         .await?;
     if urls.is_empty() {
         return Ok(());

@@ -79,7 +79,7 @@ pub struct LinkButton {
 
 /// Characters of a headline a button shows: enough to tell the stories apart, short enough that a row of them
 /// reads on a phone.
-const BUTTON_LABEL_SHOWN: usize = 40;
+const BUTTON_LABEL_SHOWN: usize = crate::text::BUTTON_LABEL;
 
 impl LinkButton {
     /// A button opening `url` labelled with `headline`, or none when Discord would refuse the link.
@@ -88,7 +88,7 @@ impl LinkButton {
             && url.chars().count() <= limits::BUTTON_URL
             && !url.chars().any(char::is_whitespace);
         let plain = headline.split_whitespace().collect::<Vec<_>>().join(" ");
-        let label = truncate(&plain, BUTTON_LABEL_SHOWN.min(limits::BUTTON_LABEL));
+        let label = crate::text::shorten(&plain, BUTTON_LABEL_SHOWN.min(limits::BUTTON_LABEL));
         (ok && !label.is_empty()).then(|| Self {
             label,
             url: url.to_owned(),
@@ -154,19 +154,10 @@ impl EmbedSpec {
     }
 }
 
-/// Cuts `s` to at most `max` characters at a word boundary, marking the cut with "…".
+/// Cuts `s` to at most `max` characters at a word boundary, marking the cut with "…" (see
+/// [`crate::text::shorten`]).
 pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_owned();
-    }
-    let keep: String = s.chars().take(max.saturating_sub(1)).collect();
-    let cut = match keep.rfind(char::is_whitespace) {
-        Some(i) if i > keep.len() / 2 => &keep[..i],
-        _ => keep.as_str(),
-    };
-    // A cut must not leave a lone escaping backslash that would swallow the marker.
-    let cut = cut.trim_end().trim_end_matches('\\');
-    format!("{cut}…")
+    crate::text::shorten(s, max)
 }
 
 /// The embeds of a briefing, one per story after a header; feed text escaped.

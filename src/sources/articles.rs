@@ -25,7 +25,27 @@ use super::fetch::{FetchError, Fetched, Fetcher};
 use super::ingest::redact;
 use crate::clock::Clock;
 use crate::config::ArticlesConfig;
-use crate::store::{Store, StoreError};
+use crate::store::{PageFailure, Store, StoreError};
+
+/// Why a page was not used, and whether the reason may pass (then it is asked again later, with backoff).
+#[derive(Debug)]
+struct Unused {
+    why: String,
+    passing: bool,
+}
+
+impl Unused {
+    fn passing(why: String) -> Self {
+        Self { why, passing: true }
+    }
+
+    fn lasting(why: String) -> Self {
+        Self {
+            why,
+            passing: false,
+        }
+    }
+}
 
 /// How often the background reader looks for unread pages.
 const ROUND_EVERY: Duration = Duration::from_secs(5);
@@ -131,7 +151,9 @@ impl ArticleReader {
         if !self.enabled() {
             return Ok(ReadReport::default());
         }
-        let urls = store.unread_article_urls(source_ids, since, max).await?;
+        let urls = store
+            .unread_article_urls(source_ids, since, max, now)
+            .await?;
         Ok(self.read(store, urls, now, on_done).await)
     }
 
@@ -192,7 +214,14 @@ impl ArticleReader {
     async fn read_one(&self, store: &Store, url: &str, now: DateTime<Utc>) -> Result<(), String> {
         let outcome = self.fetch_article(url).await;
         let saved = store
-            .save_article(url, outcome.as_ref().map_err(String::as_str), now)
+            .save_article(
+                url,
+                outcome.as_ref().map_err(|u| PageFailure {
+                    why: &u.why,
+                    passing: u.passing,
+                }),
+                now,
+            )
             .await;
         if let Err(e) = saved {
             tracing::warn!(error = %e, "cannot store an article");
@@ -200,8 +229,8 @@ impl ArticleReader {
         }
         match outcome {
             Ok(_) => Ok(()),
-            Err(why) => {
-                tracing::debug!(reason = %why, "article not used; its items keep the feed's text");
+            Err(Unused { why, passing }) => {
+                tracing::debug!(reason = %why, passing, "article not used; its items keep the feed's text");
                 Err(why)
             }
         }
@@ -218,13 +247,17 @@ impl ArticleReader {
             .map(|(_, why)| why.clone())
     }
 
-    async fn fetch_article(&self, url: &str) -> Result<crate::item::Article, String> {
+    async fn fetch_article(&self, url: &str) -> Result<crate::item::Article, Unused> {
         if let Some(why) = self.skipped_host(url) {
-            return Err(why);
+            return Err(Unused::passing(why));
         }
         let host = self.host(url);
         let fetched = {
-            let _slot = host.slots.acquire().await.map_err(|e| e.to_string())?;
+            let _slot = host
+                .slots
+                .acquire()
+                .await
+                .map_err(|e| Unused::passing(e.to_string()))?;
             {
                 let mut next = host.next_start.lock().await;
                 tokio::time::sleep_until(*next).await;
@@ -235,21 +268,32 @@ impl ArticleReader {
                 .global
                 .acquire()
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| Unused::passing(e.to_string()))?;
             self.inner.fetcher.get_page(url).await
         };
         let (body, final_url, charset) = match fetched {
             Ok(Fetched::Body {
                 body, url, charset, ..
             }) => (body, url.to_string(), charset),
-            Ok(Fetched::NotModified) => return Err("the server answered 304".to_owned()),
+            Ok(Fetched::NotModified) => {
+                return Err(Unused::lasting("the server answered 304".to_owned()));
+            }
             Err(e @ FetchError::Dns { .. }) => {
                 let why = e.to_string();
                 *host.unreachable.lock().unwrap_or_else(|e| e.into_inner()) =
                     Some((Instant::now() + DNS_FAILURE_TTL, why.clone()));
-                return Err(why);
+                return Err(Unused::passing(why));
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => {
+                let passing = matches!(
+                    e,
+                    FetchError::Timeout | FetchError::Network(_) | FetchError::RateLimited(_)
+                ) || matches!(e, FetchError::Status(s) if s >= 500 || s == 408);
+                return Err(Unused {
+                    why: e.to_string(),
+                    passing,
+                });
+            }
         };
         let min_words = self.inner.cfg.min_words;
         // Parsing a page is CPU work: off the async threads.
@@ -259,8 +303,9 @@ impl ArticleReader {
             extract_article(&html, Some(&landed))
         })
         .await
-        .map_err(|_| "extracting the article panicked".to_owned())?;
-        let mut article = extracted.ok_or_else(|| "no readable article in the page".to_owned())?;
+        .map_err(|_| Unused::lasting("extracting the article panicked".to_owned()))?;
+        let mut article = extracted
+            .ok_or_else(|| Unused::lasting("no readable article in the page".to_owned()))?;
         // A page that names no canonical URL is known by where its link led (a search provider's redirect
         // lands on the publisher's page).
         if article.canonical_url.is_none() && final_url != url {
@@ -268,9 +313,9 @@ impl ArticleReader {
         }
         let words = article.text.split_whitespace().count();
         if words < min_words {
-            return Err(format!(
+            return Err(Unused::lasting(format!(
                 "the article is only {words} words (a paywall or a stub?)"
-            ));
+            )));
         }
         Ok(article)
     }

@@ -94,6 +94,42 @@ async fn merge_redirected(&mut self, url: &str, article: &Article) -> Result<(),
 }
 });
 
+/// Why a page could not be used, and whether the reason may pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageFailure<'a> {
+    /// Why, in words.
+    pub why: &'a str,
+    /// A passing reason (a timeout, a network or DNS failure, a 5xx, a 429): the page is asked again later,
+    /// with backoff. Otherwise (a 404, not a page, no article, a paywall stub) it is never asked again.
+    pub passing: bool,
+}
+
+impl<'a> PageFailure<'a> {
+    /// A failure for good.
+    pub fn lasting(why: &'a str) -> Self {
+        Self {
+            why,
+            passing: false,
+        }
+    }
+
+    /// A failure that may pass.
+    pub fn passing(why: &'a str) -> Self {
+        Self { why, passing: true }
+    }
+}
+
+/// Tries of a page that keeps failing for passing reasons, at most; after the last it is left for good.
+pub const MAX_PAGE_ATTEMPTS: i64 = 4;
+
+/// How long after its `attempts`-th failed try a page whose failure may pass is asked again: 30 minutes, then
+/// four times longer each time (2 h, 8 h); `None` once the tries are spent.
+pub fn page_retry_after(attempts: i64) -> Option<chrono::Duration> {
+    (1..MAX_PAGE_ATTEMPTS).contains(&attempts).then(|| {
+        chrono::Duration::minutes(30) * 4_i32.pow(u32::try_from(attempts - 1).unwrap_or(0))
+    })
+}
+
 /// How many article pages were read and how many failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct ArticleCounts {
@@ -104,14 +140,15 @@ pub struct ArticleCounts {
 }
 
 impl Store {
-    /// Links of stored items whose page has not been read (nor tried), newest items first: of the given
-    /// sources when `source_ids` is given, published (or first seen) at or after `since` when given. Only
-    /// http(s) links.
+    /// Links of stored items whose page has not been read (nor tried, or whose passing failure is due to be
+    /// tried again at `now`), newest items first: of the given sources when `source_ids` is given, published
+    /// (or first seen) at or after `since` when given. Only http(s) links.
     pub async fn unread_article_urls(
         &self,
         source_ids: Option<&[i64]>,
         since: Option<DateTime<Utc>>,
         max: usize,
+        now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         if source_ids.is_some_and(<[i64]>::is_empty) {
             return Ok(Vec::new());
@@ -121,8 +158,10 @@ impl Store {
                 pool,
                 "SELECT i.url FROM items i WHERE i.url IS NOT NULL \
                  AND (i.url LIKE 'http://%' OR i.url LIKE 'https://%') \
-                 AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = i.url)",
+                 AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = i.url \
+                 AND (a.retry_at IS NULL OR a.retry_at > ",
             );
+            q.push_bind(to_secs(now)).push("))");
             if let Some(ids) = source_ids {
                 q.push(" AND ");
                 super::items::push_of_sources(&mut q, ids);
@@ -137,24 +176,52 @@ impl Store {
         })?)
     }
 
-    /// Records what reading `url` gave: its article, or why there is none. The first record of a URL stays.
-    /// The full-text index of the items linking there gains the article's lead.
+    /// Records what reading `url` gave: its article, or why there is none. The first record of a URL stays,
+    /// unless it is a passing failure due to be tried again: then this try's outcome replaces it (a failure
+    /// that may pass again is tried again after [`page_retry_after`]). The full-text index of the items linking
+    /// there gains the article's lead.
     pub async fn save_article(
         &self,
         url: &str,
-        outcome: Result<&Article, &str>,
+        outcome: Result<&Article, PageFailure<'_>>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let (state, error, read) = match outcome {
             Ok(a) => ("read", None, Some(a)),
-            Err(why) => ("failed", Some(why), None),
+            Err(f) => ("failed", Some(f.why), None),
         };
+        let passing = outcome.is_err_and(|f| f.passing);
         on!(self, pool => {
             let mut tx = pool.write_tx().await?;
+            let before: Option<(String, i64, Option<i64>)> =
+                sqlx::query_as("SELECT state, attempts, retry_at FROM articles WHERE url = $1")
+                    .bind(url)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            // This try's number, or none when the record there stays.
+            let attempt = match before {
+                None => Some(1),
+                Some((state, attempts, Some(due))) if state == "failed" && due <= to_secs(now) => {
+                    Some(attempts + 1)
+                }
+                Some(_) => None,
+            };
+            let retry_at = attempt
+                .filter(|_| passing)
+                .and_then(page_retry_after)
+                .map(|wait| to_secs(now + wait));
             let done = sqlx::query(
                 "INSERT INTO articles (url, state, error, title, byline, published, lang, canonical_url, \
-                 text, fetched_at, site_name, image_url, image_width, image_height) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (url) DO NOTHING",
+                 text, fetched_at, site_name, image_url, image_width, image_height, attempts, retry_at) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 WHERE $17 \
+                 ON CONFLICT (url) DO UPDATE SET state = excluded.state, error = excluded.error, \
+                 title = excluded.title, byline = excluded.byline, published = excluded.published, \
+                 lang = excluded.lang, canonical_url = excluded.canonical_url, text = excluded.text, \
+                 fetched_at = excluded.fetched_at, site_name = excluded.site_name, \
+                 image_url = excluded.image_url, image_width = excluded.image_width, \
+                 image_height = excluded.image_height, attempts = excluded.attempts, \
+                 retry_at = excluded.retry_at \
+                 WHERE articles.state = 'failed' AND articles.retry_at IS NOT NULL",
             )
             .bind(url)
             .bind(state)
@@ -170,6 +237,9 @@ impl Store {
             .bind(read.and_then(|a| a.image.as_ref()).map(|i| i.url.as_str()))
             .bind(read.and_then(|a| a.image.as_ref()?.width).map(i64::from))
             .bind(read.and_then(|a| a.image.as_ref()?.height).map(i64::from))
+            .bind(attempt.unwrap_or(1))
+            .bind(retry_at)
+            .bind(attempt.is_some())
             .execute(&mut *tx)
             .await?;
             // /search finds an item by its article's lead too, as topic matching does.
@@ -215,5 +285,115 @@ impl Store {
         )
         .fetch_one(pool)
         .await)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::item::NewItem;
+    use crate::store::test_util::temp_store;
+    use chrono::{Duration, TimeZone};
+
+    /// A page that failed for a passing reason is asked again after 30 minutes, then 2 hours, until it is read or
+    /// its tries are spent; one that failed for good (a 404) is never asked again; a record is replaced only by
+    /// a try that was due.
+    #[tokio::test]
+    async fn a_page_that_failed_for_a_passing_reason_is_asked_again_with_backoff() {
+        let (store, _dir) = temp_store().await;
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let feed = store
+            .upsert_source("https://a.example/feed", "feed", t0)
+            .await
+            .unwrap();
+        let items: Vec<NewItem> = ["slow", "gone"]
+            .iter()
+            .map(|g| NewItem {
+                guid: (*g).into(),
+                url: Some(format!("https://a.example/{g}")),
+                title: format!("Story {g}"),
+                author: None,
+                published_at: Some(t0),
+                snippet: String::new(),
+                body: String::new(),
+                lang: None,
+                outlet: None,
+                image: None,
+            })
+            .collect();
+        store
+            .insert_items(feed.id, &items, false, t0)
+            .await
+            .unwrap();
+        let unread = |at: DateTime<Utc>| {
+            let store = store.clone();
+            async move { store.unread_article_urls(None, None, 10, at).await.unwrap() }
+        };
+        let slow = "https://a.example/slow";
+        assert_eq!(unread(t0).await.len(), 2);
+        store
+            .save_article(slow, Err(PageFailure::passing("timed out")), t0)
+            .await
+            .unwrap();
+        store
+            .save_article(
+                "https://a.example/gone",
+                Err(PageFailure::lasting("server answered HTTP 404")),
+                t0,
+            )
+            .await
+            .unwrap();
+        assert!(unread(t0).await.is_empty());
+        assert!(unread(t0 + Duration::minutes(29)).await.is_empty());
+        assert_eq!(unread(t0 + Duration::minutes(30)).await, [slow]);
+
+        // A second try that fails again waits four times longer.
+        let t1 = t0 + Duration::minutes(30);
+        store
+            .save_article(
+                slow,
+                Err(PageFailure::passing("server answered HTTP 503")),
+                t1,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.article_error(slow).await.unwrap().as_deref(),
+            Some("server answered HTTP 503")
+        );
+        assert!(unread(t1 + Duration::minutes(119)).await.is_empty());
+        assert_eq!(unread(t1 + Duration::hours(2)).await, [slow]);
+        // Another reader's outcome before it is due changes nothing.
+        store
+            .save_article(slow, Err(PageFailure::passing("timed out")), t1)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.article_error(slow).await.unwrap().as_deref(),
+            Some("server answered HTTP 503")
+        );
+
+        // The third try reads it: the article is stored, and nothing is left to ask.
+        let article = Article {
+            title: "Story slow".into(),
+            byline: None,
+            site_name: None,
+            published: None,
+            language: None,
+            canonical_url: None,
+            image: None,
+            text: "The full article, read at last.".into(),
+        };
+        let t2 = t1 + Duration::hours(2);
+        store.save_article(slow, Ok(&article), t2).await.unwrap();
+        assert_eq!(store.article_error(slow).await.unwrap(), None);
+        assert!(unread(t2 + Duration::days(30)).await.is_empty());
+        assert_eq!(store.article_counts().await.unwrap().read, 1);
+
+        // The tries are bounded: 30 min, 2 h, 8 h, then never again.
+        assert_eq!(page_retry_after(1), Some(Duration::minutes(30)));
+        assert_eq!(page_retry_after(2), Some(Duration::hours(2)));
+        assert_eq!(page_retry_after(3), Some(Duration::hours(8)));
+        assert_eq!(page_retry_after(MAX_PAGE_ATTEMPTS), None);
     }
 }

@@ -20,7 +20,7 @@ mod subscriptions;
 mod writer;
 pub use jobs::Fetched;
 
-pub use articles::ArticleCounts;
+pub use articles::{ArticleCounts, MAX_PAGE_ATTEMPTS, PageFailure, page_retry_after};
 pub use copy::{Copied, STATE_TABLES, TABLES};
 pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;

@@ -189,6 +189,25 @@ pub fn is_legal_notice(line: &str) -> bool {
     .any(|p| lower.contains(p))
 }
 
+/// Characters of a headline a story's link button shows (in Discord and in the HTML preview): enough to tell the
+/// stories apart, short enough that a row of them reads on a phone.
+pub const BUTTON_LABEL: usize = 40;
+
+/// Cuts `s` to at most `max` characters at a word boundary (unless that loses more than half), marking the cut
+/// with "…". A cut never ends in a backslash, which in Discord markdown would escape the marker.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let keep: String = s.chars().take(max.saturating_sub(1)).collect();
+    let cut = match keep.rfind(char::is_whitespace) {
+        Some(i) if i > keep.len() / 2 => &keep[..i],
+        _ => keep.as_str(),
+    };
+    let cut = cut.trim_end().trim_end_matches('\\');
+    format!("{cut}…")
+}
+
 /// `n` and its noun, singular for one: `count(1, "story", "stories")` is "1 story".
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
