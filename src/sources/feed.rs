@@ -99,10 +99,21 @@ pub fn parse_feed(
     let feed_link = pick_link(&feed.links).and_then(|l| resolve(&l.href, base));
     let base = feed_link.as_ref().or(base);
     let lang = feed.language.clone();
+    // Thumbnails feed-rs drops (a bare `<media:thumbnail>` in an entry, as BBC and Reddit write them), by the
+    // entry's place; used only when they line up with feed-rs's entries one for one.
+    let bare = bare_thumbnails(&body);
+    let bare = (bare.len() == feed.entries.len()).then_some(bare);
     let items = feed
         .entries
         .iter()
-        .map(|e| to_item(e, base, lang.as_deref()))
+        .enumerate()
+        .map(|(n, e)| {
+            let mut item = to_item(e, base, lang.as_deref());
+            if item.image.is_none() {
+                item.image = bare.as_ref().and_then(|b| b[n].clone());
+            }
+            item
+        })
         .collect();
     Ok(ParsedFeed {
         title: feed_title(&feed),
@@ -195,6 +206,63 @@ fn entry_picture(entry: &Entry) -> Option<String> {
     candidates
         .into_iter()
         .find_map(|(u, w, h)| picture(u, w, h))
+}
+
+/// A picture an entry names: its URL, and its width and height when given.
+type Candidate = (String, Option<u32>, Option<u32>);
+
+/// For each `<item>`/`<entry>` of the document, in order, the widest picture its own `<media:thumbnail>`s name
+/// that [`picture`] would show. Empty when the document does not read as XML to the end.
+fn bare_thumbnails(xml: &[u8]) -> Vec<Option<String>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    // The entry being read: its candidates (url, width, height).
+    let mut current: Option<Vec<Candidate>> = None;
+    loop {
+        buf.clear();
+        let (e, closes) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => (e, false),
+            Ok(Event::Empty(e)) => (e, true),
+            Ok(Event::End(e)) => {
+                let name = e.local_name().into_inner();
+                if name == "item" || name == "entry" {
+                    if let Some(mut found) = current.take() {
+                        found.sort_by_key(|(_, w, _)| std::cmp::Reverse(w.unwrap_or(0)));
+                        out.push(found.iter().find_map(|(u, w, h)| picture(u, *w, *h)));
+                    }
+                }
+                continue;
+            }
+            Ok(Event::Eof) => return out,
+            Err(_) => return Vec::new(),
+            Ok(_) => continue,
+        };
+        let name = e.local_name().into_inner();
+        if (name == "item" || name == "entry") && !closes {
+            current = Some(Vec::new());
+        } else if name == "thumbnail"
+            && e.name().prefix().is_some_and(|p| p.into_inner() == "media")
+        {
+            if let Some(found) = current.as_mut() {
+                let attr = |key: &str| {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.into_inner() == key)
+                        .and_then(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()
+                                .map(|v| v.into_owned())
+                        })
+                };
+                if let Some(url) = attr("url") {
+                    let size = |k: &str| attr(k).and_then(|v| v.trim().parse::<u32>().ok());
+                    found.push((url, size("width"), size("height")));
+                }
+            }
+        }
+    }
 }
 
 /// The link to show: an alternate (or unlabelled) HTML link first, else the first link.
@@ -340,6 +408,8 @@ mod tests {
                 <media:thumbnail url="https://img.w.example/small.jpg" width="140" height="80"/></media:content></item>
             <item><title>Enclosure</title><link>https://w.example/2</link>
               <enclosure url="https://img.w.example/photo.jpg" type="image/jpeg" length="1000"/></item>
+            <item><title>Bare thumbnail</title><link>https://w.example/4</link>
+              <media:thumbnail width="240" height="135" url="https://ichef.w.example/news/240/p0.jpg"/></item>
             <item><title>Insecure and logos</title><link>https://w.example/3</link>
               <media:content url="http://img.w.example/plain.jpg" medium="image"/>
               <media:content url="https://img.w.example/site-logo.png" medium="image"/>
@@ -352,8 +422,28 @@ mod tests {
             [
                 Some("https://img.w.example/large.jpg"),
                 Some("https://img.w.example/photo.jpg"),
+                Some("https://ichef.w.example/news/240/p0.jpg"),
                 None
             ]
+        );
+    }
+
+    /// Reddit's feed names each post's picture in a bare `<media:thumbnail>` (which feed-rs drops): it is read,
+    /// and only that post gets it.
+    #[test]
+    fn a_bare_media_thumbnail_is_read_in_a_real_feed() {
+        let feed = parse_fixture("atom_mediarss_reddit_1.xml").unwrap();
+        let with: Vec<(&str, &str)> = feed
+            .items
+            .iter()
+            .filter_map(|i| Some((i.title.as_str(), i.image.as_deref()?)))
+            .collect();
+        assert_eq!(
+            with,
+            [(
+                "Cleaned up the Lack Rack",
+                "https://b.thumbs.redditmedia.com/_MXt-0n8VXQc-EQ7Q0vFioALFWFITAgVWu4Wf8dThhU.jpg"
+            )]
         );
     }
 
