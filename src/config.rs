@@ -324,6 +324,9 @@ pub struct DiscordConfig {
     pub briefing_cooldown_secs: u64,
     /// Seconds a server waits between two `/briefing`s, whoever asks.
     pub briefing_guild_cooldown_secs: u64,
+    /// Seconds `/briefing` waits for the searches and feeds it refreshes before it answers; those still running
+    /// are named, and followed up when they finish.
+    pub briefing_search_wait_secs: u64,
     /// The gateway shards this process runs: `""` (one shard, all of a small bot), `"auto"` (as many as
     /// Discord recommends, all here), or a range of a total, `"0-3/16"` (shards 0 to 3 of 16) or `"5/16"`.
     #[serde(default)]

@@ -261,6 +261,100 @@ impl InFlight {
     }
 }
 
+impl InFlight {
+    /// Whether anyone is refreshing the source `id` now.
+    fn busy(&self, id: i64) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&id)
+    }
+
+    /// Starts refreshing `sources` on request, all at once (up to `concurrency`), in a task of its own: those
+    /// another caller is refreshing now are left to it and waited on the same. The refreshes go on when the
+    /// caller stops waiting (what they find is stored for the next briefing); [`Round::wait_until`] says which
+    /// are still running.
+    pub fn refresh(
+        &self,
+        store: &Store,
+        readers: &Readers,
+        sources: Vec<Source>,
+        now: DateTime<Utc>,
+        concurrency: usize,
+    ) -> Round {
+        let all = sources.clone();
+        let (mine, claim) = self.claim(sources);
+        let mine_ids: HashSet<i64> = mine.iter().map(|s| s.id).collect();
+        let running = Arc::new(Mutex::new(mine_ids.clone()));
+        let (store, readers, done) = (store.clone(), readers.clone(), running.clone());
+        tokio::spawn(
+            async move {
+                refresh_many(
+                    &store,
+                    &readers,
+                    mine,
+                    Access::WebOnly,
+                    now,
+                    concurrency,
+                    |source, _| {
+                        done.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .remove(&source.id);
+                    },
+                )
+                .await;
+                drop(claim);
+            }
+            .in_current_span(),
+        );
+        Round {
+            set: self.clone(),
+            sources: all,
+            mine: mine_ids,
+            running,
+        }
+    }
+}
+
+/// Sources being refreshed on request (see [`InFlight::refresh`]).
+#[derive(Debug)]
+pub struct Round {
+    set: InFlight,
+    sources: Vec<Source>,
+    mine: HashSet<i64>,
+    running: Arc<Mutex<HashSet<i64>>>,
+}
+
+impl Round {
+    /// The sources of the round still being refreshed (by this round or by the other caller it left them to).
+    pub fn running(&self) -> Vec<Source> {
+        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        self.sources
+            .iter()
+            .filter(|s| {
+                if self.mine.contains(&s.id) {
+                    running.contains(&s.id)
+                } else {
+                    self.set.busy(s.id)
+                }
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until every source of the round is refreshed, or `deadline`; returns those still running.
+    pub async fn wait_until(&self, deadline: tokio::time::Instant) -> Vec<Source> {
+        loop {
+            let running = self.running();
+            if running.is_empty() || tokio::time::Instant::now() >= deadline {
+                return running;
+            }
+            let next = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
+            tokio::time::sleep_until(next.min(deadline)).await;
+        }
+    }
+}
+
 impl Drop for Claimed {
     fn drop(&mut self) {
         let mut set = self.set.0.lock().unwrap_or_else(|e| e.into_inner());

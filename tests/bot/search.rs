@@ -139,3 +139,61 @@ async fn a_subscription_brings_its_news_from_the_providers_with_no_feed() {
     assert!(bot.store.guild_searches(GUILD).await.unwrap().is_empty());
     assert_eq!(bot.store.polled_source_count().await.unwrap(), 0);
 }
+
+/// `/briefing` waits for the searches it started (all at once) for `[discord] briefing_search_wait_secs`; one
+/// still running then is named in the answer, and what it brings follows up when it answers — only what the
+/// answer did not tell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn briefing_names_a_late_search_and_follows_up_with_what_it_brings() {
+    let articles = FixtureServer::start().await;
+    let providers = ProviderServer::start(&articles.url("")).await;
+    providers.set("google", Mode::Slow(2500));
+    let bot = Bot::start_with(
+        |c| {
+            c.fetch.allow_private_addresses = true;
+            c.articles.min_words = 20;
+            c.search.providers = vec!["bing".into(), "google".into()];
+            c.discord.briefing_search_wait_secs = 1;
+            providers.configure(&mut c.search);
+        },
+        Arc::new(SystemClock),
+    )
+    .await;
+
+    let started = std::time::Instant::now();
+    let deferred = bot.invoke("briefing", topic("ukraine"), MEMBER).await;
+    assert_eq!(deferred.body["type"], 5, "deferred first: {deferred}");
+    let both = bot.follow_ups(&deferred, 2).await;
+    let (answer, more) = (&both[0], &both[1]);
+    // Bing answered in time: its two stories, and a line naming the search still running.
+    assert_eq!(
+        answer["content"],
+        "Still waiting for **Google News · ukraine**: herald follows up here with what they bring.",
+        "{answer}"
+    );
+    let first = answer["embeds"].to_string();
+    assert!(
+        first.contains("Reuters") && first.contains("AP News"),
+        "{answer}"
+    );
+    assert!(
+        !first.contains("BBC") && !first.contains("The Guardian"),
+        "Google had not answered: {answer}"
+    );
+    // Google's results follow up once it answers: its reports only, none of the answer's again.
+    assert!(started.elapsed() >= Duration::from_millis(2500));
+    assert_eq!(
+        more["content"], "**Google News · ukraine** answered.",
+        "{more}"
+    );
+    let later = more["embeds"].to_string();
+    assert!(
+        later.contains("BBC") && later.contains("The Guardian"),
+        "{more}"
+    );
+    assert!(
+        !later.contains("Reuters") && !later.contains("AP News"),
+        "{more}"
+    );
+    assert_eq!(providers.count("google"), 1);
+}

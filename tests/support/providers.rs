@@ -31,6 +31,19 @@ pub enum Mode {
     Malformed,
     /// 250 results at once.
     Flood,
+    /// Its usual results, after this many milliseconds.
+    Slow(u64),
+}
+
+/// Waits out a slow provider's delay; its answer is then the usual one.
+async fn slow(mode: Mode) -> Mode {
+    match mode {
+        Mode::Slow(ms) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            Mode::Normal
+        }
+        other => other,
+    }
 }
 
 /// One request a provider received.
@@ -226,7 +239,7 @@ const PUB_DATE: &str = "Tue, 24 Nov 2026 10:00:00 GMT";
 
 async fn bing(State(s): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
     let mode = match begin(&s, "bing", &uri, &headers) {
-        Ok(m) => m,
+        Ok(m) => slow(m).await,
         Err(r) => return *r,
     };
     if mode == Mode::Malformed {
@@ -261,7 +274,7 @@ async fn bing(State(s): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Res
 
 async fn gdelt(State(s): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
     let mode = match begin(&s, "gdelt", &uri, &headers) {
-        Ok(m) => m,
+        Ok(m) => slow(m).await,
         Err(r) => return *r,
     };
     let body = match mode {
@@ -296,7 +309,7 @@ async fn gdelt(State(s): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Re
 
 async fn google(State(s): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
     let mode = match begin(&s, "google", &uri, &headers) {
-        Ok(m) => m,
+        Ok(m) => slow(m).await,
         Err(r) => return *r,
     };
     if mode == Mode::Malformed {
@@ -352,7 +365,7 @@ async fn google_redirect(
 
 async fn hn(State(s): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
     let mode = match begin(&s, "hn", &uri, &headers) {
-        Ok(m) => m,
+        Ok(m) => slow(m).await,
         Err(r) => return *r,
     };
     if mode == Mode::Malformed {
