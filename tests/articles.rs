@@ -303,7 +303,7 @@ async fn a_host_that_does_not_resolve_is_asked_once() {
     // retry is due; see store::articles' test).
     assert!(
         store
-            .unread_article_urls(None, None, 10, chrono::Utc::now())
+            .unread_article_urls(None, None, 10, chrono::Utc::now(), None)
             .await
             .unwrap()
             .is_empty()

@@ -632,6 +632,13 @@ async fn the_same_article_from_a_feed_and_from_providers_is_stored_once() {
         .read_unread(&store, None, None, 100, now, |_, _| {})
         .await
         .unwrap();
+    // Each page read once: Google's redirects first, so the publisher's page they land on is known read when
+    // the feed's direct link to it comes up.
+    let hits = articles.hits.pages.lock().unwrap().clone();
+    assert!(
+        hits.values().all(|n| *n == 1),
+        "a page fetched twice: {hits:?}"
+    );
     let after = store
         .items_of_sources(&[google.id], None, 100)
         .await

@@ -320,31 +320,30 @@ async fn read_articles(
     progress: &ProgressBar,
 ) -> anyhow::Result<()> {
     let reader = ArticleReader::new(fetcher.clone(), config.articles.clone());
-    let urls = store
-        .unread_article_urls(
-            Some(source_ids),
-            since,
-            config.articles.max_per_run,
-            Utc::now(),
-        )
-        .await?;
-    if urls.is_empty() {
+    let now = Utc::now();
+    let max = config.articles.max_per_run;
+    // As many as are listed now, at most: a redirect's landing page read on the way is not asked again.
+    let pending = store
+        .unread_article_urls(Some(source_ids), since, max, now, None)
+        .await?
+        .len();
+    if pending == 0 {
         return Ok(());
     }
     progress.set_prefix("pages");
     progress.set_position(0);
-    progress.set_length(urls.len() as u64);
-    let total = urls.len();
+    progress.set_length(pending as u64);
     let mut reasons = Vec::new();
-    reader
-        .read(store, urls, Utc::now(), |url, result| {
+    let report = reader
+        .read_unread(store, Some(source_ids), since, max, now, |url, result| {
             progress.inc(1);
             progress.set_message(url.to_owned());
             if let Err(why) = result {
                 reasons.push(why.clone());
             }
         })
-        .await;
+        .await?;
+    let total = report.read + report.failed;
     if !reasons.is_empty() {
         progress.suspend(|| {
             eprintln!(

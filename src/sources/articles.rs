@@ -23,9 +23,17 @@ use super::article::extract_article;
 use super::encoding::html_to_string;
 use super::fetch::{FetchError, Fetched, Fetcher};
 use super::ingest::redact;
+use super::search::REDIRECTING;
 use crate::clock::Clock;
 use crate::config::ArticlesConfig;
 use crate::store::{PageFailure, Store, StoreError};
+
+/// A page read: its article, and the URL its link led to (after redirects).
+#[derive(Debug)]
+struct Page {
+    landed: String,
+    article: crate::item::Article,
+}
 
 /// Why a page was not used, and whether the reason may pass (then it is asked again later, with backoff).
 #[derive(Debug)]
@@ -151,10 +159,20 @@ impl ArticleReader {
         if !self.enabled() {
             return Ok(ReadReport::default());
         }
-        let urls = store
-            .unread_article_urls(source_ids, since, max, now)
+        // Redirects first: the pages they land on are then read, and not listed again for the direct links.
+        let redirects = store
+            .unread_article_urls(source_ids, since, max, now, Some(REDIRECTING))
             .await?;
-        Ok(self.read(store, urls, now, on_done).await)
+        let mut on_done = on_done;
+        let mut report = self.read(store, redirects, now, &mut on_done).await;
+        let left = max.saturating_sub(report.read + report.failed);
+        let urls = store
+            .unread_article_urls(source_ids, since, left, now, None)
+            .await?;
+        let rest = self.read(store, urls, now, &mut on_done).await;
+        report.read += rest.read;
+        report.failed += rest.failed;
+        Ok(report)
     }
 
     /// Reads the pages at `urls` (those another caller is reading now are left to it) and stores each
@@ -212,7 +230,22 @@ impl ArticleReader {
 
     /// Fetches, extracts and stores one page; `Err` holds why it was not used (already stored too).
     async fn read_one(&self, store: &Store, url: &str, now: DateTime<Utc>) -> Result<(), String> {
-        let outcome = self.fetch_article(url).await;
+        let outcome = match self.fetch_article(store, url, now).await {
+            // Read meanwhile, under this link (a redirect that landed here did it): nothing to do.
+            Ok(None) => return Ok(()),
+            Ok(Some(page)) => Ok(page),
+            Err(e) => Err(e),
+        };
+        // A link that led elsewhere (a provider's redirect) read the page it landed on: that page is read too,
+        // so an item linking there directly does not fetch it again.
+        if let Ok(Page { landed, article }) = &outcome {
+            if landed != url {
+                if let Err(e) = store.save_article(landed, Ok(article), now).await {
+                    tracing::warn!(error = %e, "cannot store an article");
+                }
+            }
+        }
+        let outcome = outcome.map(|p| p.article);
         let saved = store
             .save_article(
                 url,
@@ -247,7 +280,14 @@ impl ArticleReader {
             .map(|(_, why)| why.clone())
     }
 
-    async fn fetch_article(&self, url: &str) -> Result<crate::item::Article, Unused> {
+    /// The article at `url` and where its link led; `None` when, by the time its host had room, the page
+    /// needed no reading any more.
+    async fn fetch_article(
+        &self,
+        store: &Store,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Page>, Unused> {
         if let Some(why) = self.skipped_host(url) {
             return Err(Unused::passing(why));
         }
@@ -269,6 +309,10 @@ impl ArticleReader {
                 .acquire()
                 .await
                 .map_err(|e| Unused::passing(e.to_string()))?;
+            // Pages are read in order, redirects first: one that landed here may have read this page.
+            if store.article_settled(url, now).await.unwrap_or(false) {
+                return Ok(None);
+            }
             self.inner.fetcher.get_page(url).await
         };
         let (body, final_url, charset) = match fetched {
@@ -298,9 +342,10 @@ impl ArticleReader {
         let min_words = self.inner.cfg.min_words;
         // Parsing a page is CPU work: off the async threads.
         let landed = final_url.clone();
+        let base = final_url.clone();
         let extracted = tokio::task::spawn_blocking(move || {
             let html = html_to_string(&body, charset.as_deref());
-            extract_article(&html, Some(&landed))
+            extract_article(&html, Some(&base))
         })
         .await
         .map_err(|_| Unused::lasting("extracting the article panicked".to_owned()))?;
@@ -317,7 +362,7 @@ impl ArticleReader {
                 "the article is only {words} words (a paywall or a stub?)"
             )));
         }
-        Ok(article)
+        Ok(Some(Page { landed, article }))
     }
 
     /// The gate of `url`'s host (with its port).

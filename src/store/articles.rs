@@ -141,22 +141,24 @@ pub struct ArticleCounts {
 
 impl Store {
     /// Links of stored items whose page has not been read (nor tried, or whose passing failure is due to be
-    /// tried again at `now`), newest items first: of the given sources when `source_ids` is given, published
-    /// (or first seen) at or after `since` when given. Only http(s) links.
+    /// tried again at `now`), newest items first: of the given sources when `source_ids` is given, of sources of
+    /// the kinds `only` when given (the providers whose links are redirects, read first), published (or first
+    /// seen) at or after `since` when given. Only http(s) links.
     pub async fn unread_article_urls(
         &self,
         source_ids: Option<&[i64]>,
         since: Option<DateTime<Utc>>,
         max: usize,
         now: DateTime<Utc>,
+        only: Option<&[&str]>,
     ) -> Result<Vec<String>, StoreError> {
-        if source_ids.is_some_and(<[i64]>::is_empty) {
+        if source_ids.is_some_and(<[i64]>::is_empty) || only.is_some_and(<[&str]>::is_empty) {
             return Ok(Vec::new());
         }
         Ok(on!(self, pool => {
             let mut q = builder(
                 pool,
-                "SELECT i.url FROM items i WHERE i.url IS NOT NULL \
+                "SELECT i.url FROM items i JOIN sources s ON s.id = i.source_id WHERE i.url IS NOT NULL \
                  AND (i.url LIKE 'http://%' OR i.url LIKE 'https://%') \
                  AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = i.url \
                  AND (a.retry_at IS NULL OR a.retry_at > ",
@@ -169,6 +171,14 @@ impl Store {
             if let Some(since) = since {
                 q.push(" AND COALESCE(i.published_at, i.fetched_at) >= ")
                     .push_bind(to_secs(since));
+            }
+            if let Some(kinds) = only {
+                q.push(" AND s.kind IN (");
+                let mut list = q.separated(", ");
+                for kind in kinds {
+                    list.push_bind(*kind);
+                }
+                q.push(")");
             }
             q.push(" GROUP BY i.url ORDER BY MAX(COALESCE(i.published_at, i.fetched_at)) DESC LIMIT ")
                 .push_bind(limit(max));
@@ -266,6 +276,20 @@ impl Store {
         Ok(())
     }
 
+    /// Whether `url`'s page needs no reading at `now`: it is read, or it failed and is not due to be tried again.
+    pub async fn article_settled(&self, url: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(on!(self, pool => {
+            sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM articles WHERE url = $1 \
+                 AND (retry_at IS NULL OR retry_at > $2))",
+            )
+            .bind(url)
+            .bind(to_secs(now))
+            .fetch_one(pool)
+            .await
+        })?)
+    }
+
     /// Why reading `url` failed, if it was tried and failed.
     pub async fn article_error(&self, url: &str) -> Result<Option<String>, StoreError> {
         Ok(on!(self, pool => sqlx::query_scalar::<_, Option<String>>(
@@ -327,7 +351,12 @@ mod tests {
             .unwrap();
         let unread = |at: DateTime<Utc>| {
             let store = store.clone();
-            async move { store.unread_article_urls(None, None, 10, at).await.unwrap() }
+            async move {
+                store
+                    .unread_article_urls(None, None, 10, at, None)
+                    .await
+                    .unwrap()
+            }
         };
         let slow = "https://a.example/slow";
         assert_eq!(unread(t0).await.len(), 2);

@@ -33,6 +33,11 @@ use crate::store::{GuildSearch, Source, Store};
 
 pub use crate::locale::{Locale, PROVIDERS};
 
+/// Providers whose result links are redirects to the publisher's page (Google News' `rss/articles/…`): their
+/// pages are read before the others, so that the publisher's page they land on is known read when another
+/// provider or a feed links to it directly, and is not fetched twice.
+pub const REDIRECTING: &[&str] = &["google"];
+
 /// One news-search provider: how it is asked, how often, and how its answer reads.
 pub trait Provider: Send + Sync {
     /// Its name in config and commands (`bing`).
