@@ -428,19 +428,91 @@ impl Drop for Claim {
     }
 }
 
-/// The reasons pages failed, most common first, as "HTTP 403 ×2, timed out ×1".
+/// The reasons pages failed, most common first, as "HTTP 403 ×2, timed out ×1": reasons that differ only in
+/// a host, URL or count count together ("the host a.example was not found (…) ×300, and the like for 299
+/// others"),
+/// and past the five commonest the rest are counted, so the line stays one line however many pages failed.
 pub fn tally(reasons: &[String]) -> String {
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    // (shape, first reason of that shape, distinct reasons, count)
+    let mut groups: Vec<(String, String, HashSet<String>, usize)> = Vec::new();
     for r in reasons {
-        match counts.iter_mut().find(|(k, _)| k == r) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((r.clone(), 1)),
+        let shape = shape_of(r);
+        match groups.iter_mut().find(|g| g.0 == shape) {
+            Some(g) => {
+                g.2.insert(r.clone());
+                g.3 += 1;
+            }
+            None => groups.push((shape, r.clone(), HashSet::from([r.clone()]), 1)),
         }
     }
-    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-    counts
+    groups.sort_by_key(|g| std::cmp::Reverse(g.3));
+    let shown: Vec<String> = groups
         .iter()
-        .map(|(r, n)| format!("{r} ×{n}"))
+        .take(TALLY_SHOWN)
+        .map(|(_, first, distinct, n)| match distinct.len() {
+            1 => format!("{first} ×{n}"),
+            2 => format!("{first} ×{n}, and the like for 1 other"),
+            d => format!("{first} ×{n}, and the like for {} others", d - 1),
+        })
+        .collect();
+    let rest: usize = groups.iter().skip(TALLY_SHOWN).map(|g| g.3).sum();
+    if rest > 0 {
+        format!("{}; {rest} for other reasons", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// Kinds of reasons [`tally`] names at most.
+const TALLY_SHOWN: usize = 5;
+
+/// A reason with its hosts, URLs and numbers blanked, so reasons of one kind compare equal.
+fn shape_of(reason: &str) -> String {
+    reason
+        .split_whitespace()
+        .map(|w| {
+            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+            // A status code (three digits) tells kinds apart; a count or a name does not.
+            let status = core.len() == 3 && core.chars().all(|c| c.is_ascii_digit());
+            let named = core.contains('.') && core.chars().any(|c| c.is_ascii_alphabetic())
+                || core.contains("://")
+                || (!status && core.chars().any(|c| c.is_ascii_digit()));
+            if named { "#" } else { w }
+        })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Failures that differ only in a host or a count are one kind; status codes stay apart; past five kinds
+    /// the rest are counted: one line however many pages failed.
+    #[test]
+    fn a_tally_stays_one_line_however_many_pages_failed() {
+        let mut reasons: Vec<String> = (0..300)
+            .map(|i| format!("the host site{i}.example.org was not found (no answer)"))
+            .collect();
+        reasons.extend([
+            "server answered HTTP 403".into(),
+            "server answered HTTP 404".into(),
+        ]);
+        reasons.extend([
+            "the article is only 12 words".into(),
+            "the article is only 31 words".into(),
+        ]);
+        assert_eq!(
+            tally(&reasons),
+            "the host site0.example.org was not found (no answer) ×300, and the like for 299 others, the \
+             article is only 12 words ×2, and the like for 1 other, server answered HTTP 403 ×1, server \
+             answered HTTP 404 ×1"
+        );
+        let kinds: Vec<String> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .map(|k| format!("kind {k} failure"))
+            .collect();
+        let line = tally(&kinds);
+        assert!(line.ends_with("; 4 for other reasons"), "{line}");
+    }
 }

@@ -388,6 +388,9 @@ fn classify(e: reqwest::Error) -> FetchError {
     FetchError::Network(text)
 }
 
+/// How long a name may take to resolve.
+const DNS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// A resolver that refuses names resolving to any non-public address (all answers are checked, so a name
 /// with one public and one private answer is refused too).
 struct GuardedResolver;
@@ -396,9 +399,20 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let looked_up = tokio::net::lookup_host((host.as_str(), 0))
-                .await
-                .map(|addrs| addrs.collect::<Vec<SocketAddr>>());
+            // A resolver that drops queries (many do past a rate) leaves getaddrinfo waiting out its own 5 s
+            // timeout, and again: give up sooner, as a lookup that failed (the host is tried again later).
+            let looked_up = match tokio::time::timeout(
+                DNS_TIMEOUT,
+                tokio::net::lookup_host((host.as_str(), 0)),
+            )
+            .await
+            {
+                Ok(found) => found.map(|addrs| addrs.collect::<Vec<SocketAddr>>()),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer within {} s", DNS_TIMEOUT.as_secs()),
+                )),
+            };
             let addrs: Vec<SocketAddr> = match looked_up {
                 Ok(addrs) => addrs,
                 Err(e) => {
