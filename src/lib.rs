@@ -36,7 +36,7 @@ pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod discord;
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub mod fuzzing;
 pub mod item;
 pub mod locale;

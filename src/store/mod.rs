@@ -12,6 +12,7 @@ mod memory;
 mod pace;
 mod retention;
 mod schedules;
+#[cfg(any(test, feature = "testing"))]
 pub mod scratch;
 mod searches;
 mod settings;
