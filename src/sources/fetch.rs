@@ -388,6 +388,23 @@ fn classify(e: reqwest::Error) -> FetchError {
     FetchError::Network(text)
 }
 
+/// A source as a user may see it in an error: a URL's password and user name replaced, and no control
+/// characters (a newline in a URL must not split an error line).
+pub fn redact(s: &str) -> String {
+    let shown = match url::Url::parse(s) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => s.to_owned(),
+    };
+    shown
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// How long a name may take to resolve.
 const DNS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 

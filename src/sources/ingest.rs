@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use super::feed::{FeedError, parse_feed};
 use super::fetch::{FetchError, Fetched, Fetcher, Validators, has_scheme, parse_url};
-use super::search::Searcher;
+use super::search::{SearchError, Searcher};
 use crate::store::{Source, Store, StoreError};
 
 /// Why a source could not be refreshed. Each message starts with the source's URL or path.
@@ -170,21 +170,24 @@ fn target(s: &str, access: Access) -> Result<Target, IngestError> {
     }
 }
 
-/// A source as a user may see it in an error: a URL's password and user name replaced, and no control
-/// characters (a newline in a URL must not split an error line).
-pub fn redact(s: &str) -> String {
-    let shown = match url::Url::parse(s) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
+pub use super::fetch::redact;
+
+impl From<SearchError> for IngestError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Fetch { url, error } => IngestError::Fetch { url, error },
+            SearchError::Answer { url, reason } => IngestError::Search { url, reason },
+            SearchError::Waiting {
+                url,
+                provider,
+                until,
+            } => IngestError::RateLimited {
+                url,
+                provider,
+                until,
+            },
         }
-        _ => s.to_owned(),
-    };
-    shown
-        .chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
+    }
 }
 
 /// Refreshes the web source at `url`, creating its row (under the normalised URL) if new. A failure is
@@ -427,8 +430,7 @@ async fn refresh_from(
     } else {
         match search {
             Some(search) => {
-                search
-                    .refresh(store, fetcher, source, now)
+                search_and_store(store, fetcher, search, source, now)
                     .instrument(span.clone())
                     .await
             }
@@ -548,23 +550,37 @@ async fn fetch_and_store(
 /// that a feed still carries does not come back as new).
 const OLD_NEWS: chrono::Duration = chrono::Duration::days(7);
 
-/// Stores a source's items: what a source holds when herald first reads it, and anything published more than
-/// [`OLD_NEWS`] ago, is backlog (briefed on request, never pushed). Returns how many were new.
-pub(crate) async fn store_items(
+/// Runs a search and stores its results as a feed's are: the items and the fetch record in one write, the first
+/// success's as backlog (like a new feed's first read), anything published more than [`OLD_NEWS`] ago as backlog.
+async fn search_and_store(
     store: &Store,
+    fetcher: &Fetcher,
+    search: &Searcher,
     source: &Source,
-    items: &[crate::item::NewItem],
     now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
-    let first_read = source.last_ok_at.is_none();
-    let (old, fresh) = split_old_news(items, now);
-    let mut new_items = store
-        .insert_items(source.id, &fresh, first_read, now)
-        .await?;
-    if !old.is_empty() {
-        new_items += store.insert_items(source.id, &old, true, now).await?;
+) -> Result<Refreshed, IngestError> {
+    let mut items = search.search(fetcher, source, now).await?;
+    for item in &mut items {
+        item.published_at = plausible(item.published_at, now);
     }
-    Ok(new_items)
+    let first_read = source.last_ok_at.is_none();
+    let (old, fresh) = split_old_news(&items, now);
+    let new_items = store
+        .store_poll(
+            source.id,
+            fresh,
+            first_read,
+            old,
+            crate::store::Fetched::default(),
+            now,
+        )
+        .await?;
+    Ok(Refreshed {
+        source: source.clone(),
+        new_items,
+        feed_items: items.len(),
+        not_modified: false,
+    })
 }
 
 /// Items published more than [`OLD_NEWS`] ago, and the others.
@@ -581,7 +597,7 @@ fn split_old_news(
 /// A feed's date if it can be true: one in the future (a year-9999 item would stay the newest story for
 /// ever) or before 1995 (1970 and year 0 are what broken feeds write for "unknown") is dropped, and the item
 /// is dated by when herald first saw it.
-pub(crate) fn plausible(date: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+fn plausible(date: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let earliest = DateTime::<Utc>::from_timestamp(788_918_400, 0); // 1995-01-01
     date.filter(|d| *d <= now + chrono::Duration::days(1) && earliest.is_none_or(|e| *d >= e))
 }

@@ -27,11 +27,42 @@ pub use limiter::{Limiter, Limits};
 use crate::config::SearchConfig;
 use crate::item::NewItem;
 use crate::query::{Query, SearchTerm, SearchTerms};
-use crate::sources::fetch::{FetchError, Fetched, Fetcher, Validators};
-use crate::sources::ingest::{IngestError, Refreshed, redact};
+use crate::sources::fetch::{FetchError, Fetched, Fetcher, Validators, redact};
 use crate::store::{GuildSearch, Source, Store};
 
 pub use crate::locale::{Locale, PROVIDERS};
+
+/// Why a search gave no results.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The request failed.
+    #[error("{url}: {error}")]
+    Fetch {
+        /// The search (redacted).
+        url: String,
+        /// What went wrong.
+        error: FetchError,
+    },
+    /// The provider's answer does not read (malformed, or the provider refused the query), or the stored
+    /// search names no provider herald has.
+    #[error("{url}: {reason}")]
+    Answer {
+        /// The search (redacted).
+        url: String,
+        /// What is wrong, on one line.
+        reason: String,
+    },
+    /// Not this search's turn at its provider yet (herald's own rate limit, or a pause after a 429).
+    #[error("{url}: waiting for {provider}'s rate limit until {until}")]
+    Waiting {
+        /// The search (redacted).
+        url: String,
+        /// The provider's name for people.
+        provider: &'static str,
+        /// When its next turn comes.
+        until: DateTime<Utc>,
+    },
+}
 
 /// Providers whose result links are redirects to the publisher's page (Google News' `rss/articles/…`): their
 /// pages are read before the others, so that the publisher's page they land on is known read when another
@@ -200,25 +231,24 @@ impl Searcher {
             .collect()
     }
 
-    /// Runs the search `source` stands for and stores its results (the first success's as backlog, like a
-    /// new feed's first read). A provider that is not this search's turn yet is
-    /// [`IngestError::RateLimited`] (not a failure); a 429 also pauses the whole provider.
-    pub async fn refresh(
+    /// Runs the search `source` stands for and returns its results as items, as `parse_feed` returns a
+    /// feed's (ingest stores both kinds the same way). A provider that is not this search's turn yet is
+    /// [`SearchError::Waiting`] (not a failure); a 429 also pauses the whole provider.
+    pub async fn search(
         &self,
-        store: &Store,
         fetcher: &Fetcher,
         source: &Source,
         now: DateTime<Utc>,
-    ) -> Result<Refreshed, IngestError> {
+    ) -> Result<Vec<NewItem>, SearchError> {
         let shown = redact(&source.url);
         let provider = self
             .providers
             .get(&source.kind)
-            .ok_or_else(|| IngestError::Search {
+            .ok_or_else(|| SearchError::Answer {
                 url: shown.clone(),
                 reason: format!("no search provider named {:?}", source.kind),
             })?;
-        let stored = Url::parse(&source.url).map_err(|_| IngestError::Search {
+        let stored = Url::parse(&source.url).map_err(|_| SearchError::Answer {
             url: shown.clone(),
             reason: "the stored search is not a URL".into(),
         })?;
@@ -241,13 +271,13 @@ impl Searcher {
                         provider.name(),
                         now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX),
                     );
-                    return Err(IngestError::Fetch {
+                    return Err(SearchError::Fetch {
                         url: shown.clone(),
                         error: FetchError::RateLimited(after),
                     });
                 }
                 Err(error) => {
-                    return Err(IngestError::Fetch {
+                    return Err(SearchError::Fetch {
                         url: shown.clone(),
                         error,
                     });
@@ -255,7 +285,7 @@ impl Searcher {
             }
         };
         let Fetched::Body { body, charset, .. } = fetched else {
-            return Err(IngestError::Fetch {
+            return Err(SearchError::Fetch {
                 url: shown,
                 error: FetchError::UnaskedNotModified,
             });
@@ -264,24 +294,12 @@ impl Searcher {
             .into_owned();
         let mut items = provider
             .parse(&text)
-            .map_err(|reason| IngestError::Search {
+            .map_err(|reason| SearchError::Answer {
                 url: shown.clone(),
                 reason,
             })?;
         items.truncate(self.max_results);
-        for item in &mut items {
-            item.published_at = super::ingest::plausible(item.published_at, now);
-        }
-        let new_items = super::ingest::store_items(store, source, &items, now).await?;
-        store
-            .source_fetched(source.id, None, None, None, now)
-            .await?;
-        Ok(Refreshed {
-            source: source.clone(),
-            new_items,
-            feed_items: items.len(),
-            not_modified: false,
-        })
+        Ok(items)
     }
 
     /// Waits for the provider's turn for this search, up to the searcher's wait.
@@ -290,7 +308,7 @@ impl Searcher {
         provider: &dyn Provider,
         key: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), IngestError> {
+    ) -> Result<(), SearchError> {
         let mut now = now;
         loop {
             match self
@@ -301,7 +319,7 @@ impl Searcher {
                 Err(until) => {
                     let wait = (until - now).to_std().unwrap_or_default();
                     if wait > self.wait || self.wait.is_zero() {
-                        return Err(IngestError::RateLimited {
+                        return Err(SearchError::Waiting {
                             url: redact(key),
                             provider: provider.title(),
                             until,
