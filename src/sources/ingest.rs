@@ -511,37 +511,44 @@ async fn fetch_and_store(
             (body, None, None, Validators::default())
         }
     };
-    let mut feed = parse_feed(
+    let feed = parse_feed(
         &body,
         charset.as_deref(),
         &redact(&source.url),
         base.as_ref(),
     )?;
-    for item in &mut feed.items {
-        item.published_at = plausible(item.published_at, now);
-    }
     // The items and the fetch record (title, validators) in one write: the next conditional GET can only
     // skip a body whose items were stored.
+    let fetched = crate::store::Fetched {
+        title: feed.title.clone(),
+        etag: validators.etag.clone(),
+        last_modified: validators.last_modified.clone(),
+    };
+    store_polled(store, source, feed.items, fetched, now).await
+}
+
+/// Stores what one read of a source gave (a feed's entries, a search's results) with its fetch record, in one
+/// write: dates made plausible, the first read's items and anything published more than [`OLD_NEWS`] ago as
+/// backlog.
+async fn store_polled(
+    store: &Store,
+    source: &Source,
+    mut items: Vec<crate::item::NewItem>,
+    fetched: crate::store::Fetched,
+    now: DateTime<Utc>,
+) -> Result<Refreshed, IngestError> {
+    for item in &mut items {
+        item.published_at = plausible(item.published_at, now);
+    }
     let first_read = source.last_ok_at.is_none();
-    let (old, fresh) = split_old_news(&feed.items, now);
+    let (old, fresh) = split_old_news(&items, now);
     let new_items = store
-        .store_poll(
-            source.id,
-            fresh,
-            first_read,
-            old,
-            crate::store::Fetched {
-                title: feed.title.clone(),
-                etag: validators.etag.clone(),
-                last_modified: validators.last_modified.clone(),
-            },
-            now,
-        )
+        .store_poll(source.id, fresh, first_read, old, fetched, now)
         .await?;
     Ok(Refreshed {
         source: source.clone(),
         new_items,
-        feed_items: feed.items.len(),
+        feed_items: items.len(),
         not_modified: false,
     })
 }
@@ -550,8 +557,7 @@ async fn fetch_and_store(
 /// that a feed still carries does not come back as new).
 const OLD_NEWS: chrono::Duration = chrono::Duration::days(7);
 
-/// Runs a search and stores its results as a feed's are: the items and the fetch record in one write, the first
-/// success's as backlog (like a new feed's first read), anything published more than [`OLD_NEWS`] ago as backlog.
+/// Runs a search and stores its results as a feed's entries are ([`store_polled`]).
 async fn search_and_store(
     store: &Store,
     fetcher: &Fetcher,
@@ -559,28 +565,8 @@ async fn search_and_store(
     source: &Source,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
-    let mut items = search.search(fetcher, source, now).await?;
-    for item in &mut items {
-        item.published_at = plausible(item.published_at, now);
-    }
-    let first_read = source.last_ok_at.is_none();
-    let (old, fresh) = split_old_news(&items, now);
-    let new_items = store
-        .store_poll(
-            source.id,
-            fresh,
-            first_read,
-            old,
-            crate::store::Fetched::default(),
-            now,
-        )
-        .await?;
-    Ok(Refreshed {
-        source: source.clone(),
-        new_items,
-        feed_items: items.len(),
-        not_modified: false,
-    })
+    let items = search.search(fetcher, source, now).await?;
+    store_polled(store, source, items, crate::store::Fetched::default(), now).await
 }
 
 /// Items published more than [`OLD_NEWS`] ago, and the others.
