@@ -54,6 +54,15 @@ impl From<serenity::Error> for CommandError {
     }
 }
 
+impl From<crate::sources::add_feed::AddError> for CommandError {
+    fn from(e: crate::sources::add_feed::AddError) -> Self {
+        match e {
+            crate::sources::add_feed::AddError::Store(e) => CommandError::Store(e),
+            other => CommandError::User(other.explain(super::escape::escape)),
+        }
+    }
+}
+
 impl CommandError {
     /// The ephemeral answer the user gets.
     pub fn user_message(&self) -> String {

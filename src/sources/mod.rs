@@ -1,7 +1,9 @@
 //! Where items come from: fetching over HTTP ([`fetch`]), decoding to UTF-8 ([`encoding`]), parsing feeds
 //! ([`feed`]) and HTML ([`html`]), reading the article behind an item ([`article`], [`articles`]),
-//! searching news providers ([`search`]), refreshing a source end to end ([`ingest`]), and keeping every source fresh in the background ([`poller`]).
+//! searching news providers ([`search`]), refreshing a source end to end ([`ingest`]), a server adding a feed
+//! ([`add_feed`]), and keeping every source fresh in the background ([`poller`]).
 
+pub mod add_feed;
 pub mod article;
 pub mod articles;
 pub mod boilerplate;

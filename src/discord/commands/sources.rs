@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 use crate::discord::context::{CommandError, Context, manage_server};
 use crate::discord::embeds::{COLOUR, truncate};
 use crate::discord::escape::escape;
-use crate::sources::ingest::{redact, refresh};
+use crate::sources::add_feed;
 use crate::sources::search::{PROVIDERS, Settings, sync_searches};
 use crate::store::GuildSearch;
 use crate::text;
@@ -34,62 +34,31 @@ pub async fn add(
     url: String,
 ) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
-    // What is checked is what is stored and fetched: the normalised URL (`http:/host/x` → `http://host/x`),
-    // never the raw text, which could later read as a local path.
-    let Some(url) = url::Url::parse(url.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(String::from)
-    else {
-        return Err(CommandError::User(format!(
-            "{} is not a web address. Give the feed's full URL, starting with https://",
-            escape(&redact(url.trim()))
-        )));
-    };
     let data = ctx.data();
-    let existing = data.store.guild_sources(guild_id).await?;
-    if existing.iter().any(|s| s.source.url == url) {
-        return Err(CommandError::User(
-            "This server already has that source. `/sources list` shows them all.".into(),
-        ));
-    }
-    if existing.len() >= data.config.discord.max_sources_per_guild {
-        return Err(CommandError::User(format!(
-            "This server already has {} sources, the most allowed. Remove one with `/sources remove` first.",
-            existing.len()
-        )));
-    }
+    let candidate = add_feed::check(
+        &data.store,
+        guild_id,
+        &url,
+        data.config.discord.max_sources_per_guild,
+    )
+    .await?;
     // Fetching can take longer than Discord's 3-second answer window.
     ctx.defer_ephemeral().await?;
-    let now = ctx.data().clock.now();
-    let refreshed = refresh(&data.store, &data.readers.fetcher, &url, now).await.map_err(|e| match e {
-        crate::sources::ingest::IngestError::Store(e) => CommandError::Store(e),
-        other => CommandError::User(format!(
-            "Could not add it: {}. Check that the link is a feed (RSS, Atom or JSON Feed), not a web page.",
-            escape(&other.to_string())
-        )),
-    })?;
-    data.store
-        .add_guild_source(guild_id, refreshed.source.id, ctx.author().id.get(), now)
-        .await?;
-    // Just fetched: the poller takes it from here, one interval on. What it held now is stored as backlog,
-    // so the channels' scheduled briefings start with what comes next instead of a flood.
-    data.store
-        .set_next_fetch(
-            refreshed.source.id,
-            crate::sources::poller::next_after_success(&data.config.poll, refreshed.source.id, now),
-        )
-        .await?;
-    let name = data
-        .store
-        .upsert_source(&refreshed.source.url, "feed", now)
-        .await?
-        .display_name();
+    let added = add_feed::add(
+        &data.store,
+        &data.readers.fetcher,
+        &data.config.poll,
+        guild_id,
+        ctx.author().id.get(),
+        &candidate,
+        data.clock.now(),
+    )
+    .await?;
     ctx.send(poise::CreateReply::default().content(format!(
         "Added **{}** ({} items; `/briefing` shows them now, scheduled briefings start with what comes next). \
          Subscribe a channel to a topic with `/subscribe`.",
-        escape(&name),
-        refreshed.feed_items
+        escape(&added.name),
+        added.items
     )))
     .await?;
     Ok(())
