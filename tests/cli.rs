@@ -818,3 +818,30 @@ fn a_reader_is_told_each_story_once() {
         text(&out.stderr)
     );
 }
+
+/// A reader that goes away (`herald extract … | head`) ends the output quietly: no panic, exit 0.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let dir = crate::support::test_dir();
+    let page = fixture("readability/cnn/source.html");
+    for args in [vec!["extract"], vec!["extract", "--format", "json"]] {
+        let mut child = std::process::Command::cargo_bin("herald")
+            .expect("binary built")
+            .env("HERALD_DATABASE__PATH", dir.path().join("herald.db"))
+            .env("HERALD_DATABASE__URL", dir.db_url())
+            .env_remove("RUST_LOG")
+            .args(&args)
+            .arg(&page)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader leaves before herald writes a byte.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(out.status.success(), "{args:?}: {stderr}");
+    }
+}

@@ -305,7 +305,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     store.close().await;
-    print!("{}", render(&briefing, args.format));
+    super::out(&render(&briefing, args.format))?;
     Ok(ExitCode::SUCCESS)
 }
 

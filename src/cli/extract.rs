@@ -37,8 +37,8 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
         )
     })?;
     match args.format {
-        Format::Text => println!("{}", article.text),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&article)?),
+        Format::Text => super::out(&format!("{}\n", article.text))?,
+        Format::Json => super::out(&format!("{}\n", serde_json::to_string_pretty(&article)?))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -67,6 +67,20 @@ enum Command {
 }
 
 /// Loads the config, sets up logging to stderr, and runs `f` on a Tokio runtime.
+/// Writes a command's output to stdout. A reader that went away (`herald brief | head`) ends the output quietly:
+/// a closed pipe is not an error, and never a panic as `print!` makes it.
+pub(crate) fn out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 fn with_runtime<F, Fut>(config: Option<&std::path::Path>, f: F) -> anyhow::Result<ExitCode>
 where
     F: FnOnce(Config) -> Fut,
@@ -208,7 +222,7 @@ pub fn main() -> ExitCode {
             })?;
             let status = response.status();
             let body = response.text().await.unwrap_or_default();
-            print!("{body}");
+            out(&body)?;
             if status.is_success() {
                 return Ok(ExitCode::SUCCESS);
             }

@@ -74,7 +74,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     if summary.is_empty() {
         bail!("{input} has no sentences to summarise");
     }
-    println!("{}", summary.join(" "));
+    super::out(&format!("{}\n", summary.join(" ")))?;
     Ok(ExitCode::SUCCESS)
 }
 
