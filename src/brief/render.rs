@@ -319,10 +319,7 @@ fn html(b: &Briefing) -> String {
         .iter()
         .filter_map(|s| {
             let u = web_link(s.url.as_deref())?;
-            let label = crate::text::shorten(
-                &s.headline.split_whitespace().collect::<Vec<_>>().join(" "),
-                crate::text::BUTTON_LABEL,
-            );
+            let label = crate::text::button_label(&s.headline);
             Some(format!(
                 "<a class=\"button\" href=\"{}\">{}</a>",
                 attr(u),

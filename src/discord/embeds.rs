@@ -77,18 +77,14 @@ pub struct LinkButton {
     pub url: String,
 }
 
-/// Characters of a headline a button shows: enough to tell the stories apart, short enough that a row of them
-/// reads on a phone.
-const BUTTON_LABEL_SHOWN: usize = crate::text::BUTTON_LABEL;
-
 impl LinkButton {
     /// A button opening `url` labelled with `headline`, or none when Discord would refuse the link.
     pub fn new(headline: &str, url: &str) -> Option<Self> {
         let ok = (url.starts_with("https://") || url.starts_with("http://"))
             && url.chars().count() <= limits::BUTTON_URL
             && !url.chars().any(char::is_whitespace);
-        let plain = headline.split_whitespace().collect::<Vec<_>>().join(" ");
-        let label = crate::text::shorten(&plain, BUTTON_LABEL_SHOWN.min(limits::BUTTON_LABEL));
+        let label =
+            crate::text::shorten(&crate::text::button_label(headline), limits::BUTTON_LABEL);
         (ok && !label.is_empty()).then(|| Self {
             label,
             url: url.to_owned(),

@@ -428,10 +428,10 @@ impl Drop for Claim {
     }
 }
 
-/// The reasons pages failed, most common first, as "HTTP 403 ×2, timed out ×1": reasons that differ only in
-/// a host, URL or count count together ("the host a.example was not found (…) ×300, and the like for 299
-/// others"),
-/// and past the five commonest the rest are counted, so the line stays one line however many pages failed.
+/// The reasons pages failed, most common first, as "HTTP 403 ×2, timed out ×1". Reasons that differ only in
+/// a host, URL or count are tallied together ("the host a.example was not found (…) ×300, and the like for 299
+/// others"), and past the five commonest the rest are counted, so the line stays one line however many pages
+/// failed.
 pub fn tally(reasons: &[String]) -> String {
     // (shape, first reason of that shape, distinct reasons, count)
     let mut groups: Vec<(String, String, HashSet<String>, usize)> = Vec::new();

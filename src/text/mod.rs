@@ -191,7 +191,16 @@ pub fn is_legal_notice(line: &str) -> bool {
 
 /// Characters of a headline a story's link button shows (in Discord and in the HTML preview): enough to tell the
 /// stories apart, short enough that a row of them reads on a phone.
-pub const BUTTON_LABEL: usize = 40;
+const BUTTON_LABEL: usize = 40;
+
+/// A story's link-button label (in Discord and in the HTML preview): its headline plain, whitespace folded, cut
+/// to [`BUTTON_LABEL`] characters at a word.
+pub fn button_label(headline: &str) -> String {
+    shorten(
+        &headline.split_whitespace().collect::<Vec<_>>().join(" "),
+        BUTTON_LABEL,
+    )
+}
 
 /// Cuts `s` to at most `max` characters at a word boundary (unless that loses more than half), marking the cut
 /// with "…". A cut never ends in a backslash, which in Discord markdown would escape the marker.
