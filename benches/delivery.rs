@@ -134,8 +134,8 @@ async fn run(channels: u64) {
             .await
             .expect("schedule");
         if llm.is_some() {
-            let llm_style = herald::brief::settings::ChannelSettings {
-                style: herald::brief::settings::Style::Llm,
+            let llm_style = herald::brief::channel_settings::ChannelSettings {
+                style: herald::brief::channel_settings::Style::Llm,
                 ..Default::default()
             };
             store

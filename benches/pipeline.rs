@@ -12,8 +12,8 @@ use herald::brief::summarize::{Budget, summarize};
 use herald::brief::{Options, build_briefing};
 use herald::item::Item;
 use herald::query::{Haystack, Query};
-use herald::sources::article::extract_article;
 use herald::sources::encoding::html_to_string;
+use herald::sources::extract::extract_article;
 use herald::sources::feed::parse_feed;
 
 fn fixture(rel: &str) -> PathBuf {

@@ -353,19 +353,14 @@ pub enum Shards {
 
 impl Shards {
     /// Parses `[discord] shards`; the error says what is wrong and what works.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ShardsError> {
         let s = s.trim();
         match s {
             "" => return Ok(Self::One),
             "auto" => return Ok(Self::Auto),
             _ => {}
         }
-        let bad = || {
-            format!(
-                "[discord] shards = {s:?} is not a shard range; write \"0-3/16\" (shards 0 to 3 of 16), \"5/16\", \
-                 \"auto\" or \"\" (one shard)"
-            )
-        };
+        let bad = || ShardsError::NotARange(s.to_owned());
         let (range, total) = s.split_once('/').ok_or_else(bad)?;
         let total: u32 = total.trim().parse().map_err(|_| bad())?;
         let (first, last) = match range.split_once('-') {
@@ -379,14 +374,41 @@ impl Shards {
             }
         };
         if total == 0 || first > last || last >= total {
-            return Err(format!(
-                "[discord] shards = {s:?}: shards are numbered 0 to {} of {total}, first to last",
-                total.saturating_sub(1)
-            ));
+            return Err(ShardsError::OutOfRange {
+                given: s.to_owned(),
+                total,
+            });
         }
         Ok(Self::Range { first, last, total })
     }
 }
+
+/// Why `[discord] shards` was refused; the message says what works.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardsError {
+    /// Not of the form `first-last/total`.
+    #[error(
+        "[discord] shards = {0:?} is not a shard range; write \"0-3/16\" (shards 0 to 3 of 16), \"5/16\", \
+         \"auto\" or \"\" (one shard)"
+    )]
+    NotARange(String),
+    /// A range outside `0..total`, or backwards.
+    #[error("[discord] shards = {given:?}: shards are numbered 0 to {} of {total}, first to last", .total.saturating_sub(1))]
+    OutOfRange {
+        /// The value given.
+        given: String,
+        /// Shards over all processes.
+        total: u32,
+    },
+}
+
+/// Why `[metrics] listen` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "[metrics] listen = {0:?} is not an address to listen on; write host:port, e.g. \"127.0.0.1:9464\" (this \
+     machine only) or \"0.0.0.0:9464\" (all interfaces), or \"\" for off"
+)]
+pub struct ListenError(String);
 
 impl DiscordConfig {
     /// Whether REST calls go through a proxy rather than to Discord itself.
@@ -497,7 +519,7 @@ impl Config {
             return bad("[schedule] and [poll] tick_ms must be at least 1");
         }
         if let Err(e) = Shards::parse(&self.discord.shards) {
-            return bad(&e);
+            return bad(&e.to_string());
         }
         if self.schedule.posts_per_second == 0 || self.schedule.post_attempts == 0 {
             return bad("[schedule] posts_per_second and post_attempts must be at least 1");
@@ -544,7 +566,7 @@ impl Config {
             )));
         }
         if let Err(e) = check_listen(&self.metrics.listen) {
-            return Err(ConfigError::Invalid(e));
+            return Err(ConfigError::Invalid(e.to_string()));
         }
         if let Err(e) = Locale::new(&self.search.language, &self.search.country) {
             return Err(ConfigError::Invalid(format!("[search] {e}")));
@@ -567,7 +589,7 @@ impl Config {
 
 /// Checks `[metrics] listen` as `herald run` will bind it: empty, or `host:port` (an IP address, `[::1]:9464`,
 /// or a host name such as `localhost`) with a port from 0 to 65535.
-fn check_listen(listen: &str) -> Result<(), String> {
+fn check_listen(listen: &str) -> Result<(), ListenError> {
     let listen = listen.trim();
     if listen.is_empty() || listen.parse::<std::net::SocketAddr>().is_ok() {
         return Ok(());
@@ -580,10 +602,7 @@ fn check_listen(listen: &str) -> Result<(), String> {
     };
     match listen.rsplit_once(':') {
         Some((host, port)) if name_ok(host) && port.parse::<u16>().is_ok() => Ok(()),
-        _ => Err(format!(
-            "[metrics] listen = {listen:?} is not an address to listen on; write host:port, e.g. \
-             \"127.0.0.1:9464\" (this machine only) or \"0.0.0.0:9464\" (all interfaces), or \"\" for off"
-        )),
+        _ => Err(ListenError(listen.to_owned())),
     }
 }
 
@@ -779,7 +798,7 @@ mod tests {
             ":9464",
             "http://127.0.0.1:9464",
         ] {
-            let err = check_listen(bad).unwrap_err();
+            let err = check_listen(bad).unwrap_err().to_string();
             assert!(err.contains("write host:port"), "{bad}: {err}");
         }
     }

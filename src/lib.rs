@@ -5,12 +5,12 @@
 //!   HTTP client ([`sources::fetch`]), parse them into
 //!   [`item::NewItem`]s ([`sources::feed`]), refresh one source end to end ([`sources::ingest`]), keep
 //!   every source fresh in the background ([`sources::poller`]), and read the article page behind each item
-//!   ([`sources::article`], [`sources::articles`]).
+//!   ([`sources::extract`], [`sources::articles`]).
 //! - [`store`]: SQLite holds sources, items (with full-text search), the articles read, subscriptions,
 //!   schedules and the delivery ledger; all SQL lives there.
 //! - [`brief`]: match topic queries ([`query`]), group the reports of one event told by many outlets
 //!   into a story ([`brief::cluster`]), rank and summarise from the articles ([`brief::summarize`], or an LLM
-//!   checked for faithfulness: [`brief::llm`], per channel [`brief::settings`]) into a
+//!   checked for faithfulness: [`brief::llm`], per channel [`brief::channel_settings`]) into a
 //!   [`brief::Briefing`], a plain struct the terminal renders ([`brief::render`]) and Discord turns into
 //!   embeds.
 //! - [`delivery`]: the scheduler finds channels whose time has come ([`delivery::schedule`],

@@ -296,7 +296,9 @@ async fn a_host_that_does_not_resolve_is_asked_once() {
         .await;
     assert_eq!(report.failed, 2);
     assert!(
-        reasons.iter().all(|r| r.as_ref().unwrap_err() == &why),
+        reasons
+            .iter()
+            .all(|r| r.as_ref().unwrap_err().to_string() == why),
         "{reasons:?}"
     );
     // Failed pages are not unread any more: a later run does not try them again (until a passing failure's

@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use herald::config::Config;
 use herald::item::{Article, NewItem};
 use herald::store::scratch::{ScratchDb, TEST_DATABASE_ENV};
-use herald::store::{Claim, GuildSearch, NewSubscription, SettingsRow, Store};
+use herald::store::{ChannelSettingsRow, Claim, GuildSearch, NewSubscription, Store};
 
 /// A PostgreSQL database for this test, or `None` after saying on the terminal (not the captured output)
 /// that the PostgreSQL part was skipped.
@@ -315,11 +315,11 @@ async fn populate(store: &Store) {
         .set_channel_settings(
             1,
             10,
-            &SettingsRow {
-                style: "llm".into(),
+            &ChannelSettingsRow {
+                style: herald::store::Style::Llm,
                 language: Some("uk".into()),
                 ping_role: Some(77),
-                ..SettingsRow::default()
+                ..ChannelSettingsRow::default()
             },
             5,
             now,

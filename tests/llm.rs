@@ -3,8 +3,8 @@
 //! the daily budgets counted from `usage`, and map-reduce for a story too large for one call.
 
 use chrono::Utc;
+use herald::brief::channel_settings::Length;
 use herald::brief::llm::{LlmAsk, LlmRound, LlmSummarizer};
-use herald::brief::settings::Length;
 use herald::brief::{Briefing, Options, SummaryBy, build_briefing};
 use herald::config::Config;
 use herald::item::Item;

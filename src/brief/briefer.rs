@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::channel_settings::ChannelSettings;
 use super::llm::{LlmRound, LlmSummarizer, apply_style};
-use super::settings::ChannelSettings;
 use super::{Briefing, Options, build_briefing_for, memory};
 use crate::item::Item;
 use crate::query::Query;

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::settings::{ChannelSettings, Length, Style};
+use super::channel_settings::{ChannelSettings, Length, Style};
 use super::summarize::faithful;
 use super::summarize::llm::{LlmClient, LlmError, Meter, SourceText, summarize_story};
 use super::{Briefing, SummaryBy};

@@ -3,11 +3,11 @@
 //! renders: the terminal through [`render`], Discord through its embeds.
 
 pub mod briefer;
+pub mod channel_settings;
 pub mod cluster;
 pub mod llm;
 pub mod memory;
 pub mod render;
-pub mod settings;
 pub mod summarize;
 
 use chrono::{DateTime, Utc};
@@ -543,18 +543,18 @@ mod tests {
         let items = [report(1, 1, "Talks in Istanbul", article)];
         let base = Options::from(&crate::config::Config::defaults().brief);
         let with = |length| {
-            let s = settings::ChannelSettings {
+            let s = channel_settings::ChannelSettings {
                 length: Some(length),
                 ..Default::default()
             };
             build_briefing(&items, &[], s.options(base), Utc::now())
         };
-        let headlines = with(settings::Length::Headlines);
+        let headlines = with(channel_settings::Length::Headlines);
         assert_eq!(headlines.stories.len(), 1);
         assert!(headlines.stories[0].summary.is_empty());
-        let short = with(settings::Length::Short);
+        let short = with(channel_settings::Length::Short);
         assert!((1..=2).contains(&short.stories[0].summary.len()));
-        let full = with(settings::Length::Full);
+        let full = with(channel_settings::Length::Full);
         assert!(full.stories[0].summary.len() >= short.stories[0].summary.len());
     }
 

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::brief::briefer::{Briefer, MAX_ITEMS, Request};
+use crate::brief::channel_settings::{ChannelSettings, Length, Style, is_language_tag};
 use crate::brief::llm::LlmSummarizer;
 use crate::brief::render::{Format, render};
-use crate::brief::settings::{ChannelSettings, Length, Style, is_language_tag};
 use crate::brief::{Options, memory};
 use crate::clock::parse_lookback;
 use crate::config::Config;
@@ -15,7 +15,7 @@ use crate::query::Query;
 use crate::sources::articles::{ArticleReader, tally};
 use crate::sources::fetch::Fetcher;
 use crate::sources::ingest::{Access, IngestError, Readers, refresh_many, source_for};
-use crate::sources::search::{PROVIDERS, Searcher, Settings, topic_searches};
+use crate::sources::search::{PROVIDERS, SearchSettings, Searcher, topic_searches};
 use crate::store::{GuildSearch, Place, Store, named_reader};
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -187,7 +187,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<ExitCode> {
     let now = Utc::now();
     let searches = match &topic {
         Some(t) if !providers.is_empty() => {
-            let settings = Settings::resolve(
+            let settings = SearchSettings::resolve(
                 &GuildSearch {
                     providers: Some(providers.join(",")),
                     ..GuildSearch::default()
@@ -339,7 +339,7 @@ async fn read_articles(
             progress.inc(1);
             progress.set_message(url.to_owned());
             if let Err(why) = result {
-                reasons.push(why.clone());
+                reasons.push(why.to_string());
             }
         })
         .await?;

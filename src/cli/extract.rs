@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use super::page;
 use crate::config::Config;
-use crate::sources::article::extract_article;
+use crate::sources::extract::extract_article;
 
 /// Output of `herald extract`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

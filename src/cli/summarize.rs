@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::page::{self, looks_like_html};
 use crate::brief::summarize::{Budget, summarize};
 use crate::config::Config;
-use crate::sources::article::extract_article;
+use crate::sources::extract::extract_article;
 use anyhow::{Context, bail};
 
 /// Arguments of `herald summarize`.

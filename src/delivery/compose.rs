@@ -10,8 +10,8 @@ use super::scheduler::{Scheduler, TickReport};
 use super::slots::slot_to_deliver;
 use crate::brief::Options;
 use crate::brief::briefer::{Briefer, MAX_ITEMS, Made, Request};
+use crate::brief::channel_settings::ChannelSettings;
 use crate::brief::cluster::already_told;
-use crate::brief::settings::ChannelSettings;
 use crate::config::NothingNew;
 use crate::query::Query;
 use crate::store::{Claim, Delivery, ScheduleRow, StoreError, channel_reader};
@@ -84,8 +84,24 @@ impl<O: Outbox> Scheduler<O> {
             .collect();
         let tellings = crate::brief::memory::tellings(&post.briefing);
         let empty = post.briefing.stories.is_empty() && post.nothing_new == NothingNew::Silent;
-        let payload = serde_json::to_string(&post)
-            .map_err(|e| StoreError::Sql(sqlx::Error::Encode(Box::new(e))))?;
+        // A briefing that cannot be written down is this channel's internal error, not the round's: the channel
+        // is paused with the reason `/schedule show` prints, as a panic composing it would.
+        let payload = match serde_json::to_string(&post) {
+            Ok(payload) => payload,
+            Err(e) => {
+                span.in_scope(|| tracing::error!(error = %e, "cannot write the briefing down; pausing channel"));
+                report.panicked += 1;
+                store
+                    .set_paused(
+                        channel,
+                        true,
+                        Some(super::scheduler::COMPOSE_PANICKED),
+                        None,
+                    )
+                    .await?;
+                return Ok(());
+            }
+        };
         let lease_until = now + self.inner.lease();
         let claim = Claim {
             channel_id: channel,
@@ -470,7 +486,7 @@ mod tests {
     #[tokio::test]
     async fn a_channel_may_ask_for_a_line_when_nothing_is_new() {
         let w = world(|_| {}).await;
-        let settings = crate::brief::settings::ChannelSettings {
+        let settings = crate::brief::channel_settings::ChannelSettings {
             nothing_new: Some(NothingNew::Say),
             ..Default::default()
         };

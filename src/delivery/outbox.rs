@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::brief::Briefing;
-use crate::brief::settings::PostIn;
+use crate::brief::channel_settings::PostIn;
 
 /// One channel's scheduled post, fixed when its slot is claimed and stored with the claim, so a retry after
 /// a crash posts exactly the same thing.

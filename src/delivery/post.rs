@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::outbox::{Outbox, PostError, Scheduled, nonce};
 use super::scheduler::Inner;
-use crate::brief::settings::PostIn;
+use crate::brief::channel_settings::PostIn;
 use crate::store::{Delivery, StoreError};
 
 /// A delivery whose attempts ran out waits this long before the next round of attempts.
@@ -302,8 +302,8 @@ mod tests {
     #[tokio::test]
     async fn a_thread_is_opened_once_and_a_restart_finishes_in_it() {
         let w = world(|c| c.post_attempts = 1).await;
-        let thread = crate::brief::settings::ChannelSettings {
-            post_in: crate::brief::settings::PostIn::Thread,
+        let thread = crate::brief::channel_settings::ChannelSettings {
+            post_in: crate::brief::channel_settings::PostIn::Thread,
             ..Default::default()
         };
         w.store

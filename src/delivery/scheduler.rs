@@ -23,7 +23,7 @@ use crate::store::{Delivery, Store, StoreError};
 /// Due channels claimed per query.
 const BATCH: usize = 500;
 /// Why a channel was paused after composing its briefing panicked (shown by `/schedule show`).
-const COMPOSE_PANICKED: &str = "herald failed while composing this channel's briefing (an internal error, \
+pub(super) const COMPOSE_PANICKED: &str = "herald failed while composing this channel's briefing (an internal error, \
      logged); `/schedule resume` tries again";
 /// Deliveries posting at once (the pacer sets the rate; this bounds the tasks waiting on it).
 const MAX_IN_FLIGHT: usize = 256;

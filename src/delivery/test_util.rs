@@ -69,7 +69,7 @@ impl Outbox for Arc<Mem> {
     }
     /// A thread per post that asks for one (its id is the channel's plus 1000); a forum post in the forum.
     async fn open(&self, channel: u64, post: &Scheduled) -> Result<u64, PostError> {
-        use crate::brief::settings::PostIn;
+        use crate::brief::channel_settings::PostIn;
         let thread = match post.post_in {
             PostIn::Channel => return Ok(channel),
             PostIn::Thread => channel + 1000,

@@ -113,11 +113,8 @@ impl Bot {
         let http = build_http(token, &config.discord);
         super::http::whoami_patiently(&http, &config.discord).await?;
         let api_base = config.discord.api_base.clone();
-        let shards =
-            Shards::parse(&config.discord.shards).map_err(|reason| DiscordError::Unreachable {
-                api_base: api_base.clone(),
-                reason,
-            })?;
+        let shards = Shards::parse(&config.discord.shards)
+            .map_err(|e| DiscordError::Setup(e.to_string()))?;
         let dev_guild = config.discord.dev_guild;
         let framework = poise::Framework::builder()
             .options(poise::FrameworkOptions {

@@ -63,7 +63,33 @@ impl From<crate::sources::add_feed::AddError> for CommandError {
     }
 }
 
+impl From<crate::locale::LocaleError> for CommandError {
+    fn from(e: crate::locale::LocaleError) -> Self {
+        CommandError::told(e)
+    }
+}
+
+impl From<crate::clock::LookbackError> for CommandError {
+    fn from(e: crate::clock::LookbackError) -> Self {
+        CommandError::told(e)
+    }
+}
+
+impl From<crate::store::SubscribeError> for CommandError {
+    fn from(e: crate::store::SubscribeError) -> Self {
+        match e {
+            crate::store::SubscribeError::Store(e) => CommandError::Store(e),
+            other => CommandError::told(other),
+        }
+    }
+}
+
 impl CommandError {
+    /// A user error from an error whose message says what to fix: escaped for Discord, ended with a full stop.
+    pub fn told(e: impl std::fmt::Display) -> Self {
+        CommandError::User(format!("{}.", super::escape::escape(&e.to_string())))
+    }
+
     /// The ephemeral answer the user gets.
     pub fn user_message(&self) -> String {
         match self {

@@ -12,7 +12,7 @@ use serenity::http::{Http, HttpError, LightMethod, Request, Route};
 
 use super::embeds::{EmbedSpec, action_rows, briefing_embeds, pack};
 use super::escape::escape;
-use crate::brief::settings::PostIn;
+use crate::brief::channel_settings::PostIn;
 use crate::delivery::{Outbox, PostError, Scheduled};
 
 /// One message of a scheduled post.

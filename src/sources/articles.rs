@@ -1,5 +1,5 @@
 //! Reading the article behind each item: fetch its link's page with the hardened fetcher, extract the
-//! readable article ([`super::article`]) and store it beside the feed's teaser.
+//! readable article ([`super::extract`]) and store it beside the feed's teaser.
 //!
 //! Each URL is fetched once, ever: the outcome (the article, or why there is none) is stored under the URL,
 //! and URLs being read right now are claimed, so concurrent callers (the poller, `/briefing`, `herald brief`)
@@ -19,8 +19,8 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::article::extract_article;
 use super::encoding::html_to_string;
+use super::extract::extract_article;
 use super::fetch::{FetchError, Fetched, Fetcher};
 use super::ingest::redact;
 use super::search::REDIRECTING;
@@ -33,6 +33,20 @@ use crate::store::{PageFailure, Store, StoreError};
 struct Page {
     landed: String,
     article: crate::item::Article,
+}
+
+/// Why a page read did not give its items an article (passed to the caller's `on_done`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PageError {
+    /// The page could not be had, or held no article: why (stored under its URL too).
+    #[error("{0}")]
+    Unused(String),
+    /// Its outcome could not be stored.
+    #[error("cannot store it: {0}")]
+    NotStored(String),
+    /// Reading it panicked (its task ended; nothing else did).
+    #[error("reading the page panicked")]
+    Panicked,
 }
 
 /// Why a page was not used, and whether the reason may pass (then it is asked again later, with backoff).
@@ -154,7 +168,7 @@ impl ArticleReader {
         since: Option<DateTime<Utc>>,
         max: usize,
         now: DateTime<Utc>,
-        on_done: impl FnMut(&str, &Result<(), String>),
+        on_done: impl FnMut(&str, &Result<(), PageError>),
     ) -> Result<ReadReport, StoreError> {
         if !self.enabled() {
             return Ok(ReadReport::default());
@@ -182,7 +196,7 @@ impl ArticleReader {
         store: &Store,
         urls: Vec<String>,
         now: DateTime<Utc>,
-        mut on_done: impl FnMut(&str, &Result<(), String>),
+        mut on_done: impl FnMut(&str, &Result<(), PageError>),
     ) -> ReadReport {
         let claims = self.claim(urls);
         let mut report = ReadReport::default();
@@ -204,7 +218,7 @@ impl ArticleReader {
                     );
                     let result = task.await.unwrap_or_else(|e| {
                         tracing::error!(url = %redact(&url), error = %e, "reading an article panicked");
-                        Err("reading the page panicked".to_owned())
+                        Err(PageError::Panicked)
                     });
                     (url, result)
                 }
@@ -229,7 +243,12 @@ impl ArticleReader {
     }
 
     /// Fetches, extracts and stores one page; `Err` holds why it was not used (already stored too).
-    async fn read_one(&self, store: &Store, url: &str, now: DateTime<Utc>) -> Result<(), String> {
+    async fn read_one(
+        &self,
+        store: &Store,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), PageError> {
         let outcome = match self.fetch_article(store, url, now).await {
             // Read meanwhile, under this link (a redirect that landed here did it): nothing to do.
             Ok(None) => return Ok(()),
@@ -258,13 +277,13 @@ impl ArticleReader {
             .await;
         if let Err(e) = saved {
             tracing::warn!(error = %e, "cannot store an article");
-            return Err(format!("cannot store it: {e}"));
+            return Err(PageError::NotStored(e.to_string()));
         }
         match outcome {
             Ok(_) => Ok(()),
             Err(Unused { why, passing }) => {
                 tracing::debug!(reason = %why, passing, "article not used; its items keep the feed's text");
-                Err(why)
+                Err(PageError::Unused(why))
             }
         }
     }

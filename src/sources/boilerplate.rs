@@ -413,7 +413,7 @@ pub fn strip_lines(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::article::extract_article;
+    use crate::sources::extract::extract_article;
 
     const PROSE: &str = "Delegations from both countries met in Istanbul on Friday for the first direct talks \
         in three years, officials said, and agreed to exchange a thousand prisoners each.";

@@ -8,8 +8,8 @@ use feed_rs::model::{Entry, Feed, Link};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::article::picture;
 use super::encoding::to_utf8;
+use super::extract::picture;
 use super::html::to_text;
 use crate::item::NewItem;
 

@@ -519,7 +519,7 @@ async fn fetch_and_store(
     )?;
     // The items and the fetch record (title, validators) in one write: the next conditional GET can only
     // skip a body whose items were stored.
-    let fetched = crate::store::Fetched {
+    let fetched = crate::store::FeedMeta {
         title: feed.title.clone(),
         etag: validators.etag.clone(),
         last_modified: validators.last_modified.clone(),
@@ -534,7 +534,7 @@ async fn store_polled(
     store: &Store,
     source: &Source,
     mut items: Vec<crate::item::NewItem>,
-    fetched: crate::store::Fetched,
+    fetched: crate::store::FeedMeta,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
     for item in &mut items {
@@ -566,7 +566,7 @@ async fn search_and_store(
     now: DateTime<Utc>,
 ) -> Result<Refreshed, IngestError> {
     let items = search.search(fetcher, source, now).await?;
-    store_polled(store, source, items, crate::store::Fetched::default(), now).await
+    store_polled(store, source, items, crate::store::FeedMeta::default(), now).await
 }
 
 /// Items published more than [`OLD_NEWS`] ago, and the others.

@@ -1,7 +1,7 @@
 //! The `articles` table: the page behind each item's link, read once per URL and shared by every item that
 //! links to it.
 
-use super::items::fts_text;
+use super::fts::fts_text;
 use super::{Store, StoreError, WriteTx, builder, for_both_tx, limit, on, to_secs};
 use crate::item::{Article, article_lead, url_key};
 use chrono::{DateTime, Utc};

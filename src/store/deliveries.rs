@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::memory::RememberTx;
+use super::names::{Named, stored_by_name};
 use super::{
     DbId, DbOptId, DbOptTime, DbTime, Store, StoreError, WriteTx, builder, from_secs, id_in, limit,
     on, to_secs,
@@ -34,15 +35,13 @@ impl DeliveryState {
     }
 }
 
-impl TryFrom<String> for DeliveryState {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        [Self::Claimed, Self::Sent, Self::Empty, Self::Failed]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown delivery state {s:?}"))
+impl Named for DeliveryState {
+    const ALL: &'static [Self] = &[Self::Claimed, Self::Sent, Self::Empty, Self::Failed];
+    fn stored_name(self) -> &'static str {
+        self.as_str()
     }
 }
+stored_by_name!(DeliveryState);
 
 /// A delivery as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -59,7 +58,6 @@ pub struct Delivery {
     #[sqlx(try_from = "DbTime")]
     pub due_at: DateTime<Utc>,
     /// Where it stands.
-    #[sqlx(try_from = "String")]
     pub state: DeliveryState,
     /// The briefing to post, as JSON (fixed at claim time, so a retry posts the same thing).
     pub payload: String,

@@ -22,7 +22,7 @@ pub(super) enum Work {
         fresh: Vec<NewItem>,
         fresh_backlog: bool,
         old: Vec<NewItem>,
-        fetched: Fetched,
+        fetched: FeedMeta,
         now: DateTime<Utc>,
     },
     /// A fetch with a new body (see `Store::source_fetched`).
@@ -51,7 +51,7 @@ impl Work {
 
 /// What a fetch with a new body records about its source.
 #[derive(Debug, Clone, Default)]
-pub struct Fetched {
+pub struct FeedMeta {
     /// The feed's title.
     pub title: Option<String>,
     /// Its ETag.

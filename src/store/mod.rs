@@ -2,35 +2,40 @@
 //! this module, one file per table family, written once for both backends.
 
 mod articles;
+mod channel_settings;
 mod copy;
 mod deliveries;
+mod fts;
 mod guild_sources;
 mod guilds;
+mod item_batch;
 mod items;
 mod jobs;
+mod llm_usage;
 mod memory;
+mod names;
 mod pace;
 mod retention;
 mod schedules;
 #[cfg(any(test, feature = "testing"))]
 pub mod scratch;
 mod searches;
-mod settings;
 mod sources;
 mod subscriptions;
 mod writer;
-pub use jobs::Fetched;
+pub use jobs::FeedMeta;
 
 pub use articles::{ArticleCounts, MAX_PAGE_ATTEMPTS, PageFailure, page_retry_after};
+pub use channel_settings::{ChannelSettingsRow, Images, Length, Placement, Style};
 pub use copy::{Copied, STATE_TABLES, TABLES};
 pub use deliveries::{Claim, Delivery, DeliveryState};
 pub use guild_sources::GuildSource;
 pub use guilds::{Forgotten, REMOVED_REASON};
 pub use memory::{Place, Recall, Telling, ToldStory, channel_reader, named_reader};
+pub use names::{Named, UnknownName};
 pub use retention::Purged;
 pub use schedules::ScheduleRow;
 pub use searches::{GuildSearch, GuildSearchSource, SubscriptionRef};
-pub use settings::SettingsRow;
 pub use sources::Source;
 pub use subscriptions::{NewSubscription, SubscribeError, Subscription};
 

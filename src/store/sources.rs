@@ -184,7 +184,7 @@ impl Store {
         fresh: Vec<crate::item::NewItem>,
         fresh_backlog: bool,
         old: Vec<crate::item::NewItem>,
-        fetched: super::Fetched,
+        fetched: super::FeedMeta,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         self.writer

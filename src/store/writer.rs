@@ -8,7 +8,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::items::{InsertItems, ItemGroup};
+use super::item_batch::{InsertItems, ItemGroup};
 use super::jobs::Work;
 use super::sources::SourceWrites;
 use super::{Db, StoreError, WriteTx, on};
@@ -135,35 +135,63 @@ async fn run(pool: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
+/// The jobs' items as the groups of one batch, and the job each group belongs to.
+fn item_groups(jobs: &[Job]) -> (Vec<ItemGroup<'_>>, Vec<usize>) {
+    let mut groups = Vec::new();
+    let mut owner = Vec::new();
+    for (j, job) in jobs.iter().enumerate() {
+        match &job.work {
+            Work::Items {
+                source_id,
+                items,
+                backlog,
+                now,
+            } => {
+                groups.push(ItemGroup {
+                    source_id: *source_id,
+                    items,
+                    backlog: *backlog,
+                    now: *now,
+                });
+                owner.push(j);
+            }
+            Work::Poll {
+                source_id,
+                fresh,
+                fresh_backlog,
+                old,
+                now,
+                ..
+            } => {
+                groups.push(ItemGroup {
+                    source_id: *source_id,
+                    items: fresh,
+                    backlog: *fresh_backlog,
+                    now: *now,
+                });
+                owner.push(j);
+                if !old.is_empty() {
+                    groups.push(ItemGroup {
+                        source_id: *source_id,
+                        items: old,
+                        backlog: true,
+                        now: *now,
+                    });
+                    owner.push(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    (groups, owner)
+}
+
 /// Commits the jobs in one transaction; per job, the count of new items (0 for other writes).
 async fn commit(db: &Db, jobs: &[Job]) -> Result<Vec<usize>, sqlx::Error> {
     on!(db, pool => {
         let mut tx = pool.write_tx().await?;
         // Every job's items first, in one batch of statements; then the fetch records.
-        let mut groups = Vec::new();
-        let mut owner = Vec::new();
-        for (j, job) in jobs.iter().enumerate() {
-            match &job.work {
-                Work::Items { source_id, items, backlog, now } => {
-                    groups.push(ItemGroup { source_id: *source_id, items, backlog: *backlog, now: *now });
-                    owner.push(j);
-                }
-                Work::Poll { source_id, fresh, fresh_backlog, old, now, .. } => {
-                    groups.push(ItemGroup {
-                        source_id: *source_id,
-                        items: fresh,
-                        backlog: *fresh_backlog,
-                        now: *now,
-                    });
-                    owner.push(j);
-                    if !old.is_empty() {
-                        groups.push(ItemGroup { source_id: *source_id, items: old, backlog: true, now: *now });
-                        owner.push(j);
-                    }
-                }
-                _ => {}
-            }
-        }
+        let (groups, owner) = item_groups(jobs);
         let mut counts = vec![0usize; jobs.len()];
         if !groups.is_empty() {
             for (g, n) in tx.insert_batch(&groups).await?.into_iter().enumerate() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeZone;
-use herald::brief::settings::{ChannelSettings, Length, Style};
+use herald::brief::channel_settings::{ChannelSettings, Length, Style};
 use herald::clock::ManualClock;
 use herald::store::NewSubscription;
 use serde_json::{Value, json};
@@ -426,12 +426,12 @@ async fn briefings_go_into_a_new_thread_or_a_tagged_forum_post() {
     );
     let stored = store.channel_settings(CHANNEL).await.unwrap().unwrap();
     assert_eq!(
-        (stored.post_in.as_str(), stored.forum_id, stored.forum_tag),
-        ("forum", Some(4000), Some(55))
+        (stored.post_in, stored.forum_id, stored.forum_tag),
+        (herald::store::Placement::Forum, Some(4000), Some(55))
     );
     let other = 3006;
     let thread_settings = ChannelSettings {
-        post_in: herald::brief::settings::PostIn::Thread,
+        post_in: herald::brief::channel_settings::PostIn::Thread,
         ..ChannelSettings::default()
     };
     store

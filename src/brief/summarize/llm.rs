@@ -14,7 +14,7 @@ use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
 use super::Budget;
-use crate::brief::settings::Length;
+use crate::brief::channel_settings::Length;
 use crate::config::LlmConfig;
 
 /// Why an LLM call gave no summary.

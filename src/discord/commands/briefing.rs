@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::brief::briefer::{Briefer, MAX_ITEMS, Request};
-use crate::brief::settings::ChannelSettings;
+use crate::brief::channel_settings::ChannelSettings;
 use crate::brief::{Options, memory};
 use crate::discord::commands::EXAMPLE;
 use crate::discord::context::{CommandError, Context};
@@ -14,7 +14,7 @@ use crate::discord::embeds::{action_rows, briefing_embeds, pack};
 use crate::discord::escape::escape;
 use crate::query::Query;
 use crate::sources::ingest::needs_refresh;
-use crate::sources::search::{Settings, topic_searches};
+use crate::sources::search::{SearchSettings, topic_searches};
 use crate::store::{Place, Source, channel_reader};
 
 /// A briefing now, for this channel's topics or for one topic.
@@ -33,7 +33,7 @@ pub async fn briefing(
     let (queries, searches) = match topic.as_deref() {
         Some(t) => {
             let query = super::parse_topic(t)?;
-            let settings = Settings::resolve(
+            let settings = SearchSettings::resolve(
                 &data.store.guild_search(guild_id).await?,
                 &data.config.search,
             );

@@ -24,8 +24,7 @@ pub async fn search(
 ) -> Result<(), CommandError> {
     let parsed = super::parse_topic(&query)?;
     let window = match since.as_deref() {
-        Some(s) => parse_lookback(s)
-            .map_err(|e| CommandError::User(format!("{}.", escape(&e.to_string()))))?,
+        Some(s) => parse_lookback(s)?,
         None => chrono::Duration::days(7),
     };
     let from = ctx

@@ -2,7 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::brief::settings::{ChannelSettings, Length, PostIn, Style, is_language_tag};
+use crate::brief::channel_settings::{ChannelSettings, Length, PostIn, Style, is_language_tag};
 use crate::config::NothingNew;
 use crate::discord::context::{CommandError, Context, manage_server};
 use crate::discord::embeds::{COLOUR, action_rows, briefing_embeds, pack};

@@ -7,7 +7,7 @@ use crate::discord::context::{CommandError, Context, manage_server};
 use crate::discord::embeds::{COLOUR, truncate};
 use crate::discord::escape::escape;
 use crate::sources::add_feed;
-use crate::sources::search::{PROVIDERS, Settings, sync_searches};
+use crate::sources::search::{PROVIDERS, SearchSettings, sync_searches};
 use crate::store::GuildSearch;
 use crate::text;
 
@@ -121,7 +121,7 @@ pub async fn list(ctx: Context<'_>) -> Result<(), CommandError> {
     let data = ctx.data();
     let feeds = data.store.guild_sources(guild_id).await?;
     let searches = data.store.guild_searches(guild_id).await?;
-    let settings = Settings::resolve(
+    let settings = SearchSettings::resolve(
         &data.store.guild_search(guild_id).await?,
         &data.config.search,
     );
@@ -204,7 +204,7 @@ async fn save_search_settings(
     ctx: &Context<'_>,
     guild_id: u64,
     stored: &GuildSearch,
-) -> Result<Settings, CommandError> {
+) -> Result<SearchSettings, CommandError> {
     let data = ctx.data();
     data.store
         .set_guild_search(guild_id, stored, ctx.author().id.get(), data.clock.now())
@@ -217,12 +217,12 @@ async fn save_search_settings(
 pub(super) async fn resync_searches(
     ctx: &Context<'_>,
     guild_id: u64,
-) -> Result<Settings, CommandError> {
+) -> Result<SearchSettings, CommandError> {
     let data = ctx.data();
     let cfg = &data.config.search;
     let now = data.clock.now();
     sync_searches(&data.store, &data.readers.search, cfg, Some(guild_id), now).await?;
-    Ok(Settings::resolve(
+    Ok(SearchSettings::resolve(
         &data.store.guild_search(guild_id).await?,
         cfg,
     ))
@@ -286,7 +286,7 @@ pub async fn providers(
     let guild_id = super::guild_id(&ctx)?;
     let data = ctx.data();
     let mut stored = data.store.guild_search(guild_id).await?;
-    let mut settings = Settings::resolve(&stored, &data.config.search);
+    let mut settings = SearchSettings::resolve(&stored, &data.config.search);
     let changed = match (provider, enabled) {
         (None, None) => None,
         (Some(p), Some(on)) => {
@@ -342,8 +342,7 @@ pub async fn region(
 ) -> Result<(), CommandError> {
     let guild_id = super::guild_id(&ctx)?;
     let data = ctx.data();
-    let locale = crate::sources::search::Locale::new(&language, &country)
-        .map_err(|e| CommandError::User(format!("{}.", escape(&e))))?;
+    let locale = crate::sources::search::Locale::new(&language, &country)?;
     let stored = GuildSearch {
         language: Some(locale.language.clone()),
         country: Some(locale.country.clone()),

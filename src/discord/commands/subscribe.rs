@@ -7,7 +7,7 @@ use crate::discord::context::{CommandError, Context, manage_server};
 use crate::discord::embeds::COLOUR;
 use crate::discord::escape::escape;
 use crate::query::Query;
-use crate::store::{NewSubscription, SubscribeError};
+use crate::store::NewSubscription;
 use crate::text;
 
 /// Subscribe a channel to a topic (words, "phrases", OR, -exclude).
@@ -38,15 +38,9 @@ pub async fn subscribe(
         created_by: ctx.author().id.get(),
     };
     let now = data.clock.now();
-    match data
-        .store
+    data.store
         .subscribe(&new, data.config.discord.max_topics_per_guild, now)
-        .await
-    {
-        Ok(_) => {}
-        Err(SubscribeError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(CommandError::User(format!("{}.", escape(&e.to_string())))),
-    }
+        .await?;
     // The topic's searches: polled from now on, their first answers kept as backlog (for `/briefing`, not
     // pushed to the channel).
     let settings = super::sources::resync_searches(&ctx, guild_id).await?;
@@ -195,7 +189,7 @@ pub async fn topics(
                 .store
                 .channel_settings(s.channel_id)
                 .await?
-                .map(|r| crate::brief::settings::ChannelSettings::from_row(&r))
+                .map(|r| crate::brief::channel_settings::ChannelSettings::from_row(&r))
                 .and_then(|c| super::settings::short_line(&c))
                 .map(|l| format!(" · {l}"))
                 .unwrap_or_default();

@@ -97,7 +97,7 @@ impl Provider for Bing {
                     body: String::new(),
                     lang: None,
                     outlet: Some(to_text(&i.source)).filter(|s| !s.is_empty()),
-                    image: crate::sources::article::picture(&i.image, None, None),
+                    image: crate::sources::extract::picture(&i.image, None, None),
                 })
             })
             .collect())

@@ -198,7 +198,7 @@ impl Provider for Gdelt {
                     body: String::new(),
                     lang: language_code(&a.language),
                     outlet,
-                    image: crate::sources::article::picture(&a.socialimage, None, None),
+                    image: crate::sources::extract::picture(&a.socialimage, None, None),
                 })
             })
             .collect())

@@ -125,14 +125,14 @@ impl Providers {
 
 /// A server's search settings with the config's defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
+pub struct SearchSettings {
     /// Providers turned on, in [`PROVIDERS`] order.
     pub providers: Vec<String>,
     /// Its news language and region.
     pub locale: Locale,
 }
 
-impl Settings {
+impl SearchSettings {
     /// `stored` over the config's defaults. A stored value that no longer reads falls back to the default.
     pub fn resolve(stored: &GuildSearch, cfg: &SearchConfig) -> Self {
         let providers: Vec<String> = match &stored.providers {
@@ -348,12 +348,13 @@ pub async fn sync_searches(
     now: DateTime<Utc>,
 ) -> Result<usize, crate::store::StoreError> {
     let subs = store.subscription_refs(guild_id).await?;
-    let mut settings: std::collections::HashMap<u64, Settings> = std::collections::HashMap::new();
+    let mut settings: std::collections::HashMap<u64, SearchSettings> =
+        std::collections::HashMap::new();
     for sub in &subs {
         let wanted = match settings.get(&sub.guild_id) {
             Some(s) => s.clone(),
             None => {
-                let s = Settings::resolve(&store.guild_search(sub.guild_id).await?, cfg);
+                let s = SearchSettings::resolve(&store.guild_search(sub.guild_id).await?, cfg);
                 settings.insert(sub.guild_id, s.clone());
                 s
             }
@@ -384,7 +385,7 @@ pub async fn sync_searches(
 pub async fn topic_searches(
     store: &Store,
     searcher: &Searcher,
-    settings: &Settings,
+    settings: &SearchSettings,
     topic: &Query,
     now: DateTime<Utc>,
 ) -> Result<Vec<Source>, crate::store::StoreError> {
@@ -490,7 +491,7 @@ mod tests {
         assert!(Locale::new("english", "US").is_err());
         assert!(Locale::new("en", "USA").is_err());
         let cfg = crate::config::Config::defaults().search;
-        let s = Settings::resolve(&GuildSearch::default(), &cfg);
+        let s = SearchSettings::resolve(&GuildSearch::default(), &cfg);
         assert_eq!(s.providers, ["bing", "gdelt", "google"]);
         assert_eq!(s.locale, Locale::new("en", "US").unwrap());
         let stored = GuildSearch {
@@ -498,14 +499,14 @@ mod tests {
             language: Some("uk".into()),
             country: Some("UA".into()),
         };
-        let s = Settings::resolve(&stored, &cfg);
+        let s = SearchSettings::resolve(&stored, &cfg);
         assert_eq!(s.providers, ["bing", "hn"]);
         assert_eq!(s.locale, Locale::new("uk", "UA").unwrap());
         let none = GuildSearch {
             providers: Some(String::new()),
             ..GuildSearch::default()
         };
-        assert!(Settings::resolve(&none, &cfg).providers.is_empty());
+        assert!(SearchSettings::resolve(&none, &cfg).providers.is_empty());
     }
 
     #[test]

@@ -1,92 +1,11 @@
-//! Per-channel briefing settings (`channel_settings`), the LLM summary cache (`llm_cache`) and the daily
-//! token counters (`llm_usage`).
+//! LLM summaries' bookkeeping: the summary cache (`llm_cache`), the daily token counters (`llm_usage`) and the
+//! day's remembered failures (`llm_failures`).
 
 use chrono::{DateTime, Utc};
 
-use super::{DbOptId, Store, StoreError, WriteTx, id_in, on, to_secs};
-
-/// A channel's settings as stored (strings as the columns hold them; `brief::settings` reads them).
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct SettingsRow {
-    /// `extractive` or `llm`.
-    pub style: String,
-    /// BCP 47 tag of LLM summaries.
-    pub language: Option<String>,
-    /// `headlines`, `short` or `full`; `None`: the config's default.
-    pub length: Option<String>,
-    /// Stories per briefing; `None`: the config's.
-    pub max_stories: Option<i64>,
-    /// `channel`, `thread` or `forum`.
-    pub post_in: String,
-    /// The forum channel, when `post_in` is `forum`.
-    #[sqlx(try_from = "DbOptId")]
-    pub forum_id: Option<u64>,
-    /// The tag forum posts get.
-    #[sqlx(try_from = "DbOptId")]
-    pub forum_tag: Option<u64>,
-    /// The role pinged with scheduled briefings.
-    #[sqlx(try_from = "DbOptId")]
-    pub ping_role: Option<u64>,
-    /// `say` or `silent` when nothing is new; `None`: the config's `[schedule] nothing_new`.
-    pub nothing_new: Option<String>,
-    /// `on` or `off`: whether stories show their lead image; `None`: on.
-    pub images: Option<String>,
-}
+use super::{Store, StoreError, WriteTx, id_in, on, to_secs};
 
 impl Store {
-    /// A channel's settings, if it has any.
-    pub async fn channel_settings(
-        &self,
-        channel_id: u64,
-    ) -> Result<Option<SettingsRow>, StoreError> {
-        Ok(on!(self, pool => sqlx::query_as::<_, SettingsRow>(
-            "SELECT style, language, length, max_stories, post_in, forum_id, forum_tag, ping_role, nothing_new, \
-             images FROM channel_settings WHERE channel_id = $1",
-        )
-        .bind(id_in(channel_id))
-        .fetch_optional(pool)
-        .await)?)
-    }
-
-    /// Stores a channel's settings.
-    pub async fn set_channel_settings(
-        &self,
-        guild_id: u64,
-        channel_id: u64,
-        s: &SettingsRow,
-        by: u64,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        on!(self, pool => sqlx::query(
-            "INSERT INTO channel_settings (channel_id, guild_id, style, language, length, max_stories, post_in, \
-             forum_id, forum_tag, ping_role, updated_by, updated_at, nothing_new, images) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-             ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, style = excluded.style, \
-             language = excluded.language, length = excluded.length, max_stories = excluded.max_stories, \
-             post_in = excluded.post_in, forum_id = excluded.forum_id, forum_tag = excluded.forum_tag, \
-             ping_role = excluded.ping_role, nothing_new = excluded.nothing_new, images = excluded.images, \
-             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        )
-        .bind(id_in(channel_id))
-        .bind(id_in(guild_id))
-        .bind(&s.style)
-        .bind(&s.language)
-        .bind(&s.length)
-        .bind(s.max_stories)
-        .bind(&s.post_in)
-        .bind(s.forum_id.map(id_in))
-        .bind(s.forum_tag.map(id_in))
-        .bind(s.ping_role.map(id_in))
-        .bind(id_in(by))
-        .bind(to_secs(now))
-        .bind(&s.nothing_new)
-        .bind(&s.images)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
     /// A cached LLM summary.
     pub async fn llm_cached(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(

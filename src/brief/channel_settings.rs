@@ -6,51 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::Options;
 use super::summarize::Budget;
 use crate::config::NothingNew;
-use crate::store::SettingsRow;
-
-/// How summaries are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Style {
-    /// herald's own extractive summaries (no key; each article's own language).
-    #[default]
-    Extractive,
-    /// An LLM's, checked against the sources (falls back to extractive).
-    Llm,
-}
-
-/// How long each story is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Length {
-    /// Titles and links only.
-    Headlines,
-    /// One or two sentences.
-    Short,
-    /// A paragraph.
-    Full,
-}
+use crate::store::{ChannelSettingsRow, Images, Placement};
+pub use crate::store::{Length, Style};
 
 impl Length {
-    /// Its name as stored and shown.
-    pub fn name(self) -> &'static str {
-        match self {
-            Length::Headlines => "headlines",
-            Length::Short => "short",
-            Length::Full => "full",
-        }
-    }
-
-    /// The length a name stands for (`headlines`, `short`, `full`).
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "headlines" => Length::Headlines,
-            "short" => Length::Short,
-            "full" => Length::Full,
-            _ => return None,
-        })
-    }
-
     /// The extractive summary budget of this length.
     pub fn budget(self) -> Budget {
         match self {
@@ -101,52 +60,42 @@ pub struct ChannelSettings {
 }
 
 impl ChannelSettings {
-    /// The settings a stored row says (a value that no longer reads counts as unset).
-    pub fn from_row(row: &SettingsRow) -> Self {
+    /// The settings a stored row says (the row's names are checked as it is read; a forum post without its
+    /// forum reads as the channel).
+    pub fn from_row(row: &ChannelSettingsRow) -> Self {
         Self {
-            style: if row.style == "llm" {
-                Style::Llm
-            } else {
-                Style::Extractive
-            },
+            style: row.style,
             language: row.language.clone().filter(|l| !l.is_empty()),
-            length: row.length.as_deref().and_then(Length::parse),
+            length: row.length,
             max_stories: row
                 .max_stories
                 .and_then(|n| usize::try_from(n).ok())
                 .filter(|n| *n > 0),
-            post_in: match (row.post_in.as_str(), row.forum_id) {
-                ("thread", _) => PostIn::Thread,
-                ("forum", Some(id)) => PostIn::Forum {
+            post_in: match (row.post_in, row.forum_id) {
+                (Placement::Thread, _) => PostIn::Thread,
+                (Placement::Forum, Some(id)) => PostIn::Forum {
                     channel: id,
                     tag: row.forum_tag,
                 },
                 _ => PostIn::Channel,
             },
             ping_role: row.ping_role,
-            nothing_new: match row.nothing_new.as_deref() {
-                Some("say") => Some(NothingNew::Say),
-                Some("silent") => Some(NothingNew::Silent),
-                _ => None,
-            },
-            images_off: row.images.as_deref() == Some("off"),
+            nothing_new: row.nothing_new,
+            images_off: row.images == Some(Images::Off),
         }
     }
 
     /// The row that stores these settings.
-    pub fn to_row(&self) -> SettingsRow {
-        SettingsRow {
-            style: match self.style {
-                Style::Extractive => "extractive".into(),
-                Style::Llm => "llm".into(),
-            },
+    pub fn to_row(&self) -> ChannelSettingsRow {
+        ChannelSettingsRow {
+            style: self.style,
             language: self.language.clone(),
-            length: self.length.map(|l| l.name().to_owned()),
+            length: self.length,
             max_stories: self.max_stories.and_then(|n| i64::try_from(n).ok()),
             post_in: match self.post_in {
-                PostIn::Channel => "channel".into(),
-                PostIn::Thread => "thread".into(),
-                PostIn::Forum { .. } => "forum".into(),
+                PostIn::Channel => Placement::Channel,
+                PostIn::Thread => Placement::Thread,
+                PostIn::Forum { .. } => Placement::Forum,
             },
             forum_id: match self.post_in {
                 PostIn::Forum { channel, .. } => Some(channel),
@@ -157,11 +106,8 @@ impl ChannelSettings {
                 _ => None,
             },
             ping_role: self.ping_role,
-            nothing_new: self.nothing_new.map(|n| match n {
-                NothingNew::Say => "say".to_owned(),
-                NothingNew::Silent => "silent".to_owned(),
-            }),
-            images: self.images_off.then(|| "off".to_owned()),
+            nothing_new: self.nothing_new,
+            images: self.images_off.then_some(Images::Off),
         }
     }
 
@@ -218,7 +164,7 @@ mod tests {
             images_off: true,
         };
         assert_eq!(ChannelSettings::from_row(&s.to_row()), s);
-        assert_eq!(s.to_row().images.as_deref(), Some("off"));
+        assert_eq!(s.to_row().images, Some(Images::Off));
         assert!(!ChannelSettings::from_row(&ChannelSettings::default().to_row()).images_off);
         let base = Options::from(&crate::config::Config::defaults().brief);
         let o = s.options(base);
