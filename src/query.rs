@@ -22,8 +22,16 @@ pub struct QueryError {
 /// One thing to look for: a word (its stem) or a phrase (stems in a row).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Atom {
-    Word { shown: String, stem: String },
-    Phrase { shown: String, stems: Vec<String> },
+    Word {
+        shown: String,
+        stem: String,
+        /// The keys a name's other forms share with it ([`name_keys`]): `Israeli` also finds "Israel".
+        names: Vec<String>,
+    },
+    Phrase {
+        shown: String,
+        stems: Vec<String>,
+    },
 }
 
 /// One AND-ed clause: any of several atoms, or the absence of one.
@@ -97,6 +105,13 @@ impl Haystack {
                     .filter(|w| is_acronym(w))
                     .map(|w| format!("{CAPITALS}{}", text::fold(w))),
             );
+            // Names (words written with a capital) under the keys their other forms share: "Israel" and
+            // "Israeli", "Malaysia" and "Malaysian", "China" and "Chinese" are one name to a topic.
+            set.extend(
+                s.split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                    .flat_map(|w| name_keys(&text::fold(w))),
+            );
         }
         Self {
             title: title_stems,
@@ -163,6 +178,57 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
     Ok(tokens)
 }
 
+/// Topics of this many required words or more may miss one in a text their search provider vouched for
+/// ([`Query::score_vouched`]).
+const VOUCHED_MIN_WORDS: usize = 3;
+
+/// Marks a name key: a name with a demonym or plural ending taken off (see [`name_keys`]).
+const NAME: &str = "@";
+/// Marks a name key without its last vowel, the root a demonym in -an, -ian, -ese or -ish is built on.
+const NAME_ROOT: &str = "@@";
+/// Endings that make a name's demonym or plural from the name itself: Israel → Israeli(s), Malaysia →
+/// Malaysian(s), Brazil → Brazilian, Japan → Japanese, Kurd → Kurdish, Kurds.
+const NAME_TAILS: [&str; 11] = [
+    "i", "is", "n", "ns", "an", "ans", "ian", "ians", "ese", "ish", "s",
+];
+/// Endings that make a demonym from a name's root without its last vowel: Canada → Canadian, China →
+/// Chinese, Mexico → Mexican.
+const ROOT_TAILS: [&str; 6] = ["ian", "ians", "an", "ans", "ese", "ish"];
+/// A name shorter than this once its ending is off is not taken for a name's form ("Ira" is not "Iran").
+const MIN_NAME: usize = 4;
+
+/// The keys under which a name (a folded word) meets its other forms: a query word and a name in the text
+/// share a key when one is the other with a demonym or plural ending ([`NAME_TAILS`]), or both are built on
+/// one root without its last vowel ([`ROOT_TAILS`]). `Israeli` and "Israel" share `@israel`; `China` and
+/// "Chinese" share `@@chin`; "India" and "Indiana" share none. Empty for a word with anything but letters.
+fn name_keys(word: &str) -> Vec<String> {
+    let len = word.chars().count();
+    if len < MIN_NAME || !word.chars().all(char::is_alphabetic) {
+        return Vec::new();
+    }
+    let mut keys = vec![format!("{NAME}{word}")];
+    for tail in NAME_TAILS {
+        if let Some(base) = word.strip_suffix(tail) {
+            if base.chars().count() >= MIN_NAME {
+                keys.push(format!("{NAME}{base}"));
+            }
+        }
+    }
+    if let Some(base) = word.strip_suffix(['a', 'e', 'o', 'y']) {
+        if base.chars().count() >= MIN_NAME - 1 {
+            keys.push(format!("{NAME_ROOT}{base}"));
+        }
+    }
+    for tail in ROOT_TAILS {
+        if let Some(base) = word.strip_suffix(tail) {
+            if base.chars().count() >= MIN_NAME - 1 {
+                keys.push(format!("{NAME_ROOT}{base}"));
+            }
+        }
+    }
+    keys
+}
+
 /// Marks a query word matched as written, not by its stem (an acronym).
 const EXACT: &str = "=";
 /// Marks a query word matched only where the text writes it in capitals too (an acronym that is also a
@@ -189,6 +255,7 @@ fn atom(token: &Token) -> Result<Atom, QueryError> {
             Ok(Atom::Word {
                 shown: w.clone(),
                 stem: format!("{}{folded}", if common { CAPITALS } else { EXACT }),
+                names: Vec::new(),
             })
         }
         Token::Word(w, pos) => {
@@ -198,6 +265,7 @@ fn atom(token: &Token) -> Result<Atom, QueryError> {
                 (Some(stem), None) => Ok(Atom::Word {
                     shown: w.clone(),
                     stem,
+                    names: name_keys(&text::fold(w)),
                 }),
                 // "peace-talks" or "U.S." read as the phrase of their parts.
                 (Some(a), Some(b)) => {
@@ -359,6 +427,25 @@ impl Query {
 
     /// `None` when the text does not match; otherwise how strongly: matched atoms count double in the title.
     pub fn score(&self, hay: &Haystack) -> Option<f64> {
+        self.score_missing(hay, 0)
+    }
+
+    /// [`Query::score`] for a text a search provider returned for this topic, having matched it against the
+    /// whole article with its own word forms: of a topic of [`VOUCHED_MIN_WORDS`] required words or more, one
+    /// may be missing here ("Portuguese" in the topic, "Portugal" in the article). Exclusions still hold, and
+    /// a shorter topic must match in full.
+    pub fn score_vouched(&self, hay: &Haystack) -> Option<f64> {
+        let required = self
+            .clauses
+            .iter()
+            .filter(|c| matches!(c, Clause::Any(_)))
+            .count();
+        self.score_missing(hay, usize::from(required >= VOUCHED_MIN_WORDS))
+    }
+
+    /// The score when at most `misses` required clauses may be missing.
+    fn score_missing(&self, hay: &Haystack, misses: usize) -> Option<f64> {
+        let mut missed = 0;
         let mut score = 0.0;
         for clause in &self.clauses {
             match clause {
@@ -376,7 +463,10 @@ impl Query {
                         }
                     }
                     if !hit {
-                        return None;
+                        missed += 1;
+                        if missed > misses {
+                            return None;
+                        }
                     }
                 }
             }
@@ -387,6 +477,11 @@ impl Query {
 
 /// A word as an FTS prefix: the part its folded form shares with its stem ("happy"/"happi" → "happ"*).
 fn fts_prefix(word: &str) -> String {
+    format!("\"{}\"*", prefix_of(word))
+}
+
+/// The part of a folded word its stem keeps (the word itself when they share nothing).
+fn prefix_of(word: &str) -> String {
     let stem = text::stem(word);
     let common: String = word
         .chars()
@@ -394,16 +489,30 @@ fn fts_prefix(word: &str) -> String {
         .take_while(|(a, b)| a == b)
         .map(|(a, _)| a)
         .collect();
-    let prefix = if common.is_empty() {
+    if common.is_empty() {
         word.to_owned()
     } else {
         common
-    };
-    format!("\"{prefix}\"*")
+    }
 }
 
 fn fts_atom(a: &Atom) -> String {
     let shown = match a {
+        // A name written with a capital is looked for under its shortest form too, so `Israeli` finds
+        // "Israel" (every name key is a prefix of the word).
+        Atom::Word { shown, names, .. } if shown.chars().next().is_some_and(char::is_uppercase) => {
+            let mut prefix = prefix_of(&text::fold(shown));
+            for base in names
+                .iter()
+                .filter(|k| !k.starts_with(NAME_ROOT))
+                .filter_map(|k| k.strip_prefix(NAME))
+            {
+                if base.len() < prefix.len() {
+                    prefix = base.to_owned();
+                }
+            }
+            return format!("(\"{prefix}\"*)");
+        }
         Atom::Word { shown, .. } | Atom::Phrase { shown, .. } => shown,
     };
     let words: Vec<String> = text::words(shown).map(|w| fts_prefix(&w)).collect();
@@ -412,7 +521,9 @@ fn fts_atom(a: &Atom) -> String {
 
 fn atom_in(a: &Atom, hay: &Haystack) -> bool {
     match a {
-        Atom::Word { stem, .. } => hay.set.contains(stem),
+        Atom::Word { stem, names, .. } => {
+            hay.set.contains(stem) || names.iter().any(|k| hay.set.contains(k))
+        }
         Atom::Phrase { .. } => atom_in_seq(a, &hay.title) || atom_in_seq(a, &hay.body),
     }
 }
@@ -474,6 +585,57 @@ mod tests {
         assert!(e.message.contains("control characters"));
         assert!(Query::parse("peace\u{1b}[31m").is_err());
         assert!(Query::parse("peace talks").is_ok());
+    }
+
+    /// A name meets its demonym and plural ("Israel", "Israeli", "Israelis"; "China", "Chinese"; "Malaysia",
+    /// "Malaysian") where the text writes it as a name, and not a different name that merely starts alike.
+    #[test]
+    fn names_meet_their_other_forms() {
+        let body = "Israel closed the airport to Palestinian planes on Friday.";
+        assert!(m("Palestinian planes airport Israeli", "", body));
+        assert!(m("Israel", "", "Israeli jets and Israelis at home"));
+        assert!(
+            m("israeli", "", "Israel said"),
+            "a topic typed in lower case"
+        );
+        assert!(m("China", "", "Chinese officials said"));
+        assert!(m("Chinese", "", "China said"));
+        assert!(m("Malaysia", "", "Malaysian police"));
+        assert!(m("Canadian", "", "Canada votes"));
+        assert!(m("Kurds", "", "Kurdish fighters"));
+        for (q, text) in [
+            ("India", "Indiana voters"),
+            ("Niger", "Nigeria's election"),
+            ("Austria", "Australia's cabinet"),
+            ("Iran", "Ira Glass"),
+            ("China", "chinese food"),
+        ] {
+            assert!(!m(q, "", text), "{q} / {text}");
+        }
+        // The full-text prefilter looks for a capitalised name under its shortest form.
+        assert_eq!(
+            Query::parse("Malaysian").unwrap().fts_prefilter(),
+            r#"(("malays"*))"#
+        );
+    }
+
+    /// A search result its provider matched against the whole article may miss one word form of a topic of
+    /// three words or more; exclusions hold, and a shorter topic matches in full or not at all.
+    #[test]
+    fn a_provider_vouched_result_may_miss_one_word_of_a_long_topic() {
+        let hay = Haystack::new(
+            "Protesters urge inquiry",
+            "East Timor protesters named Indonesian officers; Portugal asked the UN to act.",
+        );
+        let long = Query::parse("Timor Indonesian Portuguese East").unwrap();
+        assert_eq!(long.score(&hay), None);
+        assert!(long.score_vouched(&hay).is_some());
+        let two_missing = Query::parse("Timor Indonesian Portuguese Jakarta").unwrap();
+        assert_eq!(two_missing.score_vouched(&hay), None);
+        let excluded = Query::parse("Timor Indonesian Portuguese -Portugal").unwrap();
+        assert_eq!(excluded.score_vouched(&hay), None);
+        let short = Query::parse("Timor Jakarta").unwrap();
+        assert_eq!(short.score_vouched(&hay), None);
     }
 
     #[test]

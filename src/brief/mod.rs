@@ -246,6 +246,7 @@ pub fn build_briefing_for(
     // link) are one report — the first one stored for it, the others told with it.
     let mut first_of: HashMap<String, i64> = HashMap::new();
     let mut duplicates: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut copies: HashMap<i64, Vec<&Item>> = HashMap::new();
     let mut unique: Vec<&Item> = Vec::with_capacity(all.len());
     for item in all {
         let key = item
@@ -260,7 +261,10 @@ pub fn build_briefing_for(
                 None
             }
         }) {
-            Some(first) => duplicates.entry(first).or_default().push(item.id),
+            Some(first) => {
+                duplicates.entry(first).or_default().push(item.id);
+                copies.entry(first).or_default().push(item);
+            }
             None => unique.push(item),
         }
     }
@@ -271,9 +275,28 @@ pub fn build_briefing_for(
             matched.push((item, 0.0));
             continue;
         }
-        // Prepared once per item, however many topics.
-        let hay = Haystack::new(&item.title, &item.match_text());
-        if let Some(best) = topics.iter().filter_map(|q| q.score(&hay)).reduce(f64::max) {
+        // Prepared once per item, however many topics. One article's copies (a provider's title alone,
+        // another's teaser, a feed's text) each say part of it: the article matches when one of them does.
+        let copies = copies.get(&item.id).map_or(&[][..], Vec::as_slice);
+        let best = std::iter::once(item)
+            .chain(copies.iter().copied())
+            .filter_map(|copy| {
+                let hay = Haystack::new(&copy.title, &copy.match_text());
+                // A search result was matched by its provider against the whole article: one word form
+                // apart from the topic's is not a reason to drop it.
+                topics
+                    .iter()
+                    .filter_map(|q| {
+                        if copy.from_search {
+                            q.score_vouched(&hay)
+                        } else {
+                            q.score(&hay)
+                        }
+                    })
+                    .reduce(f64::max)
+            })
+            .reduce(f64::max);
+        if let Some(best) = best {
             matched.push((item, best));
         }
     }
@@ -504,6 +527,27 @@ mod tests {
         assert_eq!(listed, [1, 3], "the redirect's item is not listed again");
         assert_eq!(s.duplicate_ids, [2], "but it is told with the story");
         assert_eq!(s.also.len(), 1);
+    }
+
+    /// An article that came as several items (a provider's title alone, another's teaser) matches a topic
+    /// when any copy does: the first stored copy lacking a word of the topic does not drop the article.
+    #[test]
+    fn an_article_matches_when_any_of_its_copies_does() {
+        let mut title_only = report(1, 1, "Israeli officials delay two planes", "");
+        title_only.snippet = String::new();
+        let mut teaser = report(2, 2, "Israeli officials delay two planes", "");
+        teaser.url = title_only.url.clone();
+        teaser.snippet = "Two planes were held at the Palestinian airport on Wednesday.".into();
+        let topic = Query::parse("airport planes Israeli").unwrap();
+        let b = build_briefing(
+            &[title_only, teaser],
+            &[topic],
+            Options::from(&crate::config::Config::defaults().brief),
+            Utc::now(),
+        );
+        assert_eq!(b.stories.len(), 1, "{b:#?}");
+        assert_eq!(b.stories[0].item_ids, [1]);
+        assert_eq!(b.stories[0].duplicate_ids, [2]);
     }
 
     /// A search result matches on its whole article (its provider matched there); a feed's item only on the

@@ -54,18 +54,30 @@ pub enum PageError {
 struct Unused {
     why: String,
     passing: bool,
+    /// The page's own URL, when it was had but is not used (see [`PageFailure::canonical`]).
+    canonical: Option<String>,
 }
 
 impl Unused {
     fn passing(why: String) -> Self {
-        Self { why, passing: true }
+        Self {
+            why,
+            passing: true,
+            canonical: None,
+        }
     }
 
     fn lasting(why: String) -> Self {
         Self {
             why,
             passing: false,
+            canonical: None,
         }
+    }
+
+    /// The same, for a page had at `canonical`.
+    fn at(self, canonical: Option<String>) -> Self {
+        Self { canonical, ..self }
     }
 }
 
@@ -271,6 +283,7 @@ impl ArticleReader {
                 outcome.as_ref().map_err(|u| PageFailure {
                     why: &u.why,
                     passing: u.passing,
+                    canonical: u.canonical.as_deref(),
                 }),
                 now,
             )
@@ -281,7 +294,7 @@ impl ArticleReader {
         }
         match outcome {
             Ok(_) => Ok(()),
-            Err(Unused { why, passing }) => {
+            Err(Unused { why, passing, .. }) => {
                 tracing::debug!(reason = %why, passing, "article not used; its items keep the feed's text");
                 Err(PageError::Unused(why))
             }
@@ -355,6 +368,7 @@ impl ArticleReader {
                 return Err(Unused {
                     why: e.to_string(),
                     passing,
+                    canonical: None,
                 });
             }
         };
@@ -368,8 +382,10 @@ impl ArticleReader {
         })
         .await
         .map_err(|_| Unused::lasting("extracting the article panicked".to_owned()))?;
-        let mut article = extracted
-            .ok_or_else(|| Unused::lasting("no readable article in the page".to_owned()))?;
+        let landed_elsewhere = (final_url != url).then(|| final_url.clone());
+        let mut article = extracted.ok_or_else(|| {
+            Unused::lasting("no readable article in the page".to_owned()).at(landed_elsewhere)
+        })?;
         // A page that names no canonical URL is known by where its link led (a search provider's redirect
         // lands on the publisher's page).
         if article.canonical_url.is_none() && final_url != url {
@@ -379,7 +395,8 @@ impl ArticleReader {
         if words < min_words {
             return Err(Unused::lasting(format!(
                 "the article is only {words} words (a paywall or a stub?)"
-            )));
+            ))
+            .at(article.canonical_url));
         }
         Ok(Some(Page { landed, article }))
     }

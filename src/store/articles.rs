@@ -102,6 +102,10 @@ pub struct PageFailure<'a> {
     /// A passing reason (a timeout, a network or DNS failure, a 5xx, a 429): the page is asked again later,
     /// with backoff. Otherwise (a 404, not a page, no article, a paywall stub) it is never asked again.
     pub passing: bool,
+    /// The publisher's URL of the page, when it was had but held no article to use (a stub behind a
+    /// provider's redirect): its items are still known as that page, so the same article from another
+    /// provider or a feed is one entry, and the posted link is the publisher's.
+    pub canonical: Option<&'a str>,
 }
 
 impl<'a> PageFailure<'a> {
@@ -110,12 +114,17 @@ impl<'a> PageFailure<'a> {
         Self {
             why,
             passing: false,
+            canonical: None,
         }
     }
 
     /// A failure that may pass.
     pub fn passing(why: &'a str) -> Self {
-        Self { why, passing: true }
+        Self {
+            why,
+            passing: true,
+            canonical: None,
+        }
     }
 }
 
@@ -196,9 +205,9 @@ impl Store {
         outcome: Result<&Article, PageFailure<'_>>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let (state, error, read) = match outcome {
-            Ok(a) => ("read", None, Some(a)),
-            Err(f) => ("failed", Some(f.why), None),
+        let (state, error, read, canonical) = match outcome {
+            Ok(a) => ("read", None, Some(a), a.canonical_url.as_deref()),
+            Err(f) => ("failed", Some(f.why), None, f.canonical),
         };
         let passing = outcome.is_err_and(|f| f.passing);
         on!(self, pool => {
@@ -240,7 +249,7 @@ impl Store {
             .bind(read.and_then(|a| a.byline.as_deref()))
             .bind(read.and_then(|a| a.published.as_deref()))
             .bind(read.and_then(|a| a.language.as_deref()))
-            .bind(read.and_then(|a| a.canonical_url.as_deref()))
+            .bind(canonical)
             .bind(read.map_or("", |a| a.text.as_str()))
             .bind(to_secs(now))
             .bind(read.and_then(|a| a.site_name.as_deref()))
@@ -424,5 +433,50 @@ mod tests {
         assert_eq!(page_retry_after(2), Some(Duration::hours(2)));
         assert_eq!(page_retry_after(3), Some(Duration::hours(8)));
         assert_eq!(page_retry_after(MAX_PAGE_ATTEMPTS), None);
+    }
+
+    /// A page had but not used (a stub behind a provider's redirect) still names where it is: its item reads
+    /// as that page (so the publisher's own link to it is the same article, and is what gets posted), with no
+    /// article text and no image.
+    #[tokio::test]
+    async fn a_stub_behind_a_redirect_is_known_by_the_page_it_landed_on() {
+        let (store, _dir) = temp_store().await;
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let feed = store
+            .upsert_source("https://news.example/rss/search?q=x", "google", t0)
+            .await
+            .unwrap();
+        let redirect = "https://news.example/rss/articles/CBMi123";
+        let item = NewItem {
+            guid: "g1".into(),
+            url: Some(redirect.into()),
+            title: "Planes delayed".into(),
+            author: None,
+            published_at: Some(t0),
+            snippet: String::new(),
+            body: String::new(),
+            lang: None,
+            outlet: None,
+            image: None,
+        };
+        store
+            .insert_items(feed.id, &[item], false, t0)
+            .await
+            .unwrap();
+        let stub = PageFailure {
+            canonical: Some("https://outlet.example/planes"),
+            ..PageFailure::lasting("the article is only 26 words (a paywall or a stub?)")
+        };
+        store.save_article(redirect, Err(stub), t0).await.unwrap();
+        let items = store.items_of_sources(&[feed.id], None, 10).await.unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            items[0].canonical_url.as_deref(),
+            Some("https://outlet.example/planes")
+        );
+        assert_eq!(
+            (items[0].article.as_str(), items[0].image.as_deref()),
+            ("", None)
+        );
     }
 }

@@ -13,9 +13,10 @@ pub(super) const SELECT_ITEMS: &str = "SELECT i.id, i.source_id, i.guid, i.url, 
      i.fetched_at, i.snippet, i.body, i.outlet, s.title AS source_title, s.url AS source_url, \
      s.kind AS source_kind, a.text AS article, a.canonical_url, \
      COALESCE(a.image_url, i.image_url) AS image_url";
-/// Joins an item's source and its article (when its page was read), as [`SELECT_ITEMS`] needs.
+/// Joins an item's source and its article, as [`SELECT_ITEMS`] needs: the text and image of a page read, and
+/// the canonical URL of any page had (a failed page's text is empty and its image none).
 pub(super) const JOIN_SOURCE: &str = "JOIN sources s ON s.id = i.source_id \
-     LEFT JOIN articles a ON a.url = i.url AND a.state = 'read'";
+     LEFT JOIN articles a ON a.url = i.url";
 
 /// The ids of a channel's sources, binding the server as `$1` and the channel as `$2`: the feeds its server
 /// added and the searches of its subscriptions.
