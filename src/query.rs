@@ -402,6 +402,24 @@ impl Query {
         text::fold(&self.to_string())
     }
 
+    /// The stems of the words a text must (or may) hold to match, as [`text::stem`] makes them: what every
+    /// report this query matched shares by construction.
+    pub fn stems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for clause in &self.clauses {
+            if let Clause::Any(atoms) = clause {
+                for a in atoms {
+                    match a {
+                        Atom::Word { shown, .. } | Atom::Phrase { shown, .. } => {
+                            out.extend(text::words(shown).map(|w| text::stem(&w)));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// An FTS5 expression that finds every item this query can match (and some it does not): each word as a
     /// prefix of its stem, phrases as their words, exclusions left to [`Query::score`]. Built only from
     /// letters and digits, so user input cannot inject FTS syntax.

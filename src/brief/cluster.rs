@@ -3,7 +3,8 @@
 //! Each report becomes a tf-idf vector over the content stems of its headline (counted twice) and the prose of
 //! its fullest text (the article read from its page, else the feed's text; bylines and captions left out by
 //! [`text::prose`]). A stem weighs by how rare it is
-//! among the reports being grouped (idf) times how rare it is in general text ([`text::wordfreq`]): two reports
+//! among the reports being grouped (idf; a topic's few reports are measured against a news day's worth, see
+//! [`cluster_topic`]) times how rare it is in general text ([`text::wordfreq`]): two reports
 //! sharing "Mitch", "Nicaragua" and "mudslides" are about one event; sharing "said", "officials" and
 //! "Tuesday" says nothing. Two reports whose shared stems are worth less than [`MIN_SHARED`] (each counting
 //! its rarity: a name 1, a common word less) count as less similar, however short their texts. Reports whose
@@ -48,6 +49,22 @@ const MAX_DF_SHARE: f64 = 0.02;
 /// stems. Sharing three common words is how two unrelated short reports look alike ("Airline stocks rallied
 /// … beat forecasts … led the gains" and "Hawks rallied … to beat … led the scoring").
 const MIN_SHARED: f64 = 2.5;
+/// How much a topic's own word, shared by two of its reports, counts toward [`MIN_SHARED`]: every report
+/// holds it, so it says less about the event than another word of the same rarity.
+const COMMON_EVIDENCE: f32 = 0.0;
+/// The news day a topic's reports are measured against ([`cluster_topic`]).
+const TOPIC_POOL: f32 = 150.0;
+/// Words of a typical report, for how likely a report of general news holds a stem.
+const BACKGROUND_REPORT_WORDS: f64 = 500.0;
+
+/// The share of general news reports that hold a stem of rarity `r` ([`Vectors`]: 1 for a word general text
+/// never uses, 0 for the commonest): a word of Zipf frequency z occurs 10^(z-9) times per word of text.
+fn background_share(r: f32) -> f32 {
+    let zipf = 7.0 * (1.0 - f64::from(r));
+    let per_word = 10f64.powf(zipf - 9.0);
+    (1.0 - (-BACKGROUND_REPORT_WORDS * per_word).exp()) as f32
+}
+
 /// Reports further apart than this (in hours) lose similarity as the gap grows.
 pub const SAME_EVENT_HOURS: f64 = 48.0;
 
@@ -68,13 +85,78 @@ pub struct Group {
 /// Groups items into stories: returns indices into `items`, groups ordered by their first report.
 /// `threshold` is the average similarity (0 to 1) at which two groups are one story.
 pub fn cluster(items: &[&Item], threshold: f64) -> Vec<Group> {
-    let n = items.len();
-    if n == 0 {
+    cluster_within(items, threshold, 0.0, &[])
+}
+
+/// [`cluster`] for the reports a topic matched: a sample biased toward the topic, in which every report
+/// shares the event's words. Measured among themselves, those words would look common and each report's own
+/// angle would look like its story, so one event would split into a story per angle; rarity is measured
+/// against a news day of [`TOPIC_POOL`] reports instead (see [`Vectors::build`]).
+/// The topic's own words (`topic_stems`, as [`text::stem`] makes them) are in every report by construction:
+/// sharing them is weaker evidence of one event (see [`MIN_SHARED`]).
+pub fn cluster_topic(items: &[&Item], threshold: f64, topic_stems: &[String]) -> Vec<Group> {
+    cluster_within(items, threshold, TOPIC_POOL, topic_stems)
+}
+
+fn cluster_within(items: &[&Item], threshold: f64, pool: f32, common: &[String]) -> Vec<Group> {
+    if items.is_empty() {
         return Vec::new();
     }
-    let vectors = Vectors::build(items);
-    let edges = similar_pairs(items, &vectors, threshold);
-    attach_strays(group_average(n, &edges, threshold), &edges, threshold)
+    // Reports under one long headline are one report (a wire story several outlets ran as it came): only the
+    // fullest of them is compared, so a copy whose page gave no text does not stand apart.
+    let (firsts, copies) = headline_copies(items);
+    let reps: Vec<&Item> = firsts.iter().map(|&i| items[i]).collect();
+    let vectors = Vectors::build(&reps, pool, common);
+    let edges = similar_pairs(&reps, &vectors, threshold);
+    let groups = attach_strays(
+        group_average(reps.len(), &edges, threshold),
+        &edges,
+        threshold,
+    );
+    groups
+        .into_iter()
+        .map(|g| {
+            let expand = |members: &[usize]| {
+                let mut out: Vec<usize> = members
+                    .iter()
+                    .flat_map(|&m| std::iter::once(firsts[m]).chain(copies[m].iter().copied()))
+                    .collect();
+                out.sort_unstable();
+                out
+            };
+            let mut members = expand(&g.members[..g.core]);
+            let core = members.len();
+            members.extend(expand(&g.members[g.core..]));
+            Group { members, core }
+        })
+        .collect()
+}
+
+/// The reports to compare, one per long headline (the one with the fullest text; every report whose headline
+/// is shorter than [`SAME_HEADLINE_WORDS`] words stands for itself), in input order, and each one's copies.
+fn headline_copies(items: &[&Item]) -> (Vec<usize>, Vec<Vec<usize>>) {
+    let mut by_headline: HashMap<Vec<String>, usize> = HashMap::new();
+    let mut firsts: Vec<usize> = Vec::with_capacity(items.len());
+    let mut copies: Vec<Vec<usize>> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let words: Vec<String> = text::words(&item.title).collect();
+        if words.len() >= SAME_HEADLINE_WORDS {
+            if let Some(&k) = by_headline.get(&words) {
+                // The fullest text stands for the headline; the others are its copies.
+                if item.full_text().len() > items[firsts[k]].full_text().len() {
+                    copies[k].push(firsts[k]);
+                    firsts[k] = i;
+                } else {
+                    copies[k].push(i);
+                }
+                continue;
+            }
+            by_headline.insert(words, firsts.len());
+        }
+        firsts.push(i);
+        copies.push(Vec::new());
+    }
+    (firsts, copies)
 }
 
 /// For each of `fresh`, whether it tells a story one of `told` already told: whether grouping them all puts
@@ -98,7 +180,9 @@ pub fn already_told(fresh: &[Item], told: &[Item], threshold: f64) -> Vec<bool> 
 struct Vectors(Vec<Vector>, Vec<Vec<u32>>, Vec<f32>);
 
 impl Vectors {
-    fn build(items: &[&Item]) -> Self {
+    /// The vectors of `items`, rarity measured against at least `pool` reports; the stems in `common` are
+    /// weaker evidence of one event when shared.
+    fn build(items: &[&Item], pool: f32, common: &[String]) -> Self {
         let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
         let mut rarity: Vec<f32> = Vec::new();
         let mut stem_of: FxHashMap<String, u32> = FxHashMap::default();
@@ -146,7 +230,15 @@ impl Vectors {
                 df[t as usize] += 1;
             }
         }
-        let n = items.len() as f32;
+        // A set smaller than `pool` counts as if the rest of a news day were there: general news, each report
+        // holding a stem as often as general text does (a name almost never, "said" nearly always).
+        let missing = (pool - items.len() as f32).max(0.0);
+        let n = items.len() as f32 + missing;
+        let df: Vec<f32> = df
+            .iter()
+            .zip(&rarity)
+            .map(|(&d, &r)| d as f32 + missing * background_share(r))
+            .collect();
         let mut keys = Vec::with_capacity(counts.len());
         let vectors = counts
             .into_iter()
@@ -154,7 +246,7 @@ impl Vectors {
                 let mut v: Vector = tf
                     .into_iter()
                     .map(|(t, c)| {
-                        let idf = (1.0 + n / df[t as usize] as f32).ln();
+                        let idf = (1.0 + n / df[t as usize]).ln();
                         let r = rarity[t as usize];
                         (t, (1.0 + c.ln()) * idf * r)
                     })
@@ -173,7 +265,15 @@ impl Vectors {
                 v
             })
             .collect();
-        Self(vectors, keys, rarity)
+        // What two reports share is evidence of one event by its rarity; the words every report holds by
+        // construction (a topic's own) still weigh in the vectors, but sharing them proves half as much.
+        let mut evidence = rarity;
+        for stem in common {
+            if let Some(&id) = vocab.get(stem) {
+                evidence[id as usize] *= COMMON_EVIDENCE;
+            }
+        }
+        Self(vectors, keys, evidence)
     }
 }
 
@@ -219,6 +319,10 @@ fn same_page(a: &Item, b: &Item) -> bool {
     let (ka, kb) = (keys(a), keys(b));
     ka.iter().any(|k| kb.contains(k))
 }
+
+/// Headlines of at least this many words that two reports share word for word make them one report (a wire
+/// story that several outlets ran as it came).
+const SAME_HEADLINE_WORDS: usize = 6;
 
 /// Similar pairs (i < j) with their similarity: candidates share one of their strongest stems.
 fn similar_pairs(items: &[&Item], vectors: &Vectors, threshold: f64) -> Vec<(usize, usize, f64)> {
@@ -596,6 +700,49 @@ mod tests {
         );
         i.article = text;
         i
+    }
+
+    /// A topic's briefing groups only the few reports that matched it. Each tells the event from its own angle
+    /// (its own people and places) and shares the event's names with the others; measured against only these
+    /// reports the shared names look common and each angle like a story of its own. Measured against a news
+    /// day's worth of reports, the event is one story, and a second event in the set stays apart.
+    #[test]
+    fn a_topic_s_few_reports_of_one_event_are_one_story_and_another_event_stays_apart() {
+        let angles = [
+            "Ruiz Valdez Choluteca Pespire Nacaome",
+            "Zelaya Ortez Olancho Catacamas Juticalpa",
+            "Mejia Banegas Yoro Olanchito Sabanagrande",
+            "Funes Alvarado Comayagua Siguatepeque Marcala",
+            "Lagos Paredes Ocotepeque Gracias Erandique",
+            "Cerrato Dubon Danli Trojes Yuscaran",
+        ];
+        let mut items: Vec<Item> = angles
+            .iter()
+            .enumerate()
+            .map(|(n, angle)| {
+                let mut i = item(n as i64, n as i64, &format!("Mitch in Tegucigalpa: {angle}"), "");
+                i.article = format!(
+                    "Hurricane Mitch struck Honduras and Tegucigalpa this week, and Mitch's floods cut \
+                     Tegucigalpa off from the north of Honduras.\n{angle} reported on the storm."
+                );
+                i
+            })
+            .collect();
+        let mut other = item(10, 10, "Kabila rebels advance on Kinshasa", "");
+        other.article =
+            "Rebels fighting Laurent Kabila advanced on Kinshasa, Congo. Kabila's army retreated \
+                         from Kisangani."
+                .into();
+        items.push(other);
+        let refs: Vec<&Item> = items.iter().collect();
+        assert_eq!(
+            members(cluster_topic(&refs, 0.1, &["mitch".to_owned()])),
+            vec![vec![0, 1, 2, 3, 4, 5], vec![6]]
+        );
+        assert!(
+            members(cluster(&refs, 0.1)).len() > 2,
+            "measured among themselves, the angles split the event"
+        );
     }
 
     #[test]

@@ -302,7 +302,12 @@ pub fn build_briefing_for(
     }
     matched.sort_by_key(|(item, _)| std::cmp::Reverse(item.time()));
     let only: Vec<&Item> = matched.iter().map(|(i, _)| *i).collect();
-    let groups = cluster::cluster(&only, opts.cluster_threshold);
+    let groups = if topics.is_empty() {
+        cluster::cluster(&only, opts.cluster_threshold)
+    } else {
+        let stems: Vec<String> = topics.iter().flat_map(Query::stems).collect();
+        cluster::cluster_topic(&only, opts.cluster_threshold, &stems)
+    };
 
     let mut unchanged = 0;
     let mut stories: Vec<Story> = Vec::new();
