@@ -745,6 +745,52 @@ mod tests {
         );
     }
 
+    /// A wire story that two outlets ran under one headline is one report: the copy whose page gave no text
+    /// follows its twin into the story instead of standing apart; short headlines alike prove nothing.
+    #[test]
+    fn copies_under_one_long_headline_follow_the_fullest() {
+        let text = "Israeli security officials delayed two planes at the Palestinian airport in Gaza on \
+                    Wednesday. The Gaza airport opened last month under the Wye River accord.";
+        let headline = "Israeli security officials delay two planes at Gaza airport";
+        let mut items = vec![
+            item(1, 1, headline, text),
+            item(2, 2, "Gaza airport faces Israeli closure threat", text),
+            item(3, 3, headline, ""),
+            item(
+                4,
+                4,
+                "Live updates",
+                "Markets fell on Monday as oil prices rose.",
+            ),
+            item(
+                5,
+                5,
+                "Live updates",
+                "The Hawks beat the Comets in overtime.",
+            ),
+        ];
+        items[2].snippet = String::new();
+        let refs: Vec<&Item> = items.iter().collect();
+        // In a topic's briefing, what the headline shares with its twin beyond the topic's words is common.
+        let topic = crate::query::Query::parse("Israeli planes airport").unwrap();
+        let groups = cluster_topic(&refs, 0.1, &topic.stems());
+        assert_eq!(
+            members(groups.clone()),
+            vec![vec![0, 1, 2], vec![3], vec![4]]
+        );
+        assert_eq!(groups[0].core, 3, "the copy is core, as its twin is");
+        // Only the fullest of the copies is compared, wherever it stands; the short headlines stand alone.
+        assert_eq!(
+            headline_copies(&refs),
+            (vec![0, 1, 3, 4], vec![vec![2], vec![], vec![], vec![]])
+        );
+        let copy_first: Vec<&Item> = [&items[2], &items[0], &items[1]].into();
+        assert_eq!(
+            headline_copies(&copy_first),
+            (vec![1, 2], vec![vec![0], vec![]])
+        );
+    }
+
     #[test]
     fn reports_of_five_events_make_five_stories() {
         let items: Vec<Item> = (0..5)
