@@ -25,7 +25,7 @@ enum Atom {
     Word {
         shown: String,
         stem: String,
-        /// The keys a name's other forms share with it ([`name_keys`]): `Israeli` also finds "Israel".
+        /// The other forms of the word as a name ([`name_forms`]): `Israeli` also finds "Israel".
         names: Vec<String>,
     },
     Phrase {
@@ -105,12 +105,14 @@ impl Haystack {
                     .filter(|w| is_acronym(w))
                     .map(|w| format!("{CAPITALS}{}", text::fold(w))),
             );
-            // Names (words written with a capital) under the keys their other forms share: "Israel" and
-            // "Israeli", "Malaysia" and "Malaysian", "China" and "Chinese" are one name to a topic.
+            // Names (words written with a capital), for a query word's other forms to find ([`name_forms`]):
+            // "Israel" and "Israeli", "Malaysia" and "Malaysian", "China" and "Chinese" are one name.
             set.extend(
                 s.split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-                    .flat_map(|w| name_keys(&text::fold(w))),
+                    .filter(|w| {
+                        w.len() >= MIN_NAME && w.chars().next().is_some_and(char::is_uppercase)
+                    })
+                    .map(|w| format!("{NAME}{}", text::fold(w))),
             );
         }
         Self {
@@ -265,7 +267,7 @@ fn atom(token: &Token) -> Result<Atom, QueryError> {
                 (Some(stem), None) => Ok(Atom::Word {
                     shown: w.clone(),
                     stem,
-                    names: name_keys(&text::fold(w)),
+                    names: name_forms(&text::fold(w)),
                 }),
                 // "peace-talks" or "U.S." read as the phrase of their parts.
                 (Some(a), Some(b)) => {
@@ -519,8 +521,9 @@ fn fts_atom(a: &Atom) -> String {
         // A name written with a capital is looked for under its shortest form too, so `Israeli` finds
         // "Israel" (every name key is a prefix of the word).
         Atom::Word { shown, names, .. } if shown.chars().next().is_some_and(char::is_uppercase) => {
-            let mut prefix = prefix_of(&text::fold(shown));
-            for base in names
+            let folded = text::fold(shown);
+            let mut prefix = prefix_of(&folded);
+            for base in name_keys(&folded)
                 .iter()
                 .filter(|k| !k.starts_with(NAME_ROOT))
                 .filter_map(|k| k.strip_prefix(NAME))
@@ -535,6 +538,25 @@ fn fts_atom(a: &Atom) -> String {
     };
     let words: Vec<String> = text::words(shown).map(|w| fts_prefix(&w)).collect();
     format!("({})", words.join(" AND "))
+}
+
+/// The words a name in the text may be for `word` to meet it: every name sharing one of its keys
+/// ([`name_keys`]), each marked as [`Haystack`] marks a name. Made once per query word, so a text only lists
+/// its names as written.
+fn name_forms(word: &str) -> Vec<String> {
+    let mut forms: Vec<String> = Vec::new();
+    for key in name_keys(word) {
+        if let Some(root) = key.strip_prefix(NAME_ROOT) {
+            forms.extend(["a", "e", "o", "y"].iter().map(|v| format!("{root}{v}")));
+            forms.extend(ROOT_TAILS.iter().map(|t| format!("{root}{t}")));
+        } else if let Some(base) = key.strip_prefix(NAME) {
+            forms.push(base.to_owned());
+            forms.extend(NAME_TAILS.iter().map(|t| format!("{base}{t}")));
+        }
+    }
+    forms.sort();
+    forms.dedup();
+    forms.into_iter().map(|f| format!("{NAME}{f}")).collect()
 }
 
 fn atom_in(a: &Atom, hay: &Haystack) -> bool {

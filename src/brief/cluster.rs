@@ -752,7 +752,7 @@ mod tests {
         let text = "Israeli security officials delayed two planes at the Palestinian airport in Gaza on \
                     Wednesday. The Gaza airport opened last month under the Wye River accord.";
         let headline = "Israeli security officials delay two planes at Gaza airport";
-        let mut items = vec![
+        let mut items = [
             item(1, 1, headline, text),
             item(2, 2, "Gaza airport faces Israeli closure threat", text),
             item(3, 3, headline, ""),
