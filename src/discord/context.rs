@@ -84,6 +84,14 @@ impl From<crate::store::SubscribeError> for CommandError {
     }
 }
 
+impl From<crate::delivery::schedule::ScheduleError> for CommandError {
+    /// A schedule's error quotes the user's cron expression, whose `*` must stay as written: only mentions are
+    /// defused.
+    fn from(e: crate::delivery::schedule::ScheduleError) -> Self {
+        CommandError::User(format!("{}.", super::escape::unmention(&e.to_string())))
+    }
+}
+
 impl CommandError {
     /// A user error from an error whose message says what to fix: escaped for Discord, ended with a full stop.
     pub fn told(e: impl std::fmt::Display) -> Self {

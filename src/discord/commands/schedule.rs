@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::delivery::Schedule;
 use crate::discord::context::{CommandError, Context, manage_server};
-use crate::discord::escape::{escape, unmention};
+use crate::discord::escape::escape;
 
 /// When this channel's briefing is posted.
 #[poise::command(
@@ -46,13 +46,10 @@ pub async fn set(
     let guild_id = super::guild_id(&ctx)?;
     let data = ctx.data();
     let tz = timezone.unwrap_or_else(|| data.config.schedule.default_timezone.clone());
-    let parsed = Schedule::parse(&when, &tz)
-        .map_err(|e| CommandError::User(format!("{}.", unmention(&e.to_string()))))?;
+    let parsed = Schedule::parse(&when, &tz)?;
     let channel_id = super::target_channel(&ctx, channel);
     let now = data.clock.now();
-    parsed
-        .check_spacing(now, data.config.schedule.min_interval())
-        .map_err(|e| CommandError::User(format!("{}.", unmention(&e.to_string()))))?;
+    parsed.check_spacing(now, data.config.schedule.min_interval())?;
     data.store
         .set_schedule(
             guild_id,
