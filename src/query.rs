@@ -184,10 +184,8 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
 /// ([`Query::score_vouched`]).
 const VOUCHED_MIN_WORDS: usize = 3;
 
-/// Marks a name key: a name with a demonym or plural ending taken off (see [`name_keys`]).
+/// Marks a word the text writes with a capital (a name), as [`Haystack`] lists it for [`name_forms`].
 const NAME: &str = "@";
-/// Marks a name key without its last vowel, the root a demonym in -an, -ian, -ese or -ish is built on.
-const NAME_ROOT: &str = "@@";
 /// Endings that make a name's demonym or plural from the name itself: Israel → Israeli(s), Malaysia →
 /// Malaysian(s), Brazil → Brazilian, Japan → Japanese, Kurd → Kurdish, Kurds.
 const NAME_TAILS: [&str; 11] = [
@@ -199,35 +197,38 @@ const ROOT_TAILS: [&str; 6] = ["ian", "ians", "an", "ans", "ese", "ish"];
 /// A name shorter than this once its ending is off is not taken for a name's form ("Ira" is not "Iran").
 const MIN_NAME: usize = 4;
 
-/// The keys under which a name (a folded word) meets its other forms: a query word and a name in the text
-/// share a key when one is the other with a demonym or plural ending ([`NAME_TAILS`]), or both are built on
-/// one root without its last vowel ([`ROOT_TAILS`]). `Israeli` and "Israel" share `@israel`; `China` and
-/// "Chinese" share `@@chin`; "India" and "Indiana" share none. Empty for a word with anything but letters.
-fn name_keys(word: &str) -> Vec<String> {
-    let len = word.chars().count();
-    if len < MIN_NAME || !word.chars().all(char::is_alphabetic) {
-        return Vec::new();
+/// What a name (a folded word) shares with its other forms: its bases (the word itself, and the word less a
+/// demonym or plural ending of [`NAME_TAILS`]) and its roots (the word less its last vowel, or less an ending of
+/// [`ROOT_TAILS`]). A query word and a name in the text are one name when they share a base or a root:
+/// `Israeli` and "Israel" share the base "israel", `China` and "Chinese" the root "chin", "India" and
+/// "Indiana" nothing. Both empty for a word with anything but letters.
+struct NameKeys<'a> {
+    bases: Vec<&'a str>,
+    roots: Vec<&'a str>,
+}
+
+fn name_keys(word: &str) -> NameKeys<'_> {
+    let mut keys = NameKeys {
+        bases: Vec::new(),
+        roots: Vec::new(),
+    };
+    if word.chars().count() < MIN_NAME || !word.chars().all(char::is_alphabetic) {
+        return keys;
     }
-    let mut keys = vec![format!("{NAME}{word}")];
-    for tail in NAME_TAILS {
-        if let Some(base) = word.strip_suffix(tail) {
-            if base.chars().count() >= MIN_NAME {
-                keys.push(format!("{NAME}{base}"));
-            }
-        }
-    }
-    if let Some(base) = word.strip_suffix(['a', 'e', 'o', 'y']) {
-        if base.chars().count() >= MIN_NAME - 1 {
-            keys.push(format!("{NAME_ROOT}{base}"));
-        }
-    }
-    for tail in ROOT_TAILS {
-        if let Some(base) = word.strip_suffix(tail) {
-            if base.chars().count() >= MIN_NAME - 1 {
-                keys.push(format!("{NAME_ROOT}{base}"));
-            }
-        }
-    }
+    let long = |base: &&str, min: usize| base.chars().count() >= min;
+    keys.bases.push(word);
+    keys.bases.extend(
+        NAME_TAILS
+            .iter()
+            .filter_map(|t| word.strip_suffix(t))
+            .filter(|b| long(b, MIN_NAME)),
+    );
+    keys.roots.extend(
+        word.strip_suffix(['a', 'e', 'o', 'y'])
+            .into_iter()
+            .chain(ROOT_TAILS.iter().filter_map(|t| word.strip_suffix(t)))
+            .filter(|r| long(r, MIN_NAME - 1)),
+    );
     keys
 }
 
@@ -520,14 +521,10 @@ fn fts_atom(a: &Atom) -> String {
     let shown = match a {
         // A name written with a capital is looked for under its shortest form too, so `Israeli` finds
         // "Israel" (every name key is a prefix of the word).
-        Atom::Word { shown, names, .. } if shown.chars().next().is_some_and(char::is_uppercase) => {
+        Atom::Word { shown, .. } if shown.chars().next().is_some_and(char::is_uppercase) => {
             let folded = text::fold(shown);
             let mut prefix = prefix_of(&folded);
-            for base in name_keys(&folded)
-                .iter()
-                .filter(|k| !k.starts_with(NAME_ROOT))
-                .filter_map(|k| k.strip_prefix(NAME))
-            {
+            if let Some(base) = name_keys(&folded).bases.into_iter().min_by_key(|b| b.len()) {
                 if base.len() < prefix.len() {
                     prefix = base.to_owned();
                 }
@@ -540,19 +537,19 @@ fn fts_atom(a: &Atom) -> String {
     format!("({})", words.join(" AND "))
 }
 
-/// The words a name in the text may be for `word` to meet it: every name sharing one of its keys
+/// The words a name in the text may be for `word` to meet it: every name sharing a base or a root with it
 /// ([`name_keys`]), each marked as [`Haystack`] marks a name. Made once per query word, so a text only lists
 /// its names as written.
 fn name_forms(word: &str) -> Vec<String> {
+    let keys = name_keys(word);
     let mut forms: Vec<String> = Vec::new();
-    for key in name_keys(word) {
-        if let Some(root) = key.strip_prefix(NAME_ROOT) {
-            forms.extend(["a", "e", "o", "y"].iter().map(|v| format!("{root}{v}")));
-            forms.extend(ROOT_TAILS.iter().map(|t| format!("{root}{t}")));
-        } else if let Some(base) = key.strip_prefix(NAME) {
-            forms.push(base.to_owned());
-            forms.extend(NAME_TAILS.iter().map(|t| format!("{base}{t}")));
-        }
+    for base in keys.bases {
+        forms.push(base.to_owned());
+        forms.extend(NAME_TAILS.iter().map(|t| format!("{base}{t}")));
+    }
+    for root in keys.roots {
+        forms.extend(["a", "e", "o", "y"].iter().map(|v| format!("{root}{v}")));
+        forms.extend(ROOT_TAILS.iter().map(|t| format!("{root}{t}")));
     }
     forms.sort();
     forms.dedup();

@@ -49,9 +49,6 @@ const MAX_DF_SHARE: f64 = 0.02;
 /// stems. Sharing three common words is how two unrelated short reports look alike ("Airline stocks rallied
 /// … beat forecasts … led the gains" and "Hawks rallied … to beat … led the scoring").
 const MIN_SHARED: f64 = 2.5;
-/// How much a topic's own word, shared by two of its reports, counts toward [`MIN_SHARED`]: every report
-/// holds it, so it says less about the event than another word of the same rarity.
-const COMMON_EVIDENCE: f32 = 0.0;
 /// The news day a topic's reports are measured against ([`cluster_topic`]).
 const TOPIC_POOL: f32 = 150.0;
 /// Words of a typical report, for how likely a report of general news holds a stem.
@@ -93,7 +90,7 @@ pub fn cluster(items: &[&Item], threshold: f64) -> Vec<Group> {
 /// angle would look like its story, so one event would split into a story per angle; rarity is measured
 /// against a news day of [`TOPIC_POOL`] reports instead (see [`Vectors::build`]).
 /// The topic's own words (`topic_stems`, as [`text::stem`] makes them) are in every report by construction:
-/// sharing them is weaker evidence of one event (see [`MIN_SHARED`]).
+/// sharing them is no evidence of one event (see [`MIN_SHARED`]).
 pub fn cluster_topic(items: &[&Item], threshold: f64, topic_stems: &[String]) -> Vec<Group> {
     cluster_within(items, threshold, TOPIC_POOL, topic_stems)
 }
@@ -180,8 +177,8 @@ pub fn already_told(fresh: &[Item], told: &[Item], threshold: f64) -> Vec<bool> 
 struct Vectors(Vec<Vector>, Vec<Vec<u32>>, Vec<f32>);
 
 impl Vectors {
-    /// The vectors of `items`, rarity measured against at least `pool` reports; the stems in `common` are
-    /// weaker evidence of one event when shared.
+    /// The vectors of `items`, rarity measured against at least `pool` reports; the stems in `common` are no
+    /// evidence of one event when shared.
     fn build(items: &[&Item], pool: f32, common: &[String]) -> Self {
         let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
         let mut rarity: Vec<f32> = Vec::new();
@@ -237,7 +234,13 @@ impl Vectors {
         let df: Vec<f32> = df
             .iter()
             .zip(&rarity)
-            .map(|(&d, &r)| d as f32 + missing * background_share(r))
+            .map(|(&d, &r)| {
+                if missing > 0.0 {
+                    d as f32 + missing * background_share(r)
+                } else {
+                    d as f32
+                }
+            })
             .collect();
         let mut keys = Vec::with_capacity(counts.len());
         let vectors = counts
@@ -266,11 +269,11 @@ impl Vectors {
             })
             .collect();
         // What two reports share is evidence of one event by its rarity; the words every report holds by
-        // construction (a topic's own) still weigh in the vectors, but sharing them proves half as much.
+        // construction (a topic's own) still weigh in the vectors, but sharing them proves nothing.
         let mut evidence = rarity;
         for stem in common {
             if let Some(&id) = vocab.get(stem) {
-                evidence[id as usize] *= COMMON_EVIDENCE;
+                evidence[id as usize] = 0.0;
             }
         }
         Self(vectors, keys, evidence)

@@ -245,7 +245,6 @@ pub fn build_briefing_for(
     // One article, one entry: items whose pages are the same article (by canonical URL once read, else by
     // link) are one report — the first one stored for it, the others told with it.
     let mut first_of: HashMap<String, i64> = HashMap::new();
-    let mut duplicates: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut copies: HashMap<i64, Vec<&Item>> = HashMap::new();
     let mut unique: Vec<&Item> = Vec::with_capacity(all.len());
     for item in all {
@@ -261,10 +260,7 @@ pub fn build_briefing_for(
                 None
             }
         }) {
-            Some(first) => {
-                duplicates.entry(first).or_default().push(item.id);
-                copies.entry(first).or_default().push(item);
-            }
+            Some(first) => copies.entry(first).or_default().push(item),
             None => unique.push(item),
         }
     }
@@ -276,11 +272,12 @@ pub fn build_briefing_for(
             continue;
         }
         // Prepared once per item, however many topics. One article's copies (a provider's title alone,
-        // another's teaser, a feed's text) each say part of it: the article matches when one of them does.
+        // another's teaser, a feed's text) each say part of it: the article matches when one of them does
+        // (the first that does scores it; the others are not read).
         let copies = copies.get(&item.id).map_or(&[][..], Vec::as_slice);
         let best = std::iter::once(item)
             .chain(copies.iter().copied())
-            .filter_map(|copy| {
+            .find_map(|copy| {
                 let hay = Haystack::new(&copy.title, &copy.match_text());
                 // A search result was matched by its provider against the whole article: one word form
                 // apart from the topic's is not a reason to drop it.
@@ -294,8 +291,7 @@ pub fn build_briefing_for(
                         }
                     })
                     .reduce(f64::max)
-            })
-            .reduce(f64::max);
+            });
         if let Some(best) = best {
             matched.push((item, best));
         }
@@ -368,9 +364,9 @@ pub fn build_briefing_for(
             item_ids: g.iter().map(|&i| only[i].id).collect(),
             duplicate_ids: g
                 .iter()
-                .filter_map(|&i| duplicates.get(&only[i].id))
+                .filter_map(|&i| copies.get(&only[i].id))
                 .flatten()
-                .copied()
+                .map(|copy| copy.id)
                 .collect(),
             summary_by: SummaryBy::Extractive,
             fallback: None,

@@ -382,15 +382,15 @@ impl ArticleReader {
         })
         .await
         .map_err(|_| Unused::lasting("extracting the article panicked".to_owned()))?;
-        let landed_elsewhere = (final_url != url).then(|| final_url.clone());
-        let mut article = extracted.ok_or_else(|| {
-            Unused::lasting("no readable article in the page".to_owned()).at(landed_elsewhere)
-        })?;
         // A page that names no canonical URL is known by where its link led (a search provider's redirect
-        // lands on the publisher's page).
-        if article.canonical_url.is_none() && final_url != url {
-            article.canonical_url = Some(final_url);
-        }
+        // lands on the publisher's page), whether or not it holds an article to use.
+        let landed_elsewhere = (final_url != url).then_some(final_url);
+        let Some(mut article) = extracted else {
+            return Err(
+                Unused::lasting("no readable article in the page".to_owned()).at(landed_elsewhere),
+            );
+        };
+        article.canonical_url = article.canonical_url.or(landed_elsewhere);
         let words = article.text.split_whitespace().count();
         if words < min_words {
             return Err(Unused::lasting(format!(
