@@ -45,7 +45,15 @@ async fn pages_are_read_once_and_failures_keep_the_feed_text() {
         })
         .await
         .unwrap();
-    assert_eq!(report, ReadReport { read: 6, failed: 4 }, "{seen:?}");
+    assert_eq!(
+        report,
+        ReadReport {
+            read: 6,
+            failed: 4,
+            left: 0
+        },
+        "{seen:?}"
+    );
     assert_eq!(
         store.article_counts().await.unwrap(),
         ArticleCounts { read: 6, failed: 4 }
@@ -310,6 +318,60 @@ async fn a_host_that_does_not_resolve_is_asked_once() {
             .unwrap()
             .is_empty()
     );
+}
+
+/// When host after host cannot be reached (here: 60 pages on 60 loopback addresses where nothing listens),
+/// a read stops asking after `GIVE_UP_AFTER` in a row: the hosts asked are recorded as failed, the pages not
+/// asked are left unread (nothing stored) for another time, and each says so to the caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_stops_asking_when_host_after_host_cannot_be_reached() {
+    use herald::sources::articles::{GIVE_UP_AFTER, PageError};
+    let dir = crate::support::test_dir();
+    let c = config(&dir);
+    let store = Store::open(&c.database).await.unwrap();
+    let reader = ArticleReader::new(Fetcher::new(&c.fetch).unwrap(), c.articles.clone());
+    let port = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        free.local_addr().unwrap().port()
+    };
+    let urls: Vec<String> = (2..62)
+        .map(|n| format!("http://127.0.0.{n}:{port}/story"))
+        .collect();
+    let mut seen = Vec::new();
+    let report = reader
+        .read(&store, urls.clone(), Utc::now(), |url, r| {
+            seen.push((url.to_owned(), r.clone()))
+        })
+        .await;
+    assert_eq!(report.read, 0, "{seen:?}");
+    // The hosts asked: those until the count was reached, and the others already being asked then.
+    let asked_at_most = GIVE_UP_AFTER + c.articles.concurrency - 1;
+    assert!(
+        (GIVE_UP_AFTER..=asked_at_most).contains(&report.failed),
+        "{report:?}"
+    );
+    assert_eq!(report.failed + report.left, urls.len());
+    assert_eq!(seen.len(), urls.len());
+    for (url, outcome) in &seen {
+        let settled = store.article_settled(url, Utc::now()).await.unwrap();
+        match outcome {
+            Err(PageError::Unused(_)) => {
+                assert!(settled, "a host asked is recorded: {url}")
+            }
+            Err(PageError::Left) => assert!(!settled, "a page left is not recorded: {url}"),
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+    // Another read asks again: the pages left were not given up on.
+    let left: Vec<String> = seen
+        .iter()
+        .filter(|(_, r)| matches!(r, Err(PageError::Left)))
+        .map(|(u, _)| u.clone())
+        .collect();
+    let again = reader
+        .read(&store, left[..3].to_vec(), Utc::now(), |_, _| {})
+        .await;
+    assert_eq!((again.failed, again.left), (3, 0));
 }
 
 #[test]

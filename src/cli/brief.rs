@@ -12,7 +12,7 @@ use crate::brief::{Options, memory};
 use crate::clock::parse_lookback;
 use crate::config::Config;
 use crate::query::Query;
-use crate::sources::articles::{ArticleReader, tally};
+use crate::sources::articles::{ArticleReader, GIVE_UP_AFTER, PageError, tally};
 use crate::sources::fetch::Fetcher;
 use crate::sources::ingest::{Access, IngestError, Readers, refresh_many, source_for};
 use crate::sources::search::{PROVIDERS, SearchSettings, Searcher, topic_searches};
@@ -338,21 +338,30 @@ async fn read_articles(
         .read_unread(store, Some(source_ids), since, max, now, |url, result| {
             progress.inc(1);
             progress.set_message(url.to_owned());
-            if let Err(why) = result {
-                reasons.push(why.to_string());
+            match result {
+                Err(PageError::Left) | Ok(()) => {}
+                Err(why) => reasons.push(why.to_string()),
             }
         })
         .await?;
     let total = report.read + report.failed;
-    if !reasons.is_empty() {
-        progress.suspend(|| {
+    progress.suspend(|| {
+        if !reasons.is_empty() {
             eprintln!(
                 "herald: {} of {total} article pages could not be used ({}); those items are summarised from \
                  their feed's text",
                 reasons.len(),
                 tally(&reasons)
             );
-        });
-    }
+        }
+        if report.left > 0 {
+            eprintln!(
+                "herald: stopped reading article pages after {GIVE_UP_AFTER} sites in a row could not be reached \
+                 (is the network or its DNS down?); {} left unread are summarised from their feed's text and \
+                 read another time",
+                crate::text::count(report.left, "page", "pages")
+            );
+        }
+    });
     Ok(())
 }
