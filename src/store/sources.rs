@@ -1,6 +1,9 @@
 //! The `sources` table: one row per feed URL, shared by everyone who reads it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
 
 use super::jobs::Work;
 use super::{DbOptTime, Store, StoreError, for_both_tx, limit, on, to_secs};
@@ -60,64 +63,155 @@ pub(crate) fn display_name(title: Option<&str>, url: &str) -> String {
 pub(super) const COLUMNS: &str =
     "id, url, kind, title, etag, last_modified, fail_count, last_error, last_ok_at, next_fetch_at";
 
-/// A poll's writes to a source, inside the writer's transaction.
-pub(super) trait SourceWrites {
+/// What a fetch of a source said, for [`SourceWrites::mark_sources`].
+#[derive(Debug, Clone, Copy)]
+pub(super) enum SourceMark<'a> {
     /// See [`Store::source_fetched`].
-    async fn mark_fetched(
-        &mut self,
+    Fetched {
+        /// The source.
         id: i64,
-        title: Option<&str>,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
+        /// The feed's title, when it said one.
+        title: Option<&'a str>,
+        /// The answer's ETag.
+        etag: Option<&'a str>,
+        /// The answer's Last-Modified.
+        last_modified: Option<&'a str>,
+        /// When.
         now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error>;
+    },
     /// See [`Store::source_not_modified`].
-    async fn mark_not_modified(&mut self, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error>;
+    NotModified {
+        /// The source.
+        id: i64,
+        /// When.
+        now: DateTime<Utc>,
+    },
     /// See [`Store::set_next_fetch`].
-    async fn mark_next_fetch(&mut self, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error>;
+    NextFetch {
+        /// The source.
+        id: i64,
+        /// When it is fetched next.
+        at: DateTime<Utc>,
+    },
+}
+
+/// Sources one statement of [`SourceWrites::mark_sources`] updates at most (5 bound values each).
+const MARK_CHUNK: usize = 500;
+
+/// A poll's writes to sources, inside the writer's transaction.
+pub(super) trait SourceWrites {
+    /// Records what fetches said, a few statements for a whole batch of polls (one per kind and
+    /// [`MARK_CHUNK`] sources, not one per source: on PostgreSQL each statement is a round trip). A source
+    /// marked twice keeps the later mark of each kind.
+    async fn mark_sources(&mut self, marks: &[SourceMark<'_>]) -> Result<(), sqlx::Error>;
 }
 
 for_both_tx!(SourceWrites {
-    async fn mark_fetched(
-        &mut self,
-        id: i64,
-        title: Option<&str>,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE sources SET title = COALESCE($1, title), etag = $2, last_modified = $3, \
-             fail_count = 0, last_error = NULL, last_ok_at = $4 WHERE id = $5",
-        )
-        .bind(title)
-        .bind(etag)
-        .bind(last_modified)
-        .bind(to_secs(now))
-        .bind(id)
-        .execute(&mut **self)
-        .await?;
-        Ok(())
-    }
-
-    async fn mark_not_modified(&mut self, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sources SET fail_count = 0, last_error = NULL, last_ok_at = $1 WHERE id = $2")
-            .bind(to_secs(now))
-            .bind(id)
-            .execute(&mut **self)
-            .await?;
-        Ok(())
-    }
-
-    async fn mark_next_fetch(&mut self, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sources SET next_fetch_at = $1 WHERE id = $2")
-            .bind(to_secs(at))
-            .bind(id)
-            .execute(&mut **self)
-            .await?;
+    async fn mark_sources(&mut self, marks: &[SourceMark<'_>]) -> Result<(), sqlx::Error> {
+        let Sorted {
+            fetched,
+            not_modified,
+            next,
+        } = sort_marks(marks);
+        for chunk in fetched.chunks(MARK_CHUNK) {
+            fetched_update(chunk).build().execute(&mut **self).await?;
+        }
+        for chunk in not_modified.chunks(MARK_CHUNK) {
+            times_update(chunk, "fail_count = 0, last_error = NULL, last_ok_at = v.at")
+                .build()
+                .execute(&mut **self)
+                .await?;
+        }
+        for chunk in next.chunks(MARK_CHUNK) {
+            times_update(chunk, "next_fetch_at = v.at").build().execute(&mut **self).await?;
+        }
         Ok(())
     }
 });
+
+/// A fetched source's values: id, title, ETag, Last-Modified, when.
+type FetchedRow<'a> = (i64, Option<&'a str>, Option<&'a str>, Option<&'a str>, i64);
+
+/// A batch's marks by kind, each source once per kind: fetched rows, and (id, time) for the others.
+#[derive(Debug, Default, PartialEq)]
+struct Sorted<'a> {
+    fetched: Vec<FetchedRow<'a>>,
+    not_modified: Vec<(i64, i64)>,
+    next: Vec<(i64, i64)>,
+}
+
+/// The marks by kind, each source once (its last mark of that kind), in the order first marked.
+fn sort_marks<'a>(marks: &[SourceMark<'a>]) -> Sorted<'a> {
+    fn put<T>(rows: &mut Vec<T>, at: &mut HashMap<i64, usize>, id: i64, row: T) {
+        match at.get(&id) {
+            Some(&i) => rows[i] = row,
+            None => {
+                at.insert(id, rows.len());
+                rows.push(row);
+            }
+        }
+    }
+    let mut out = Sorted::default();
+    let (mut f, mut n, mut x) = (HashMap::new(), HashMap::new(), HashMap::new());
+    for mark in marks {
+        match *mark {
+            SourceMark::Fetched {
+                id,
+                title,
+                etag,
+                last_modified,
+                now,
+            } => {
+                let row = (id, title, etag, last_modified, to_secs(now));
+                put(&mut out.fetched, &mut f, id, row)
+            }
+            SourceMark::NotModified { id, now } => {
+                put(&mut out.not_modified, &mut n, id, (id, to_secs(now)))
+            }
+            SourceMark::NextFetch { id, at } => put(&mut out.next, &mut x, id, (id, to_secs(at))),
+        }
+    }
+    out
+}
+
+/// One statement recording that the sources of `rows` were fetched.
+fn fetched_update<'q, DB>(rows: &[FetchedRow<'_>]) -> QueryBuilder<'q, DB>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut q = QueryBuilder::new("WITH v (id, title, etag, last_modified, ok_at) AS (");
+    q.push_values(rows, |mut b, (id, title, etag, last_modified, ok_at)| {
+        b.push_bind(*id)
+            .push_bind(title.map(str::to_owned))
+            .push_bind(etag.map(str::to_owned))
+            .push_bind(last_modified.map(str::to_owned))
+            .push_bind(*ok_at);
+    });
+    q.push(
+        ") UPDATE sources SET title = COALESCE(v.title, sources.title), etag = v.etag, \
+         last_modified = v.last_modified, fail_count = 0, last_error = NULL, last_ok_at = v.ok_at \
+         FROM v WHERE sources.id = v.id",
+    );
+    q
+}
+
+/// One statement setting `set` (which reads `v.at`) on the sources of `rows` (id, time).
+fn times_update<'q, DB>(rows: &[(i64, i64)], set: &str) -> QueryBuilder<'q, DB>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut q = QueryBuilder::new("WITH v (id, at) AS (");
+    q.push_values(rows, |mut b, (id, at)| {
+        b.push_bind(*id).push_bind(*at);
+    });
+    q.push(") UPDATE sources SET ")
+        .push(set)
+        .push(" FROM v WHERE sources.id = v.id");
+    q
+}
 
 impl Store {
     /// The source with this URL, created if new.
@@ -287,6 +381,81 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::test_util::temp_store;
+
+    /// Each source once per kind of mark, its later mark winning; kinds kept apart.
+    #[test]
+    fn a_batch_marks_each_source_once_per_kind_the_later_mark_winning() {
+        let at = |s| DateTime::from_timestamp(s, 0).unwrap();
+        let fetched = |id, etag, now| SourceMark::Fetched {
+            id,
+            title: None,
+            etag: Some(etag),
+            last_modified: None,
+            now: at(now),
+        };
+        let marks = [
+            fetched(1, "a", 10),
+            SourceMark::NotModified { id: 2, now: at(11) },
+            fetched(3, "c", 12),
+            fetched(1, "a2", 13),
+            SourceMark::NextFetch { id: 1, at: at(14) },
+            SourceMark::NotModified { id: 2, now: at(15) },
+        ];
+        assert_eq!(
+            sort_marks(&marks),
+            Sorted {
+                fetched: vec![
+                    (1, None, Some("a2"), None, 13),
+                    (3, None, Some("c"), None, 12)
+                ],
+                not_modified: vec![(2, 15)],
+                next: vec![(1, 14)],
+            }
+        );
+    }
+
+    /// 1,200 polls answered at once are written in batches (the writer takes up to 512 jobs at a time, more
+    /// than one statement's [`MARK_CHUNK`]), and each source gets its own answer: its ETag, title and time.
+    #[tokio::test]
+    async fn many_polls_written_together_each_record_their_own_answer() {
+        let (store, _dir) = temp_store().await;
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let url = |n| format!("https://f{n}.example/feed");
+        let mut ids = Vec::new();
+        for n in 0..1200 {
+            ids.push(store.upsert_source(&url(n), "feed", now).await.unwrap().id);
+        }
+        let writes = ids.iter().enumerate().map(|(n, id)| {
+            let store = store.clone();
+            let id = *id;
+            async move {
+                let (etag, title) = (format!("\"e{n}\""), format!("Feed {n}"));
+                let when = now + chrono::Duration::seconds(n as i64);
+                if n % 3 == 0 {
+                    store.source_not_modified(id, when).await
+                } else {
+                    store
+                        .source_fetched(id, Some(&title), Some(&etag), None, when)
+                        .await
+                }
+            }
+        });
+        for done in futures_util::future::join_all(writes).await {
+            done.unwrap();
+        }
+        for n in 0..1200 {
+            // Upserting a known URL reads its row.
+            let s = store.upsert_source(&url(n), "feed", now).await.unwrap();
+            let when = now + chrono::Duration::seconds(n as i64);
+            assert_eq!(s.last_ok_at, Some(when), "source {n}");
+            if n % 3 == 0 {
+                assert_eq!((s.etag, s.title), (None, None), "source {n}");
+            } else {
+                assert_eq!(s.etag, Some(format!("\"e{n}\"")), "source {n}");
+                assert_eq!(s.title, Some(format!("Feed {n}")), "source {n}");
+            }
+        }
+    }
 
     /// A due source is taken by one poller at a time: claimed, it is not due again until the lease ends.
     #[tokio::test]
