@@ -5,7 +5,10 @@
 //! got exactly one message.
 //!
 //! `HERALD_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench fleet`
-//! (HERALD_BENCH_CHANNELS for a smaller round, HERALD_BENCH_PROCESSES for another count). With
+//! (HERALD_BENCH_CHANNELS for a smaller round, HERALD_BENCH_PROCESSES for another count,
+//! HERALD_BENCH_POSTS_PER_SECOND for another pace than `[schedule] posts_per_second`'s default,
+//! HERALD_BENCH_KILLS=N to SIGKILL a process N times during the round, in turn, each restarted at once with
+//! the same shards, as a supervisor would). With
 //! HERALD_BENCH_PROXY_BIN naming a REST proxy binary that reads `HOST`, `PORT`, `DISCORD_TOKEN` and its upstream
 //! from `UPSTREAM` (twilight-http-proxy with its upstream made configurable), the processes send their REST
 //! calls through that one proxy, which then holds the shared rate limit.
@@ -19,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use herald::store::DeliveryState;
 use support::fake_discord::{FakeDiscord, GOOD_TOKEN};
-use support::fleet::{Procs, Round, herald_command};
+use support::fleet::{Procs, Round, herald_command, kill};
 
 fn env_num(key: &str, default: u64) -> u64 {
     std::env::var(key)
@@ -48,7 +51,9 @@ fn main() {
 async fn run() {
     let channels = env_num("HERALD_BENCH_CHANNELS", 10_000);
     let processes = env_num("HERALD_BENCH_PROCESSES", 3).max(1);
-    let pace = env_num("HERALD_BENCH_POSTS_PER_SECOND", 50);
+    let default_pace = herald::config::Config::defaults().schedule.posts_per_second;
+    let pace = env_num("HERALD_BENCH_POSTS_PER_SECOND", default_pace.into());
+    let kills = env_num("HERALD_BENCH_KILLS", 0);
     let fake = FakeDiscord::start().await;
     fake.channels.lock().unwrap().per_second = Some(50);
 
@@ -90,24 +95,24 @@ async fn run() {
     }
 
     let shards = processes * 2;
+    let spawn = |i: u64| {
+        let mut cmd = herald_command(&round.dir, &api_base);
+        cmd.env(
+            "HERALD_DISCORD__SHARDS",
+            format!("{}-{}/{shards}", 2 * i, 2 * i + 1),
+        )
+        .env("HERALD_SCHEDULE__LEASE_SECS", "120")
+        .env("HERALD_SCHEDULE__POSTS_PER_SECOND", pace.to_string())
+        .env("HERALD_SCHEDULE__TICK_MS", "1000")
+        // Warnings and errors on the terminal.
+        .stderr(Stdio::inherit());
+        cmd.spawn().expect("herald binary runs")
+    };
     let start = Instant::now();
-    let _procs = Procs(
-        (0..processes)
-            .map(|i| {
-                let mut cmd = herald_command(&round.dir, &api_base);
-                cmd.env(
-                    "HERALD_DISCORD__SHARDS",
-                    format!("{}-{}/{shards}", 2 * i, 2 * i + 1),
-                )
-                .env("HERALD_SCHEDULE__LEASE_SECS", "120")
-                .env("HERALD_SCHEDULE__POSTS_PER_SECOND", pace.to_string())
-                .env("HERALD_SCHEDULE__TICK_MS", "1000")
-                // Warnings and errors on the terminal.
-                .stderr(Stdio::inherit());
-                cmd.spawn().expect("herald binary runs")
-            })
-            .collect(),
-    );
+    let mut procs = Procs((0..processes).map(spawn).collect());
+    // The kills, spread over the round's expected length; and exits nobody caused.
+    let every = Duration::from_secs_f64(channels as f64 / pace.max(1) as f64 / (kills + 1) as f64);
+    let (mut killed, mut exits) = (0u64, 0u64);
     let posted = || fake.channels.lock().unwrap().posted.len() as u64;
     let mut first = None;
     let mut last_report = Instant::now();
@@ -124,6 +129,23 @@ async fn run() {
             Instant::now() < deadline,
             "only {n} of {channels} channels posted"
         );
+        for (i, p) in procs.0.iter_mut().enumerate() {
+            if let Ok(Some(status)) = p.try_wait() {
+                eprintln!("  process {i} exited by itself ({status}); restarted");
+                exits += 1;
+                *p = spawn(i as u64);
+            }
+        }
+        if killed < kills && start.elapsed() >= every * (killed as u32 + 1) {
+            let i = (killed % processes) as usize;
+            kill(&mut procs.0[i]);
+            procs.0[i] = spawn(i as u64);
+            killed += 1;
+            eprintln!(
+                "  {:>5.0} s: process {i} killed (SIGKILL) and restarted",
+                start.elapsed().as_secs_f64()
+            );
+        }
         if last_report.elapsed() >= Duration::from_secs(20) {
             let limited = fake.channels.lock().unwrap().rate_limited;
             eprintln!(
@@ -164,10 +186,11 @@ async fn run() {
     let bound = channels as f64 / 50.0;
     let posting = (total - first).as_secs_f64();
     println!(
-        "fleet: {processes} processes{}, {pace} posts/s each, {channels} channels due at once: first message after \
+        "fleet: {processes} processes{}, {pace} posts/s in all, {channels} channels due at once: first message after \
          {:.1} s, all posted {:.1} s after start ({posting:.1} s of posting; bound {bound:.0} s at 50/s: {:.2}x); \
-         {} messages, {missing} missing, {doubled} doubled, {nonce_hits} repeats answered by nonce, {sent} \
-         recorded sent; 429s from the fake: {limited} of {requests} requests",
+         {killed} kills, {exits} exits nobody caused; {} messages, {missing} missing, {doubled} doubled, \
+         {nonce_hits} repeats answered by nonce, {sent} recorded sent; 429s from the fake: {limited} of \
+         {requests} requests",
         if api_base == fake.base {
             ""
         } else {
@@ -180,4 +203,5 @@ async fn run() {
     );
     assert_eq!(missing, 0, "every channel got its message");
     assert_eq!(doubled, 0, "no channel got two");
+    assert_eq!(exits, 0, "no process ended by itself");
 }
