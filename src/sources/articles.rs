@@ -171,6 +171,41 @@ impl GiveUp {
     }
 }
 
+/// Rounds the background reader sits out after one that gave up ([`GIVE_UP_AFTER`]), doubling while rounds
+/// keep giving up, up to [`MAX_PAUSE_ROUNDS`] (15 minutes): while the network is down it asks 20 hosts now and
+/// then, not every 5 seconds.
+#[derive(Debug, Default)]
+struct Pause {
+    /// Rounds to sit out after the next round that gives up.
+    next: u32,
+    /// Rounds left to sit out now.
+    left: u32,
+}
+
+/// The longest pause, in rounds of [`ROUND_EVERY`].
+const MAX_PAUSE_ROUNDS: u32 = 180;
+
+impl Pause {
+    /// Whether this round is sat out.
+    fn skip(&mut self) -> bool {
+        if self.left == 0 {
+            return false;
+        }
+        self.left -= 1;
+        true
+    }
+
+    /// Takes a round's report: one that gave up starts a pause, one that did not ends the doubling.
+    fn after(&mut self, report: &ReadReport) {
+        if report.left > 0 {
+            self.next = (self.next * 2).clamp(6, MAX_PAUSE_ROUNDS);
+            self.left = self.next;
+        } else {
+            self.next = 0;
+        }
+    }
+}
+
 /// How often the background reader looks for unread pages.
 const ROUND_EVERY: Duration = Duration::from_secs(5);
 /// Pages one background round reads at most.
@@ -241,8 +276,12 @@ impl ArticleReader {
         }
         let mut every = tokio::time::interval(ROUND_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut pause = Pause::default();
         loop {
             every.tick().await;
+            if pause.skip() {
+                continue;
+            }
             let now = clock.now();
             let round = self.read_unread(
                 &store,
@@ -254,7 +293,8 @@ impl ArticleReader {
             );
             match AssertUnwindSafe(round).catch_unwind().await {
                 Ok(Ok(report)) if report.read + report.failed > 0 => {
-                    tracing::debug!(?report, "article pages read")
+                    tracing::debug!(?report, "article pages read");
+                    pause.after(&report);
                 }
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "article round failed"),
@@ -632,6 +672,37 @@ fn shape_of(reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A background round that gave up sits out 6 rounds (30 s), then 12, 24 … up to 15 minutes while rounds
+    /// keep giving up; a round that did not ends the doubling.
+    #[test]
+    fn rounds_that_give_up_pause_the_reader_longer_each_time() {
+        let gave_up = ReadReport {
+            read: 0,
+            failed: GIVE_UP_AFTER,
+            left: 5,
+        };
+        let mut pause = Pause::default();
+        assert!(!pause.skip());
+        let mut sat_out = Vec::new();
+        for _ in 0..8 {
+            pause.after(&gave_up);
+            let mut n = 0;
+            while pause.skip() {
+                n += 1;
+            }
+            sat_out.push(n);
+        }
+        assert_eq!(sat_out, [6, 12, 24, 48, 96, 180, 180, 180]);
+        pause.after(&ReadReport {
+            read: 3,
+            failed: 1,
+            left: 0,
+        });
+        assert!(!pause.skip());
+        pause.after(&gave_up);
+        assert_eq!(pause.left, 6, "the doubling starts over");
+    }
 
     /// The count of hosts in a row not reached: an answer of any kind (an HTTP error too) starts it again.
     #[test]
