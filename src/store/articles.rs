@@ -325,6 +325,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::item::NewItem;
+    use crate::store::items::tests::item;
     use crate::store::test_util::temp_store;
     use chrono::{Duration, TimeZone};
 
@@ -342,16 +343,9 @@ mod tests {
         let items: Vec<NewItem> = ["slow", "gone"]
             .iter()
             .map(|g| NewItem {
-                guid: (*g).into(),
                 url: Some(format!("https://a.example/{g}")),
-                title: format!("Story {g}"),
-                author: None,
                 published_at: Some(t0),
-                snippet: String::new(),
-                body: String::new(),
-                lang: None,
-                outlet: None,
-                image: None,
+                ..item(g, &format!("Story {g}"), 0)
             })
             .collect();
         store
@@ -447,20 +441,13 @@ mod tests {
             .await
             .unwrap();
         let redirect = "https://news.example/rss/articles/CBMi123";
-        let item = NewItem {
-            guid: "g1".into(),
+        let found = NewItem {
             url: Some(redirect.into()),
-            title: "Planes delayed".into(),
-            author: None,
             published_at: Some(t0),
-            snippet: String::new(),
-            body: String::new(),
-            lang: None,
-            outlet: None,
-            image: None,
+            ..item("g1", "Planes delayed", 0)
         };
         store
-            .insert_items(feed.id, &[item], false, t0)
+            .insert_items(feed.id, &[found], false, t0)
             .await
             .unwrap();
         let stub = PageFailure {
