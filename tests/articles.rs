@@ -320,6 +320,21 @@ async fn a_host_that_does_not_resolve_is_asked_once() {
     );
 }
 
+/// Pages of one host whose name does not resolve, read at once: those waiting for the host when its name
+/// failed are not asked either, so the one host counts once toward giving up, and no page is left unread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_waiting_on_a_host_whose_name_failed_are_not_asked() {
+    let dir = crate::support::test_dir();
+    let c = config(&dir);
+    let store = Store::open(&c.database).await.unwrap();
+    let reader = ArticleReader::new(Fetcher::new(&c.fetch).unwrap(), c.articles.clone());
+    let urls: Vec<String> = (0..30)
+        .map(|n| format!("https://no-such-host.invalid/story/{n}"))
+        .collect();
+    let report = reader.read(&store, urls, Utc::now(), |_, _| {}).await;
+    assert_eq!((report.read, report.failed, report.left), (0, 30, 0));
+}
+
 /// When host after host cannot be reached (here: 60 pages on 60 loopback addresses where nothing listens),
 /// a read stops asking after `GIVE_UP_AFTER` in a row: the hosts asked are recorded as failed, the pages not
 /// asked are left unread (nothing stored) for another time, and each says so to the caller.

@@ -158,7 +158,8 @@ impl GiveUp {
             .unwrap_or_else(|e| e.into_inner())
             .see(reach);
         if over && !self.stopped.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
+            // Info, not a warning: `herald brief` says it in its own words, and `herald run`'s reader pauses.
+            tracing::info!(
                 hosts = GIVE_UP_AFTER,
                 "hosts in a row could not be reached; the other pages are left for another time"
             );
@@ -242,6 +243,18 @@ struct Host {
     next_start: tokio::sync::Mutex<Instant>,
     /// Until when this host is not asked (its name did not resolve), and why.
     unreachable: Mutex<Option<(Instant, String)>>,
+}
+
+impl Host {
+    /// Why this host is not asked now, if it is not.
+    fn skipped(&self) -> Option<String> {
+        self.unreachable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|(until, _)| *until > Instant::now())
+            .map(|(_, why)| why.clone())
+    }
 }
 
 /// How long a host whose name did not resolve is not asked again: its other pages fail at once, with the
@@ -448,13 +461,7 @@ impl ArticleReader {
 
     /// Why pages on `url`'s host are not asked now (its name did not resolve moments ago), if they are not.
     pub fn skipped_host(&self, url: &str) -> Option<String> {
-        self.host(url)
-            .unreachable
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .filter(|(until, _)| *until > Instant::now())
-            .map(|(_, why)| why.clone())
+        self.host(url).skipped()
     }
 
     /// The article at `url` and where its link led, unless by the time its host had room the page needed no
@@ -466,16 +473,20 @@ impl ArticleReader {
         now: DateTime<Utc>,
         give_up: &GiveUp,
     ) -> Result<Fetch, Unused> {
-        if let Some(why) = self.skipped_host(url) {
+        let host = self.host(url);
+        if let Some(why) = host.skipped() {
             return Err(Unused::passing(why));
         }
-        let host = self.host(url);
         let fetched = {
             let _slot = host
                 .slots
                 .acquire()
                 .await
                 .map_err(|e| Unused::passing(e.to_string()))?;
+            // Its name may have failed while this page waited for the host: then it is not asked again.
+            if let Some(why) = host.skipped() {
+                return Err(Unused::passing(why));
+            }
             {
                 let mut next = host.next_start.lock().await;
                 tokio::time::sleep_until(*next).await;
