@@ -150,9 +150,45 @@ fn link_density(node: &NodeRef) -> f64 {
     let linked: usize = node
         .descendants_it()
         .filter(|n| n.node_name().as_deref() == Some("a"))
+        // A link that shows its address is a source the text cites, read as text.
+        .filter(|a| !address_text(&a.text()))
         .map(|a| a.text().chars().filter(|c| !c.is_whitespace()).count())
         .sum();
     linked as f64 / total as f64
+}
+
+/// Whether a link's text is its address (a URL, an e-mail address, an @account): a source the text cites.
+fn address_text(text: &str) -> bool {
+    let t = text.trim();
+    !t.contains(char::is_whitespace)
+        && (t.starts_with("http://")
+            || t.starts_with("https://")
+            || t.starts_with("www.")
+            || t.contains('@'))
+}
+
+/// Whether the next element with text after `node` is prose (20 words or more, mostly not links): `node` is
+/// then a heading over its section, not a teaser.
+fn heads_prose(node: &NodeRef) -> bool {
+    let mut next = node.next_element_sibling();
+    while let Some(n) = next.as_ref().filter(|n| n.text().trim().is_empty()) {
+        next = n.next_element_sibling();
+    }
+    next.is_some_and(|n| {
+        matches!(n.node_name().as_deref(), Some("p" | "div"))
+            && word_count(&n.text()) >= 20
+            && link_density(&n) < 0.5
+    })
+}
+
+/// Whether `node` sits in a table of data: the nearest table around it holds no table and less than half of
+/// the article's `words` (a table that lays out the page holds the page, and its navigation too).
+fn in_data_table(node: &NodeRef, words: usize) -> bool {
+    node.ancestors_it(None)
+        .find(|a| is(a, "table"))
+        .is_some_and(|t| {
+            !t.descendants_it().any(|d| is(&d, "table")) && word_count(&t.text()) * 2 < words
+        })
 }
 
 /// Removes the elements under `root` that `drop` picks, all picked before any goes.
@@ -194,14 +230,25 @@ pub fn strip_article(root: &NodeRef) {
             && n.ancestors_it(None).any(|a| is(&a, "p"))
             && !n.descendants_it().any(|d| hover_card(&d))
     });
-    // Lists and blocks that are mostly links: "related", "read more", tag lists (a paragraph over 40 words
-    // is prose that links a lot).
+    // Lists and blocks that are mostly links: "related", "read more", tag lists. Not a paragraph over 40
+    // words (prose that links a lot), nor a list item alone (a list is judged whole: a reference list keeps
+    // the items whose title is a link), nor a heading over its section's prose (a linked title), nor
+    // anything in a table of data (the links of an infobox or a table of results are its data).
+    let words = word_count(&root.text());
     remove_where(root, |n| {
-        matches!(
+        let heading = matches!(
             n.node_name().as_deref(),
-            Some("p" | "ul" | "ol" | "li" | "div" | "h2" | "h3" | "h4" | "h5" | "h6" | "dl")
-        ) && link_density(n) > 0.6
+            Some("h2" | "h3" | "h4" | "h5" | "h6")
+        );
+        (heading
+            || matches!(
+                n.node_name().as_deref(),
+                Some("p" | "ul" | "ol" | "div" | "dl")
+            ))
+            && link_density(n) > 0.6
             && !(is(n, "p") && word_count(&n.text()) > 40)
+            && !(heading && heads_prose(n))
+            && !in_data_table(n, words)
     });
     // Figures and their captions.
     remove_where(root, |n| {
@@ -381,9 +428,28 @@ fn dateline(line: &str) -> bool {
     ]
     .contains(&bare(words[0]).as_str());
     let dated = has_month || has_clock || has_numeric_date || ago;
-    let quoted = lower.contains('@') || lower.starts_with(['—', '-', '–']);
-    (dated && !quoted && (opens || words.len() <= 8))
+    let quoted = lower.contains('@')
+        || lower.starts_with(['—', '-', '–'])
+        || lower.contains(['"', '“', '”']);
+    // "This draft will expire on 15 December 2014." is a sentence that names a date.
+    let sentence = !opens && words.len() >= 5 && lower.trim_end().ends_with('.');
+    (dated && !quoted && !sentence && (opens || words.len() <= 8))
         || (bare(words[0]) == "by" && words.len() <= 6 && !line.trim_end().ends_with('.'))
+}
+
+/// Which of `lines` are date or byline lines to drop: a run of three or more such lines in a row is data (a
+/// log, a table's rows, a timeline) and stays.
+fn datelines(lines: &[&str]) -> Vec<bool> {
+    let mut dated: Vec<bool> = lines.iter().map(|l| dateline(l)).collect();
+    let mut start = 0;
+    while start < dated.len() {
+        let run = dated[start..].iter().take_while(|d| **d).count();
+        if run >= 3 {
+            dated[start..start + run].fill(false);
+        }
+        start += run.max(1);
+    }
+    dated
 }
 
 /// Whether `line` reads as a sentence of prose (ends like one and has a few words).
@@ -399,10 +465,12 @@ pub fn strip_lines(text: &str) -> String {
     if !lines.iter().any(|l| sentence_like(l)) {
         return lines.join("\n");
     }
+    let datelines = datelines(&lines);
     let kept: Vec<&str> = lines
         .iter()
-        .copied()
-        .filter(|l| !(boilerplate_line(l) || dateline(l)))
+        .zip(&datelines)
+        .filter(|(l, dateline)| !(boilerplate_line(l) || **dateline))
+        .map(|(l, _)| *l)
         .collect();
     if kept.is_empty() {
         return lines.join("\n");
@@ -505,6 +573,65 @@ mod tests {
             .unwrap()
             .text;
         assert!(got.contains(MORE), "{got}");
+    }
+
+    #[test]
+    fn linked_headings_cited_addresses_reference_lists_and_tables_stay_while_link_lists_go() {
+        let html = page(&format!(
+            r#"<h3><a href="https://games.example/rez">Rez Infinite ($30)</a></h3>
+            <p class="video"><iframe src="https://video.example/1"></iframe></p>
+            <p>{PROSE}</p>
+            <p>Source: <a href="http://amzn.to/2hXQPDr">http://amzn.to/2hXQPDr</a></p>
+            <p>{MORE}</p>
+            <ol><li><a href="https://news.example/a">Talks in Istanbul end without a ceasefire</a></li>
+              <li>Officials, 12 May. <a href="https://news.example/b">A thousand prisoners exchanged</a></li>
+              <li>Reporters, 13 May. Retrieved 14 May, from the agency's own statement, read in full.</li></ol>
+            <table><tr><th>Capital</th><td><div><a href="https://wiki.example/Geneva">Geneva</a></div></td></tr>
+              <tr><th>Languages</th><td><ul><li><a href="https://wiki.example/French">French</a></li></ul></td></tr>
+            </table>
+            <p>{LAST}</p>
+            <h3><a href="https://news.example/c">Who is in the room: the negotiators</a></h3>
+            <ul><li><a href="https://news.example/d">Ceasefire talks stall as both sides trade blame</a></li>
+              <li><a href="https://news.example/e">Prisoner exchange: what we know so far</a></li></ul>"#
+        ));
+        let got = extract_article(&html, Some("https://news.example/talks"))
+            .unwrap()
+            .text;
+        for kept in [
+            "Rez Infinite ($30)",
+            "http://amzn.to/2hXQPDr",
+            "Talks in Istanbul end without a ceasefire",
+            "Geneva",
+            "French",
+            LAST,
+        ] {
+            assert!(got.contains(kept), "{kept} missing from {got}");
+        }
+        for dropped in ["the negotiators", "Ceasefire talks stall", "what we know"] {
+            assert!(!got.contains(dropped), "{dropped} kept in {got}");
+        }
+    }
+
+    #[test]
+    fn dated_rows_citations_and_sentences_are_not_datelines() {
+        let log = [
+            "2020-08-01 18:00:00+00 | 200 | 4084",
+            "2020-08-01 18:00:00+00 | 404 | 0",
+            "2020-08-01 17:59:00+00 | 400 | 12",
+        ];
+        let text = format!(
+            "Updated Nov 19, 6:55 AM\n{PROSE}\n{}\n{MORE}\nThis Internet-Draft will expire on 15 December \
+             2014.\n^ Zawinski, Jamie (1996). \"nscp dorm\". Retrieved 2007-10-12.",
+            log.join("\n")
+        );
+        let got = strip_lines(&text);
+        assert!(!got.contains("Updated Nov 19"), "{got}");
+        for kept in log.into_iter().chain([
+            "This Internet-Draft will expire on 15 December 2014.",
+            "nscp dorm",
+        ]) {
+            assert!(got.contains(kept), "{kept} missing from {got}");
+        }
     }
 
     #[test]
