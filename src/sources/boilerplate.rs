@@ -191,6 +191,15 @@ fn in_data_table(node: &NodeRef, words: usize) -> bool {
         })
 }
 
+/// Whether `node` is a few words of a paragraph: its paragraph holds more than three times its words and
+/// five more.
+fn in_prose(node: &NodeRef) -> bool {
+    let words = word_count(&node.text());
+    node.ancestors_it(None)
+        .find(|a| is(a, "p"))
+        .is_some_and(|p| word_count(&p.text()) > 3 * words.max(1) + 5)
+}
+
 /// Removes the elements under `root` that `drop` picks, all picked before any goes.
 fn remove_where(root: &NodeRef, drop: impl Fn(&NodeRef) -> bool) {
     let picked: Vec<NodeRef> = root.descendants_it().filter(|n| drop(n)).collect();
@@ -255,10 +264,18 @@ pub fn strip_article(root: &NodeRef) {
         matches!(n.node_name().as_deref(), Some("figure" | "figcaption"))
             && word_count(&n.text()) < 80
     });
-    // Blocks named boilerplate, unless they hold 40 % of the text or more (then the name is wrong).
+    // Blocks named boilerplate, unless they hold 40 % of the text or more (then the name is wrong). Never a
+    // link (its class names what it links to: "meta-org" on a company's name), nor a few words inside a
+    // paragraph (cut out, they leave a broken sentence), nor code (a syntax highlighter's "comment").
     let total = word_count(&root.text());
     remove_where(root, |n| {
-        named_boilerplate(n) && word_count(&n.text()) * 5 < total * 2
+        named_boilerplate(n)
+            && word_count(&n.text()) * 5 < total * 2
+            && !is(n, "a")
+            && !in_prose(n)
+            && !n
+                .ancestors_it(None)
+                .any(|a| matches!(a.node_name().as_deref(), Some("pre" | "code")))
     });
 }
 
@@ -610,6 +627,31 @@ mod tests {
         for dropped in ["the negotiators", "Ceasefire talks stall", "what we know"] {
             assert!(!got.contains(dropped), "{dropped} kept in {got}");
         }
+    }
+
+    #[test]
+    fn names_never_cut_words_out_of_a_sentence_or_lines_out_of_code() {
+        let html = page(&format!(
+            r#"<p>{PROSE}</p>
+            <p><a href="https://news.example/yahoo" class="meta-org">Yahoo</a>’s $4.8 billion sale to <a
+            href="https://news.example/verizon" class="meta-org">Verizon</a> is a complicated beast, showing how
+            acquisition structures <span class="kicker">can</span> affect how shareholders are treated.</p>
+            <pre><code><span class="token comment">// add.c</span>
+int add(int x, int y) {{ return x + y; }}</code></pre>
+            <div class="newsletter-promo"><h4>Every morning</h4><p>Our briefing arrives in your inbox every day
+            of the week.</p></div>
+            <p>{MORE}</p><p>{LAST}</p>"#
+        ));
+        let got = extract_article(&html, Some("https://news.example/talks"))
+            .unwrap()
+            .text;
+        assert!(
+            got.contains("Yahoo’s $4.8 billion sale to Verizon is a complicated beast"),
+            "{got}"
+        );
+        assert!(got.contains("structures can affect"), "{got}");
+        assert!(got.contains("// add.c"), "{got}");
+        assert!(!got.contains("Our briefing arrives"), "{got}");
     }
 
     #[test]
