@@ -105,7 +105,8 @@ pub fn content_stems(s: &str) -> Vec<String> {
 /// caption). Bylines, datelines, captions, headings and button labels that article extraction keeps are left
 /// out, and so are a site's legal notices ("Copyright 2026 …. All rights reserved.", see [`is_legal_notice`]).
 /// A text with no such paragraph comes back whole (a feed teaser without a full stop is still all there is),
-/// less its legal notices.
+/// less its legal notices and bylines: a text that is only a byline ("submitted by /u/someone [link]
+/// [comments]", as a link post on reddit reads) says nothing of the story and comes back empty.
 pub fn prose(text: &str) -> std::borrow::Cow<'_, str> {
     let is_prose = |line: &str| {
         if is_legal_notice(line) {
@@ -129,12 +130,47 @@ pub fn prose(text: &str) -> std::borrow::Cow<'_, str> {
     if !kept.is_empty() {
         return std::borrow::Cow::Owned(kept.join("\n"));
     }
-    let kept: Vec<&str> = text.lines().filter(|l| !is_legal_notice(l)).collect();
+    let kept: Vec<&str> = text.lines().filter(|l| !is_byline(l)).collect();
+    if kept.iter().all(|l| label_only(l)) {
+        return std::borrow::Cow::Borrowed("");
+    }
+    let kept: Vec<&str> = kept.into_iter().filter(|l| !is_legal_notice(l)).collect();
     if kept.iter().all(|l| l.trim().is_empty()) {
         std::borrow::Cow::Borrowed(text)
     } else {
         std::borrow::Cow::Owned(kept.join("\n"))
     }
+}
+
+/// Whether a line is a byline and nothing more: "submitted by /u/someone", "Posted by the desk", "By Jane Roe"
+/// (a name of at most four capitalised words, perhaps with the link labels a feed adds: "[link] [comments]").
+fn is_byline(line: &str) -> bool {
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .filter(|w| !(w.starts_with('[') && w.ends_with(']')))
+        .collect();
+    let lower: Vec<String> = words.iter().take(2).map(|w| w.to_lowercase()).collect();
+    match lower.as_slice() {
+        [verb, by]
+            if by == "by"
+                && ["submitted", "posted", "written", "shared"].contains(&verb.as_str()) =>
+        {
+            words.len() <= 8
+        }
+        [by, ..] if by == "by" => {
+            (2..=5).contains(&words.len())
+                && words[1..]
+                    .iter()
+                    .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a line holds nothing but white space and bracketed link labels ("[link] [comments]").
+fn label_only(line: &str) -> bool {
+    line.split_whitespace()
+        .all(|w| w.starts_with('[') && w.ends_with(']'))
 }
 
 /// Whether `s` reads as a sentence: at least four words, ending in sentence punctuation (perhaps inside a
@@ -267,6 +303,13 @@ mod tests {
             prose("One sentence here, in full."),
             std::borrow::Cow::Borrowed(_)
         ));
+        // A link post's text is its byline and the feed's link labels: nothing of the story.
+        assert_eq!(prose("submitted by /u/sala81\n[link] [comments]"), "");
+        assert_eq!(prose("By Jane Roe"), "");
+        assert_eq!(
+            prose("By Friday the talks had stalled\nsubmitted by /u/someone"),
+            "By Friday the talks had stalled"
+        );
     }
 
     #[test]
