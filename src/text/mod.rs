@@ -303,9 +303,14 @@ mod tests {
             prose("One sentence here, in full."),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn a_text_that_is_only_a_byline_is_no_prose() {
         // A link post's text is its byline and the feed's link labels: nothing of the story.
         assert_eq!(prose("submitted by /u/sala81\n[link] [comments]"), "");
         assert_eq!(prose("By Jane Roe"), "");
+        // A teaser without a full stop is still all there is, less its byline.
         assert_eq!(
             prose("By Friday the talks had stalled\nsubmitted by /u/someone"),
             "By Friday the talks had stalled"
