@@ -320,14 +320,21 @@ async fn a_host_that_does_not_resolve_is_asked_once() {
     );
 }
 
+/// An empty store, and a reader under `c`.
+async fn empty_store(c: &Config) -> (Store, ArticleReader) {
+    let store = Store::open(&c.database).await.unwrap();
+    (
+        store,
+        ArticleReader::new(Fetcher::new(&c.fetch).unwrap(), c.articles.clone()),
+    )
+}
+
 /// Pages of one host whose name does not resolve, read at once: those waiting for the host when its name
 /// failed are not asked either, so the one host counts once toward giving up, and no page is left unread.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_waiting_on_a_host_whose_name_failed_are_not_asked() {
     let dir = crate::support::test_dir();
-    let c = config(&dir);
-    let store = Store::open(&c.database).await.unwrap();
-    let reader = ArticleReader::new(Fetcher::new(&c.fetch).unwrap(), c.articles.clone());
+    let (store, reader) = empty_store(&config(&dir)).await;
     let urls: Vec<String> = (0..30)
         .map(|n| format!("https://no-such-host.invalid/story/{n}"))
         .collect();
@@ -343,8 +350,7 @@ async fn a_read_stops_asking_when_host_after_host_cannot_be_reached() {
     use herald::sources::articles::{GIVE_UP_AFTER, PageError};
     let dir = crate::support::test_dir();
     let c = config(&dir);
-    let store = Store::open(&c.database).await.unwrap();
-    let reader = ArticleReader::new(Fetcher::new(&c.fetch).unwrap(), c.articles.clone());
+    let (store, reader) = empty_store(&c).await;
     let port = {
         let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         free.local_addr().unwrap().port()
